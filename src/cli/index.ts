@@ -1,0 +1,27 @@
+/** `starling` — the operator's CLI. Every command takes --json for scripts. */
+import { Command } from "commander";
+import { ConfigError } from "../config.js";
+import { isAppError } from "../errors.js";
+import { registerAccountCommands } from "./accounts.js";
+import { type CliContext, withContext } from "./context.js";
+import { registerPriceCommands } from "./prices.js";
+
+const program = new Command("starling").description("Starling SMS gateway: operator commands");
+
+async function run(fn: (ctx: CliContext) => Promise<void>): Promise<void> {
+  try {
+    await withContext(fn);
+  } catch (error) {
+    if (isAppError(error) || error instanceof ConfigError || error instanceof RangeError) {
+      process.stderr.write(`starling: ${error.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+}
+
+registerAccountCommands(program, run);
+registerPriceCommands(program, run);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,67 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { fromMicros, toMicros } from "../core/money.js";
+import { AppError } from "../errors.js";
+import type { CliContext } from "./context.js";
+import { print, table } from "./output.js";
+
+const ISO2 = /^[A-Z]{2}$/;
+
+/** CSV rows `ISO2,PRICE_PER_PART` (a header row and blank lines are skipped); bad rows are reported. */
+export function parsePriceCsv(text: string): { rows: { iso2: string; micros: number }[]; errors: string[] } {
+  const rows: { iso2: string; micros: number }[] = [];
+  const errors: string[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith("#")) return;
+    const [country = "", price = ""] = trimmed.split(/[,;\t]/).map((c) => c.trim().replace(/^"|"$/g, ""));
+    if (index === 0 && !ISO2.test(country.toUpperCase())) return; // header
+    try {
+      if (!ISO2.test(country.toUpperCase())) throw new Error(`bad country "${country}"`);
+      const micros = toMicros(price);
+      if (micros < 0) throw new Error("negative price");
+      rows.push({ iso2: country.toUpperCase(), micros });
+    } catch (error) {
+      errors.push(`line ${index + 1}: ${(error as Error).message}`);
+    }
+  });
+  return { rows, errors };
+}
+
+export function registerPriceCommands(program: Command, run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>) {
+  const prices = program.command("prices").description("price per SMS part, per destination country");
+  prices
+    .command("set <iso2> <pricePerPart>")
+    .option("--json")
+    .action((iso2, price, o) =>
+      run(async ({ deps }) => {
+        const country = String(iso2).toUpperCase();
+        if (!ISO2.test(country)) throw new AppError("validation", `not an ISO 3166 alpha-2 country: ${iso2}`);
+        const micros = toMicros(price);
+        if (micros < 0) throw new AppError("validation", "price must not be negative");
+        await deps.store.prices.set(country, micros);
+        print(o, { iso2: country, price_per_part: fromMicros(micros) }, () => `${country} ${fromMicros(micros)}`);
+      }),
+    );
+  prices
+    .command("import <file>")
+    .description("CSV with ISO2,PRICE_PER_PART rows")
+    .option("--json")
+    .action((file, o) =>
+      run(async ({ deps }) => {
+        const { rows, errors } = parsePriceCsv(readFileSync(file, "utf8"));
+        for (const row of rows) await deps.store.prices.set(row.iso2, row.micros);
+        print(o, { imported: rows.length, errors }, () => [`imported ${rows.length}`, ...errors].join("\n"));
+        if (errors.length > 0) process.exitCode = 1;
+      }),
+    );
+  prices
+    .command("list")
+    .option("--json")
+    .action((o) =>
+      run(async ({ deps }) => {
+        const list = (await deps.store.prices.list()).map((p) => ({ iso2: p.iso2, price_per_part: fromMicros(p.pricePerPartMicros) }));
+        print(o, list, () => table(list));
+      }),
+    );
+}

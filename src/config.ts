@@ -1,0 +1,219 @@
+/**
+ * One validated configuration: defaults ← JSON file (STARLING_CONFIG) ← STARLING_* environment variables.
+ * Nothing else in Starling reads process.env; a bad value stops start-up with a message naming the key.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const smppConnectorSchema = z
+  .object({
+    id: z.string().min(1),
+    host: z.string().min(1),
+    port: port,
+    tls: z.coerce.boolean().default(false),
+    systemId: z.string().max(15),
+    password: z.string().max(8),
+    systemType: z.string().default(""),
+    bindMode: z.enum(["transceiver", "transmitter_receiver"]).default("transceiver"),
+    throughputPerSecond: positiveInt.default(1000),
+    window: positiveInt.default(50),
+    enquireLinkSeconds: positiveInt.default(30),
+    responseTimeoutMs: positiveInt.default(10_000),
+    reconnect: z.object({ minMs: positiveInt.default(500), maxMs: positiveInt.default(30_000) }).default({
+      minMs: 500,
+      maxMs: 30_000,
+    }),
+    receiptIdFormat: z.enum(["hex", "decimal", "raw"]).default("raw"),
+    gsm7Packing: z.enum(["unpacked", "packed"]).default("unpacked"),
+    concatenation: z.enum(["udh", "sar"]).default("udh"),
+  })
+  .passthrough();
+
+const routeSchema = z.object({
+  /** E.164 prefixes without "+" ("49", "4917"); empty = any. */
+  prefixes: z.array(z.string().regex(/^\d+$/)).default([]),
+  /** ISO 3166 alpha-2 countries; empty = any. */
+  countries: z.array(z.string().regex(/^[A-Z]{2}$/)).default([]),
+  accountIds: z.array(z.number().int()).default([]),
+  /** Connectors in failover order. */
+  connectors: z.array(z.string().min(1)).min(1),
+});
+
+export const configSchema = z.object({
+  server: z
+    .object({
+      host: z.string().default("127.0.0.1"),
+      port: port.default(8080),
+      bodyLimitBytes: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
+      /** Honour X-Forwarded-For for the client ip (only behind a trusted proxy). */
+      trustProxy: z.coerce.boolean().default(false),
+      /** Public base URL used in short links; defaults to http://host:port. */
+      publicUrl: z.string().url().optional(),
+    })
+    .default({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 65536, trustProxy: false }),
+  database: z
+    .object({ url: z.string().min(1).default("sqlite:./data/starling.db") })
+    .default({ url: "sqlite:./data/starling.db" }),
+  log: z
+    .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+    .default({ level: "info" }),
+  demo: z
+    .object({
+      /** On first start with an empty store, create a demo account and print its token once. */
+      enabled: z.coerce.boolean().default(true),
+      country: z.string().regex(/^[A-Z]{2}$/).default("DE"),
+      currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
+      balance: z.coerce.number().nonnegative().default(50),
+    })
+    .default({ enabled: true, country: "DE", currency: "EUR", balance: 50 }),
+  pricing: z
+    .object({
+      /** Price per part for a country without its own price row (operator can override per country). */
+      defaultPricePerPart: z.coerce.number().nonnegative().default(0.07),
+    })
+    .default({ defaultPricePerPart: 0.07 }),
+  security: z
+    .object({
+      badCredentialLimit: positiveInt.default(3),
+      badCredentialWindowSeconds: positiveInt.default(60),
+      ipBlockSeconds: positiveInt.default(600),
+    })
+    .default({ badCredentialLimit: 3, badCredentialWindowSeconds: 60, ipBlockSeconds: 600 }),
+  delivery: z
+    .object({
+      /** Run the dispatcher in this process. */
+      enabled: z.coerce.boolean().default(true),
+      simulator: z
+        .object({
+          enabled: z.coerce.boolean().default(true),
+          host: z.string().default("127.0.0.1"),
+          port: port.default(2775),
+          scenario: z.string().default("deliver"),
+          receiptDelayMs: z.coerce.number().int().nonnegative().default(200),
+        })
+        .default({ enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200 }),
+      connectors: z.array(smppConnectorSchema).default([]),
+      routes: z.array(routeSchema).default([]),
+      /** A message not submitted within this time expires (dlr_code 8). */
+      validitySeconds: positiveInt.default(48 * 3600),
+      batchSize: positiveInt.default(200),
+      pollIntervalMs: positiveInt.default(50),
+      leaseSeconds: positiveInt.default(60),
+      retry: z
+        .object({
+          baseMs: positiveInt.default(1000),
+          maxMs: positiveInt.default(300_000),
+          maxAttempts: positiveInt.default(10),
+        })
+        .default({ baseMs: 1000, maxMs: 300_000, maxAttempts: 10 }),
+    })
+    .default({
+      enabled: true,
+      simulator: { enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200 },
+      connectors: [],
+      routes: [],
+      validitySeconds: 48 * 3600,
+      batchSize: 200,
+      pollIntervalMs: 50,
+      leaseSeconds: 60,
+      retry: { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 },
+    }),
+  webhooks: z
+    .object({
+      enabled: z.coerce.boolean().default(true),
+      maxAttempts: positiveInt.default(4),
+      timeoutMs: positiveInt.default(5000),
+      baseDelayMs: positiveInt.default(10_000),
+    })
+    .default({ enabled: true, maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000 }),
+  otp: z
+    .object({
+      ttlSeconds: positiveInt.default(600),
+      /** Key for the HMAC that stores OTP codes; generated per store if absent (see main.ts). */
+      hashKey: z.string().min(16).optional(),
+    })
+    .default({ ttlSeconds: 600 }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type SmppConnectorSettings = z.infer<typeof smppConnectorSchema>;
+export type RouteSettings = z.infer<typeof routeSchema>;
+
+/** STARLING_* variables and the config key each sets. Explicit, so the README can list them. */
+export const ENV_KEYS: Record<string, string> = {
+  STARLING_HOST: "server.host",
+  STARLING_PORT: "server.port",
+  STARLING_BODY_LIMIT_BYTES: "server.bodyLimitBytes",
+  STARLING_TRUST_PROXY: "server.trustProxy",
+  STARLING_PUBLIC_URL: "server.publicUrl",
+  STARLING_DATABASE_URL: "database.url",
+  STARLING_LOG_LEVEL: "log.level",
+  STARLING_DEMO: "demo.enabled",
+  STARLING_DEMO_COUNTRY: "demo.country",
+  STARLING_DEFAULT_PRICE: "pricing.defaultPricePerPart",
+  STARLING_DELIVERY: "delivery.enabled",
+  STARLING_SIMULATOR: "delivery.simulator.enabled",
+  STARLING_SIMULATOR_PORT: "delivery.simulator.port",
+  STARLING_SIMULATOR_SCENARIO: "delivery.simulator.scenario",
+  STARLING_SIMULATOR_RECEIPT_DELAY_MS: "delivery.simulator.receiptDelayMs",
+  STARLING_WEBHOOKS: "webhooks.enabled",
+  STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",
+  STARLING_OTP_HASH_KEY: "otp.hashKey",
+};
+
+export class ConfigError extends Error {}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== "object" || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+/** "false"/"0"/"off" must mean false: z.coerce.boolean alone would read "false" as true. */
+function envValue(raw: string): unknown {
+  if (/^(false|off|no|0)$/i.test(raw)) return false;
+  if (/^(true|on|yes|1)$/i.test(raw)) return raw === "1" ? "1" : true;
+  return raw;
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Record<string, unknown> = {},
+): Readonly<Config> {
+  let raw: Record<string, unknown> = {};
+  const file = env.STARLING_CONFIG;
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`config file ${file}: ${(error as Error).message}`);
+    }
+  }
+  for (const [name, path] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== "") setPath(raw, path, envValue(value));
+  }
+  for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid config value for ${issue.path.join(".")}: ${issue.message}`);
+  }
+  return deepFreeze(parsed.data);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

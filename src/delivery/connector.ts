@@ -1,0 +1,84 @@
+/**
+ * The connector port: what the dispatcher needs from anything that can carry a message to a network.
+ * SMPP is the first adapter; a voice connector or an HTTP carrier would implement the same port.
+ */
+import type { EventEmitter } from "node:events";
+
+export type TextEncoding = "gsm7" | "ucs2";
+
+/** One message as the dispatcher hands it over: already segmented by the core, so billing and transmission agree. */
+export interface SubmitRequest {
+  /** Starling's message uuid; used for logs and as the seed of the concatenation reference. */
+  messageId: string;
+  /** Sender as the customer gave it: alphanumeric, short code or international digits (with or without "+"). */
+  source: string;
+  /** Destination in E.164 with the leading "+". */
+  destination: string;
+  encoding: TextEncoding;
+  /** Text of each part, as segmented by core/encoding (153/67 per part when more than one). */
+  parts: string[];
+  /** Ask the SMSC for a delivery receipt. */
+  registeredDelivery: boolean;
+  /** Validity period in seconds, if the message must not be delivered after that. */
+  validitySeconds?: number;
+}
+
+export type SubmitFailureKind =
+  /** Worth retrying later on this or another connector (system error, queue full, timeout, connector down). */
+  | "temporary"
+  /** The SMSC asked us to slow down; retry later. */
+  | "throttled"
+  /** Retrying will not help (invalid destination, rejected content). */
+  | "permanent";
+
+export type SubmitResult =
+  | { ok: true; /** One SMSC message id per part, normalised per the connector's receipt id format. */ smscIds: string[] }
+  | { ok: false; kind: SubmitFailureKind; commandStatus?: number; reason: string; /** parts accepted before the failure */ acceptedParts: number };
+
+/** Final and intermediate states a receipt can carry (SMPP 3.4 message_state names). */
+export type ReceiptState =
+  | "ENROUTE"
+  | "DELIVRD"
+  | "EXPIRED"
+  | "DELETED"
+  | "UNDELIV"
+  | "ACCEPTD"
+  | "UNKNOWN"
+  | "REJECTD";
+
+export interface ReceiptEvent {
+  connectorId: string;
+  /** SMSC message id, normalised the same way as SubmitResult.smscIds so the two match. */
+  smscId: string;
+  state: ReceiptState;
+  errorCode?: number;
+  doneAt?: Date;
+}
+
+export interface InboundEvent {
+  connectorId: string;
+  /** Sender as received (E.164 with "+" when the TON says international, otherwise as given). */
+  from: string;
+  /** Destination as received (E.164 with "+" when international). */
+  to: string;
+  text: string;
+  receivedAt: Date;
+}
+
+export interface ConnectorEvents {
+  receipt: [ReceiptEvent];
+  inbound: [InboundEvent];
+  up: [];
+  down: [Error | undefined];
+}
+
+export interface Connector extends EventEmitter<ConnectorEvents> {
+  readonly id: string;
+  start(): Promise<void>;
+  /** Unbinds cleanly; outstanding submits resolve as temporary failures. */
+  stop(): Promise<void>;
+  /** True while bound and able to submit. */
+  isUp(): boolean;
+  /** Never rejects: every outcome, including timeouts and a dropped connection, is a SubmitResult. */
+  submit(request: SubmitRequest): Promise<SubmitResult>;
+}

@@ -1,0 +1,64 @@
+/**
+ * The composition root: config → store → use-case deps → delivery → HTTP server, started in order and
+ * stopped in reverse. Tests and benchmarks start a whole gateway through this, exactly as main.ts does.
+ */
+import type { FastifyInstance } from "fastify";
+import { lox24Dialect } from "./api/lox24/index.js";
+import { buildServer } from "./api/server.js";
+import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
+import type { Config } from "./config.js";
+import { toMicros } from "./core/money.js";
+import { openStore } from "./store/open.js";
+import type { Store } from "./store/ports/index.js";
+
+export interface Gateway {
+  config: Readonly<Config>;
+  store: Store;
+  deps: AppDeps;
+  http: FastifyInstance;
+  /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:8080 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  clock?: Clock;
+  /** Use this store instead of opening config.database.url (the caller then owns closing it). */
+  store?: Store;
+}
+
+export async function startGateway(config: Readonly<Config>, options: GatewayOptions = {}): Promise<Gateway> {
+  const store = options.store ?? (await openStore(config.database.url));
+  const deps: AppDeps = {
+    store,
+    clock: options.clock ?? systemClock,
+    pricing: { defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart) },
+  };
+
+  const http = await buildServer(
+    deps,
+    {
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      trustProxy: config.server.trustProxy,
+      logLevel: config.log.level,
+      security: config.security,
+    },
+    [lox24Dialect],
+  );
+  await http.listen({ host: config.server.host, port: config.server.port });
+  const address = http.server.address();
+  const port = typeof address === "object" && address ? address.port : config.server.port;
+  const url = `http://${config.server.host}:${port}`;
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    // Stop accepting, let in-flight requests finish, then close the store.
+    stopped ??= (async () => {
+      await http.close();
+      if (!options.store) await store.close();
+    })();
+    return stopped;
+  };
+
+  return { config, store, deps, http, url, stop };
+}

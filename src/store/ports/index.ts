@@ -1,0 +1,20 @@
+/**
+ * The interfaces the application needs from storage, in its own words. Adapters (SQLite, PostgreSQL)
+ * implement them; use cases receive a Store and never see SQL.
+ */
+import type { AccountStore, KeyStore, PriceStore } from "./accounts.js";
+import type { MessageStore } from "./messages.js";
+
+export * from "./accounts.js";
+export * from "./messages.js";
+
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  accounts: AccountStore;
+  keys: KeyStore;
+  prices: PriceStore;
+  messages: MessageStore;
+  /** Key/value facts the gateway keeps about itself (e.g. generated secrets). */
+  settings: { get(key: string): Promise<string | undefined>; setIfAbsent(key: string, value: string): Promise<string> };
+  close(): Promise<void>;
+}

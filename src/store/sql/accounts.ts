@@ -1,0 +1,167 @@
+import type { ServiceCode } from "../../core/message.js";
+import type { Account, AccountPatch, AccountStore, ApiKey, KeyStore, NewAccount, PriceStore } from "../ports/index.js";
+import type { Db } from "./db.js";
+import type { Updateable } from "kysely";
+import type { AccountsTable, ApiKeysTable } from "./schema.js";
+
+type AccountRow = Omit<AccountsTable, "id"> & { id: number };
+
+export function rowToAccount(row: AccountRow): Account {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    country: row.country,
+    currency: row.currency,
+    balanceMicros: Number(row.balance_micros),
+    balanceChangedAt: Number(row.balance_changed_at),
+    status: row.status === "disabled" ? "disabled" : "active",
+    services: row.services ? (row.services.split(",") as ServiceCode[]) : [],
+    isTextDeleted: row.is_text_deleted === 1,
+    timezone: row.timezone,
+    minBalanceMicros: Number(row.min_balance_micros),
+    allowShortLinks: row.allow_short_links === 1,
+    webhookSecret: row.webhook_secret,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function rowToKey(row: Omit<ApiKeysTable, "id"> & { id: number }): ApiKey {
+  return {
+    id: Number(row.id),
+    accountId: Number(row.account_id),
+    secretHash: row.secret_hash,
+    name: row.name,
+    createdAt: Number(row.created_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  };
+}
+
+export function sqlAccountStore({ kysely }: Db): AccountStore {
+  return {
+    async create(account: NewAccount, now: number) {
+      const row = await kysely
+        .insertInto("accounts")
+        .values({
+          name: account.name,
+          country: account.country,
+          currency: account.currency,
+          balance_micros: account.balanceMicros,
+          balance_changed_at: now,
+          status: "active",
+          services: (account.services ?? ["direct"]).join(","),
+          is_text_deleted: 0,
+          timezone: account.timezone ?? "UTC",
+          min_balance_micros: 0,
+          allow_short_links: 0,
+          webhook_secret: account.webhookSecret,
+          created_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return rowToAccount(row);
+    },
+    async get(id) {
+      const row = await kysely.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && rowToAccount(row);
+    },
+    async list() {
+      const rows = await kysely.selectFrom("accounts").selectAll().orderBy("id").execute();
+      return rows.map(rowToAccount);
+    },
+    async count() {
+      const { n } = await kysely
+        .selectFrom("accounts")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      return Number(n);
+    },
+    async update(id, patch: AccountPatch) {
+      const values: Updateable<AccountsTable> = {};
+      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.status !== undefined) values.status = patch.status;
+      if (patch.services !== undefined) values.services = patch.services.join(",");
+      if (patch.isTextDeleted !== undefined) values.is_text_deleted = patch.isTextDeleted ? 1 : 0;
+      if (patch.timezone !== undefined) values.timezone = patch.timezone;
+      if (patch.minBalanceMicros !== undefined) values.min_balance_micros = patch.minBalanceMicros;
+      if (patch.allowShortLinks !== undefined) values.allow_short_links = patch.allowShortLinks ? 1 : 0;
+      if (Object.keys(values).length === 0) return this.get(id);
+      const row = await kysely
+        .updateTable("accounts")
+        .set(values)
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && rowToAccount(row);
+    },
+    async adjustBalance(id, deltaMicros, now) {
+      const row = await kysely
+        .updateTable("accounts")
+        .set((eb) => ({ balance_micros: eb("balance_micros", "+", deltaMicros), balance_changed_at: now }))
+        .where("id", "=", id)
+        .returning("balance_micros")
+        .executeTakeFirst();
+      return row && Number(row.balance_micros);
+    },
+  };
+}
+
+export function sqlKeyStore({ kysely }: Db): KeyStore {
+  return {
+    async create(accountId, secretHash, name, now) {
+      const row = await kysely
+        .insertInto("api_keys")
+        .values({ account_id: accountId, secret_hash: secretHash, name, created_at: now, revoked_at: null })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return rowToKey(row);
+    },
+    async findWithAccount(keyId) {
+      const key = await kysely.selectFrom("api_keys").selectAll().where("id", "=", keyId).executeTakeFirst();
+      if (!key) return undefined;
+      const account = await kysely
+        .selectFrom("accounts")
+        .selectAll()
+        .where("id", "=", key.account_id)
+        .executeTakeFirst();
+      return account && { key: rowToKey(key), account: rowToAccount(account) };
+    },
+    async list(accountId) {
+      const rows = await kysely
+        .selectFrom("api_keys")
+        .selectAll()
+        .where("account_id", "=", accountId)
+        .orderBy("id")
+        .execute();
+      return rows.map(rowToKey);
+    },
+    async revoke(keyId, now) {
+      const result = await kysely
+        .updateTable("api_keys")
+        .set({ revoked_at: now })
+        .where("id", "=", keyId)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+  };
+}
+
+export function sqlPriceStore({ kysely }: Db): PriceStore {
+  return {
+    async get(iso2) {
+      const row = await kysely.selectFrom("prices").select("price_micros").where("iso2", "=", iso2).executeTakeFirst();
+      return row && Number(row.price_micros);
+    },
+    async set(iso2, priceMicros) {
+      await kysely
+        .insertInto("prices")
+        .values({ iso2, price_micros: priceMicros })
+        .onConflict((oc) => oc.column("iso2").doUpdateSet({ price_micros: priceMicros }))
+        .execute();
+    },
+    async list() {
+      const rows = await kysely.selectFrom("prices").selectAll().orderBy("iso2").execute();
+      return rows.map((r) => ({ iso2: r.iso2, pricePerPartMicros: Number(r.price_micros) }));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * Group commit: operations that arrive while a transaction is being prepared share it. With a durable
+ * store every commit costs an fsync; sharing one across the requests of the same instant is what lets
+ * POST /sms stay durable and fast. Each operation keeps its own outcome (one may be refused for funds
+ * while its neighbours commit), so an operation must leave no trace when it refuses itself.
+ */
+export class GroupCommit<Op, Result> {
+  private pending: { op: Op; resolve: (r: Result) => void; reject: (e: unknown) => void }[] = [];
+  private scheduled = false;
+  private running = false;
+
+  constructor(
+    private readonly runBatch: (ops: Op[]) => Promise<Result[]>,
+    private readonly maxBatch = 500,
+  ) {}
+
+  submit(op: Op): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ op, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.running || this.pending.length === 0) return;
+    this.running = true;
+    const batch = this.pending.splice(0, this.maxBatch);
+    try {
+      const results = await this.runBatch(batch.map((p) => p.op));
+      batch.forEach((p, i) => p.resolve(results[i]!));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    } finally {
+      this.running = false;
+      if (this.pending.length > 0) this.schedule();
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { type Kysely, Migrator } from "kysely";
+import type { Store } from "../ports/index.js";
+import { sqlAccountStore, sqlKeyStore, sqlPriceStore } from "./accounts.js";
+import type { Database, Db, Dialect } from "./db.js";
+import { sqlMessageStore } from "./messages.js";
+import { migrationsFor } from "./migrations/index.js";
+
+export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({
+    db: kysely,
+    provider: { getMigrations: async () => migrationsFor(dialect) },
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}
+
+/** One implementation of every port over Kysely, shared by the SQLite and PostgreSQL adapters. */
+export function createSqlStore(db: Db): Store {
+  const { kysely } = db;
+  return {
+    kind: db.dialect,
+    accounts: sqlAccountStore(db),
+    keys: sqlKeyStore(db),
+    prices: sqlPriceStore(db),
+    messages: sqlMessageStore(db),
+    settings: {
+      async get(key) {
+        const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
+        return row?.value;
+      },
+      async setIfAbsent(key, value) {
+        await kysely
+          .insertInto("settings")
+          .values({ key, value })
+          .onConflict((oc) => oc.column("key").doNothing())
+          .execute();
+        const row = await kysely
+          .selectFrom("settings")
+          .select("value")
+          .where("key", "=", key)
+          .executeTakeFirstOrThrow();
+        return row.value;
+      },
+    },
+    close: () => kysely.destroy(),
+  };
+}

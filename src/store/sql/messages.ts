@@ -1,0 +1,196 @@
+import type { Transaction } from "kysely";
+import type { Message, PriorityLane, ServiceCode } from "../../core/message.js";
+import { Status } from "../../core/message.js";
+import type { AcceptBatch, AcceptOutcome, CancelOutcome, MessageQuery, MessageStore } from "../ports/index.js";
+import type { Database, Db } from "./db.js";
+import { GroupCommit } from "./group-commit.js";
+import type { MessagesTable } from "./schema.js";
+
+export function messageToRow(m: Message, now: number): MessagesTable {
+  return {
+    uuid: m.uuid,
+    account_id: m.accountId,
+    key_id: m.keyId,
+    text: m.text,
+    sender_id: m.senderId,
+    phone: m.phone,
+    iso2: m.iso2,
+    delivery_at: m.deliveryAt,
+    status_code: m.statusCode,
+    dlr_code: m.dlrCode,
+    gateway_sent_at: m.gatewaySentAt,
+    source: m.source,
+    ip: m.ip,
+    created_at: m.createdAt,
+    is_unicode: m.isUnicode ? 1 : 0,
+    encoding: m.encoding,
+    voice_lang: m.voiceLang,
+    parts_count: m.partsCount,
+    chars_count: m.charsCount,
+    callback_data: m.callbackData,
+    bulk_id: m.bulkId,
+    service_code: m.serviceCode,
+    is_text_deleted: m.isTextDeleted ? 1 : 0,
+    price_micros: m.priceMicros,
+    is_sent: m.isSent ? 1 : 0,
+    attempts_count_max: m.attemptsCountMax,
+    priority: m.priority,
+    updated_at: now,
+  };
+}
+
+export function rowToMessage(r: MessagesTable): Message {
+  return {
+    uuid: r.uuid,
+    accountId: Number(r.account_id),
+    keyId: r.key_id === null ? null : Number(r.key_id),
+    text: r.text,
+    senderId: r.sender_id,
+    phone: r.phone,
+    iso2: r.iso2,
+    deliveryAt: Number(r.delivery_at),
+    statusCode: r.status_code,
+    dlrCode: r.dlr_code,
+    gatewaySentAt: Number(r.gateway_sent_at),
+    source: r.source === null ? null : Number(r.source),
+    ip: r.ip,
+    createdAt: Number(r.created_at),
+    isUnicode: r.is_unicode === 1,
+    encoding: r.encoding === "ucs2" ? "ucs2" : "gsm7",
+    voiceLang: r.voice_lang,
+    partsCount: r.parts_count,
+    charsCount: r.chars_count,
+    callbackData: r.callback_data,
+    bulkId: r.bulk_id,
+    serviceCode: r.service_code as ServiceCode,
+    isTextDeleted: r.is_text_deleted === 1,
+    priceMicros: Number(r.price_micros),
+    isSent: r.is_sent === 1,
+    attemptsCountMax: r.attempts_count_max,
+    priority: r.priority as PriorityLane,
+  };
+}
+
+/** Rows per INSERT statement: SQLite allows 32766 bound parameters, messages have 29 columns. */
+const INSERT_CHUNK = 500;
+
+async function acceptOne(trx: Transaction<Database>, batch: AcceptBatch): Promise<AcceptOutcome> {
+  // The balance check and the debit are one statement, so concurrent sends can never overdraw.
+  const debited = await trx
+    .updateTable("accounts")
+    .set((eb) => ({ balance_micros: eb("balance_micros", "-", batch.totalMicros), balance_changed_at: batch.now }))
+    .where("id", "=", batch.accountId)
+    .where("balance_micros", ">=", batch.totalMicros)
+    .executeTakeFirst();
+  if (Number(debited.numUpdatedRows) === 0) {
+    const exists = await trx.selectFrom("accounts").select("id").where("id", "=", batch.accountId).executeTakeFirst();
+    return exists ? "insufficient_funds" : "no_account";
+  }
+  for (let i = 0; i < batch.messages.length; i += INSERT_CHUNK) {
+    const chunk = batch.messages.slice(i, i + INSERT_CHUNK);
+    await trx
+      .insertInto("messages")
+      .values(chunk.map((m) => messageToRow(m, batch.now)))
+      .execute();
+    const queued = chunk
+      .map((m, j) => ({ m, due: batch.dueAt[i + j]! }))
+      .filter(({ m }) => m.statusCode === Status.NEW)
+      .map(({ m, due }) => ({
+        message_uuid: m.uuid,
+        priority: m.priority,
+        due_at: due,
+        attempts: 0,
+        lease_owner: null,
+        lease_until: null,
+        last_error: null,
+      }));
+    if (queued.length > 0) await trx.insertInto("queue").values(queued).execute();
+  }
+  return "accepted";
+}
+
+export function sqlMessageStore(db: Db): MessageStore {
+  const { kysely } = db;
+  const committer = new GroupCommit<AcceptBatch, AcceptOutcome>((batches) =>
+    kysely.transaction().execute(async (trx) => {
+      const outcomes: AcceptOutcome[] = [];
+      for (const batch of batches) outcomes.push(await acceptOne(trx, batch));
+      return outcomes;
+    }),
+  );
+
+  return {
+    accept: (batch) => committer.submit(batch),
+
+    async get(accountId, uuid) {
+      const row = await kysely
+        .selectFrom("messages")
+        .selectAll()
+        .where("uuid", "=", uuid)
+        .where("account_id", "=", accountId)
+        .executeTakeFirst();
+      return row && rowToMessage(row);
+    },
+
+    async getById(uuid) {
+      const row = await kysely.selectFrom("messages").selectAll().where("uuid", "=", uuid).executeTakeFirst();
+      return row && rowToMessage(row);
+    },
+
+    async list(accountId, q: MessageQuery) {
+      let query = kysely.selectFrom("messages").where("account_id", "=", accountId);
+      if (q.iso2?.length) query = query.where("iso2", "in", q.iso2);
+      if (q.createdFrom !== undefined) query = query.where("created_at", ">=", q.createdFrom);
+      if (q.createdTo !== undefined) query = query.where("created_at", "<=", q.createdTo);
+      if (q.createdAfter !== undefined) query = query.where("created_at", ">", q.createdAfter);
+      if (q.createdBefore !== undefined) query = query.where("created_at", "<", q.createdBefore);
+      if (q.statusCode?.length) query = query.where("status_code", "in", q.statusCode);
+      if (q.dlrCode?.length) query = query.where("dlr_code", "in", q.dlrCode);
+      if (q.phone) query = query.where("phone", "=", q.phone);
+      if (q.bulkId) query = query.where("bulk_id", "=", q.bulkId);
+      const { n } = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      const rows = await query
+        .selectAll()
+        .orderBy("created_at", q.order)
+        .orderBy("uuid", q.order)
+        .limit(q.perPage)
+        .offset((q.page - 1) * q.perPage)
+        .execute();
+      return { items: rows.map(rowToMessage), total: Number(n) };
+    },
+
+    async cancel(accountId, uuid, now): Promise<CancelOutcome> {
+      return kysely.transaction().execute(async (trx) => {
+        const message = await trx
+          .selectFrom("messages")
+          .select(["status_code", "price_micros"])
+          .where("uuid", "=", uuid)
+          .where("account_id", "=", accountId)
+          .executeTakeFirst();
+        if (!message) return "not_found";
+        if (message.status_code !== Status.NEW) return "already_transmitted";
+        // Only an unclaimed queue row may be removed: a claimed one is being submitted right now.
+        const removed = await trx
+          .deleteFrom("queue")
+          .where("message_uuid", "=", uuid)
+          .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
+          .executeTakeFirst();
+        if (Number(removed.numDeletedRows) === 0) return "already_transmitted";
+        await trx
+          .updateTable("messages")
+          .set({ status_code: Status.CANCELLED, updated_at: now })
+          .where("uuid", "=", uuid)
+          .execute();
+        await trx
+          .updateTable("accounts")
+          .set((eb) => ({
+            balance_micros: eb("balance_micros", "+", Number(message.price_micros)),
+            balance_changed_at: now,
+          }))
+          .where("id", "=", accountId)
+          .execute();
+        return "cancelled";
+      });
+    },
+  };
+}

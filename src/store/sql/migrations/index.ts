@@ -1,0 +1,19 @@
+/**
+ * Numbered migrations shared by both stores. Append only: a released migration never changes.
+ * Each receives the dialect so the few DDL differences (auto-numbered keys) stay in one place.
+ */
+import type { Kysely, Migration } from "kysely";
+import type { Dialect } from "../db.js";
+import * as core from "./001-core.js";
+
+type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+
+const steps: Record<string, Step> = {
+  "001-core": core,
+};
+
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(steps).map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, dialect) }]),
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * Table shapes for Kysely. Portable on purpose: integers for flags and times (unix ms), text for uuids
+ * and JSON, bigint for money in micros; so one set of queries serves SQLite and PostgreSQL.
+ */
+import type { Generated } from "kysely";
+
+export interface AccountsTable {
+  id: Generated<number>;
+  name: string;
+  country: string;
+  currency: string;
+  balance_micros: number;
+  balance_changed_at: number;
+  status: string;
+  services: string; // comma-separated service codes
+  is_text_deleted: number;
+  timezone: string;
+  min_balance_micros: number;
+  allow_short_links: number;
+  webhook_secret: string;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  account_id: number;
+  secret_hash: string;
+  name: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface PricesTable {
+  iso2: string;
+  price_micros: number;
+}
+
+export interface MessagesTable {
+  uuid: string;
+  account_id: number;
+  key_id: number | null;
+  text: string | null;
+  sender_id: string;
+  phone: string;
+  iso2: string | null;
+  delivery_at: number;
+  status_code: number;
+  dlr_code: number;
+  gateway_sent_at: number;
+  source: number | null;
+  ip: string | null;
+  created_at: number;
+  is_unicode: number;
+  encoding: string;
+  voice_lang: string | null;
+  parts_count: number;
+  chars_count: number;
+  callback_data: string | null;
+  bulk_id: string | null;
+  service_code: string;
+  is_text_deleted: number;
+  price_micros: number;
+  is_sent: number;
+  attempts_count_max: number | null;
+  priority: number;
+  updated_at: number;
+}
+
+/** The outbound queue: one row per message still to be (re)submitted. */
+export interface QueueTable {
+  message_uuid: string;
+  priority: number;
+  due_at: number;
+  attempts: number;
+  /** Who holds the claim, until when (unix ms); a lapsed lease is reclaimed. */
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface CoreTables {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  prices: PricesTable;
+  messages: MessagesTable;
+  queue: QueueTable;
+  settings: SettingsTable;
+}
