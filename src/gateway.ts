@@ -3,6 +3,7 @@
  * stopped in reverse. Tests and benchmarks start a whole gateway through this, exactly as main.ts does.
  */
 import type { FastifyInstance } from "fastify";
+import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
 import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
@@ -43,7 +44,8 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
       logLevel: config.log.level,
       security: config.security,
     },
-    [lox24Dialect],
+    // LOX24 last: it owns every path the others do not (its 404 is the default).
+    [fullsmsDialect, lox24Dialect],
   );
   await http.listen({ host: config.server.host, port: config.server.port });
   const address = http.server.address();

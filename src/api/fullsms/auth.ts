@@ -1,0 +1,31 @@
+/**
+ * FullSMS authentication: `Authorization: Bearer <key_id>|<secret>` — the same API keys the CLI creates
+ * for LOX24 (`<key_id>:<secret>` is accepted here too). Bad tokens count towards the shared IP block.
+ */
+import type { FastifyRequest } from "fastify";
+import { authenticate } from "../../app/authenticate.js";
+import { AppError } from "../../errors.js";
+import type { Account, ApiKey } from "../../store/ports/index.js";
+import type { DialectContext } from "../server.js";
+import { FULLSMS } from "./errors.js";
+
+export interface FullsmsCaller {
+  account: Account;
+  key: ApiKey;
+}
+
+export async function fullsmsCaller(ctx: DialectContext, request: FastifyRequest): Promise<FullsmsCaller> {
+  const now = ctx.deps.clock.now();
+  const blockedMs = ctx.ipBlocker.blockedFor(request.ip, now);
+  if (blockedMs > 0) {
+    throw new AppError("ip_blocked", "blocked", [], { retryAfterSeconds: Math.ceil(blockedMs / 1000) });
+  }
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
+  const outcome = await authenticate(ctx.deps, match?.[1]);
+  if (outcome.ok) return { account: outcome.account, key: outcome.key };
+  // FullSMS answers a disabled account with its authorisation error, not the authentication one.
+  if (outcome.reason === "disabled") throw new AppError("account_disabled", FULLSMS.accessDenied);
+  ctx.ipBlocker.recordFailure(request.ip, now);
+  throw new AppError("unauthenticated", FULLSMS.unauthenticated);
+}

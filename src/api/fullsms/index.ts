@@ -1,0 +1,46 @@
+/**
+ * The FullSMS dialect. Each area registers its routes from its own file; this file wires auth and errors.
+ * Routes live under /account, /messages, /otp (and /s for short links, which needs no token).
+ */
+import type { FastifyInstance } from "fastify";
+import { AppError } from "../../errors.js";
+import type { Dialect, DialectContext } from "../server.js";
+import { type FullsmsCaller, fullsmsCaller } from "./auth.js";
+import { fullsmsErrorHandler, sendFullsmsError } from "./errors.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    fullsms?: FullsmsCaller;
+  }
+}
+
+const PREFIXES = ["/account", "/messages", "/otp", "/s/"];
+
+/** A route file's export: it adds its routes to the authenticated (or public) scope. */
+export type RouteRegistrar = (app: FastifyInstance, ctx: DialectContext) => void | Promise<void>;
+
+/** Authenticated routes, one registrar per area file. */
+const registrars: RouteRegistrar[] = [];
+/** Routes that need no token (short-link redirects). */
+const publicRegistrars: RouteRegistrar[] = [];
+
+async function register(app: FastifyInstance, ctx: DialectContext): Promise<void> {
+  await app.register(async (scope) => {
+    scope.setErrorHandler(fullsmsErrorHandler);
+    for (const add of publicRegistrars) await add(scope, ctx);
+  });
+  await app.register(async (scope) => {
+    scope.setErrorHandler(fullsmsErrorHandler);
+    scope.addHook("preHandler", async (request) => {
+      request.fullsms = await fullsmsCaller(ctx, request);
+    });
+    for (const add of registrars) await add(scope, ctx);
+  });
+}
+
+export const fullsmsDialect: Dialect = {
+  name: "fullsms",
+  owns: (path) => PREFIXES.some((p) => path === p || path.startsWith(p.endsWith("/") ? p : `${p}/`)),
+  register,
+  notFound: (_request, reply) => sendFullsmsError(reply, new AppError("not_found", "Not Found")),
+};
