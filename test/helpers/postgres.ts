@@ -72,6 +72,8 @@ async function startCluster(): Promise<Cluster> {
     ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, "-c", "fsync=off", "-c", "max_connections=200"],
     { stdio: "ignore", ...(user ?? {}) },
   );
+  // The test process must be able to exit while the server runs; it is stopped on exit.
+  child.unref();
   const cleanup = () => {
     child.kill("SIGINT");
     rmSync(dir, { recursive: true, force: true });
