@@ -100,6 +100,8 @@ export const configSchema = z.object({
       /** A message not submitted within this time expires (dlr_code 8). */
       validitySeconds: positiveInt.default(48 * 3600),
       batchSize: positiveInt.default(200),
+      /** Claimed and unfinished messages at most; small enough that an OTP never queues behind a campaign. */
+      maxInFlight: positiveInt.default(400),
       pollIntervalMs: positiveInt.default(50),
       leaseSeconds: positiveInt.default(60),
       retry: z
@@ -117,6 +119,7 @@ export const configSchema = z.object({
       routes: [],
       validitySeconds: 48 * 3600,
       batchSize: 200,
+      maxInFlight: 400,
       pollIntervalMs: 50,
       leaseSeconds: 60,
       retry: { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 },

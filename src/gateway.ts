@@ -3,12 +3,14 @@
  * stopped in reverse. Tests and benchmarks start a whole gateway through this, exactly as main.ts does.
  */
 import type { FastifyInstance } from "fastify";
+import { pino } from "pino";
 import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
 import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
 import type { Config } from "./config.js";
 import { toMicros } from "./core/money.js";
+import { type Delivery, startDelivery } from "./delivery/index.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/ports/index.js";
 
@@ -17,6 +19,7 @@ export interface Gateway {
   store: Store;
   deps: AppDeps;
   http: FastifyInstance;
+  delivery: Delivery;
   /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:8080 */
   url: string;
   stop(): Promise<void>;
@@ -34,7 +37,14 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     store,
     clock: options.clock ?? systemClock,
     pricing: { defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart) },
+    otp: config.otp,
   };
+
+  const logger = pino({ level: config.log.level });
+  const delivery = await startDelivery(config, deps, logger, {
+    accountFor: async (to) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
+  });
+  deps.onAccepted = () => delivery.dispatcher?.poke();
 
   const http = await buildServer(
     deps,
@@ -57,10 +67,11 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     // Stop accepting, let in-flight requests finish, then close the store.
     stopped ??= (async () => {
       await http.close();
+      await delivery.stop();
       if (!options.store) await store.close();
     })();
     return stopped;
   };
 
-  return { config, store, deps, http, url, stop };
+  return { config, store, deps, http, delivery, url, stop };
 }

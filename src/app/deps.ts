@@ -12,6 +12,10 @@ export interface AppDeps {
   store: Store;
   clock: Clock;
   pricing: { defaultPricePerPartMicros: number };
+  /** OTP lifetime and code-hash key (config `otp`); absent = 600 s and a key generated once per store. */
+  otp?: { ttlSeconds: number; hashKey?: string | undefined };
+  /** Public origin for FullSMS short links (config server.publicUrl, else the server's own URL). */
+  publicUrl?: string;
   /** Called after messages were accepted, so the dispatcher can look at the queue without waiting to poll. */
   onAccepted?: () => void;
 }

@@ -4,6 +4,8 @@ import { ConfigError } from "../config.js";
 import { isAppError } from "../errors.js";
 import { registerAccountCommands } from "./accounts.js";
 import { type CliContext, withContext } from "./context.js";
+import { registerFullsmsCommands } from "./fullsms.js";
+import { registerOtpCommands } from "./otp.js";
 import { registerPriceCommands } from "./prices.js";
 
 const program = new Command("starling").description("Starling SMS gateway: operator commands");
@@ -23,5 +25,7 @@ async function run(fn: (ctx: CliContext) => Promise<void>): Promise<void> {
 
 registerAccountCommands(program, run);
 registerPriceCommands(program, run);
+registerFullsmsCommands(program, run);
+registerOtpCommands(program, run);
 
 await program.parseAsync(process.argv);

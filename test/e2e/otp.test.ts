@@ -49,7 +49,10 @@ for (const target of storeTargets) {
 
     describe("POST /otp/create", () => {
       it("answers the seed's example and sends one priced, debited, transactional SMS", async () => {
-        const res = await create({ to_number: "447400123456", brand: "Your Brand", from: "441111111111" }, uk.token);
+        const res = await create(
+          { to_number: "447400123456", brand: "Your Brand", from: "441111111111" },
+          uk.token,
+        );
         assert.equal(res.status, 200, res.text);
         assert.deepEqual(Object.keys(res.body), ["status", "otp_id", "otp_status"]);
         assert.equal(res.body.status, "approved");
@@ -61,12 +64,16 @@ for (const target of storeTargets) {
         assert.match(message!.text!, /^Your Your Brand verification code is [1-9]\d{5}$/);
         assert.equal(message!.partsCount, 1);
         assert.equal(message!.priority, 0, "the transactional lane");
-        assert.equal(message!.senderId, "441111111111");
+        assert.equal(message!.senderId, "+441111111111", "an own number goes out in international form");
         assert.equal(message!.phone, "+447400123456");
         assert.equal(message!.priceMicros, 50_000);
         assert.equal(message!.isTextDeleted, true, "the text holding the code is erased once final");
         const account = await gw.gateway.store.accounts.get(uk.accountId);
         assert.equal(account!.balanceMicros, 10_000_000 - 50_000);
+        const found = (await search(res.body.otp_id, uk.token)).body;
+        assert.equal(found.destination, "447400123456");
+        assert.equal(found.sender_value, "441111111111", "as the client wrote it");
+        assert.equal(found.brand, "Your Brand");
       });
 
       it("writes the message without a brand when none is given", async () => {
@@ -93,8 +100,14 @@ for (const target of storeTargets) {
       });
 
       it("allows a brand of 50 GSM characters or 12 others, and answers 422 beyond", async () => {
-        assert.equal((await create({ to_number: next(), from: "Starling", brand: "B".repeat(50) })).status, 200);
-        assert.equal((await create({ to_number: next(), from: "Starling", brand: "Ж".repeat(12) })).status, 200);
+        assert.equal(
+          (await create({ to_number: next(), from: "Starling", brand: "B".repeat(50) })).status,
+          200,
+        );
+        assert.equal(
+          (await create({ to_number: next(), from: "Starling", brand: "Ж".repeat(12) })).status,
+          200,
+        );
         for (const brand of ["B".repeat(51), "Ж".repeat(13), "Line\nbreak", 42]) {
           const res = await create({ to_number: next(), from: "Starling", brand });
           assert.equal(res.status, 422, JSON.stringify(brand));
@@ -269,7 +282,11 @@ for (const target of storeTargets) {
     describe("ids, tenants, credentials", () => {
       it("answers the seed's 404 for unknown and malformed ids on verify, cancel and search", async () => {
         for (const id of ["6a68fb58-9f58-450e-bf06-d5008977116a", "nope", "6a68fb58"]) {
-          for (const res of [await verify({ otp_id: id, code: 626262 }), await cancel({ otp_id: id }), await search(id)]) {
+          for (const res of [
+            await verify({ otp_id: id, code: 626262 }),
+            await cancel({ otp_id: id }),
+            await search(id),
+          ]) {
             assert.deepEqual([res.status, res.body], [404, NOT_FOUND], id);
           }
         }
@@ -303,7 +320,10 @@ for (const target of storeTargets) {
           () => search(id, token),
         ];
         for (const call of calls("20|YLuvWkTILYKhq365kCuXQW1aCqJe71BbKgzqsGlq")) {
-          assert.deepEqual((await call()).body, { status_code: 403, message: "Unauthenticated - Missing/Invalid API key" });
+          assert.deepEqual((await call()).body, {
+            status_code: 403,
+            message: "Unauthenticated - Missing/Invalid API key",
+          });
         }
         for (const call of calls(disabled.token)) {
           assert.deepEqual((await call()).body, { status_code: 403, message: "Access Denied" });

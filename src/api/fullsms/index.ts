@@ -7,6 +7,10 @@ import { AppError } from "../../errors.js";
 import type { Dialect, DialectContext } from "../server.js";
 import { type FullsmsCaller, fullsmsCaller } from "./auth.js";
 import { fullsmsErrorHandler, sendFullsmsError } from "./errors.js";
+import { accountRoutes } from "./account-routes.js";
+import { otpRoutes } from "./otp-routes.js";
+import { sendRoutes } from "./send-routes.js";
+import { shortLinkRoutes } from "./short-link-routes.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -20,9 +24,9 @@ const PREFIXES = ["/account", "/messages", "/otp", "/s/"];
 export type RouteRegistrar = (app: FastifyInstance, ctx: DialectContext) => void | Promise<void>;
 
 /** Authenticated routes, one registrar per area file. */
-const registrars: RouteRegistrar[] = [];
+const registrars: RouteRegistrar[] = [otpRoutes, accountRoutes, sendRoutes];
 /** Routes that need no token (short-link redirects). */
-const publicRegistrars: RouteRegistrar[] = [];
+const publicRegistrars: RouteRegistrar[] = [shortLinkRoutes];
 
 async function register(app: FastifyInstance, ctx: DialectContext): Promise<void> {
   await app.register(async (scope) => {

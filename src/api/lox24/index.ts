@@ -6,6 +6,7 @@ import { fromMicros } from "../../core/money.js";
 import { AppError, validationError } from "../../errors.js";
 import type { Dialect, DialectContext } from "../server.js";
 import { type Caller, lox24Caller } from "./auth.js";
+import { clickRoutes } from "./click-routes.js";
 import { parseCollectionQuery } from "./collection-query.js";
 import { lox24ErrorHandler, MESSAGES, sendLox24Error } from "./errors.js";
 import { contentType, smsBody, wantsJsonLd } from "./representation.js";
@@ -85,6 +86,8 @@ async function register(app: FastifyInstance, ctx: DialectContext): Promise<void
     await cancelMessage(deps, request.caller!.account.id, uuidParam(request));
     return reply.code(204).send();
   });
+
+  clickRoutes(app, ctx);
 
   app.get("/me", async (request, reply) => {
     const account = request.caller!.account;

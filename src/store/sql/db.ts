@@ -1,8 +1,10 @@
 import type { Kysely } from "kysely";
-import type { CoreTables } from "./schema.js";
+import type { FullsmsTables } from "./fullsms/schema.js";
+import type { OtpTables } from "./otp.js";
+import type { CoreTables, DeliveryTables } from "./schema.js";
 
 /** Every table of every area; an area adds its own interface here. */
-export type Database = CoreTables;
+export type Database = CoreTables & DeliveryTables & OtpTables & FullsmsTables;
 
 export type Dialect = "sqlite" | "postgres";
 

@@ -2,8 +2,12 @@ import { type Kysely, Migrator } from "kysely";
 import type { Store } from "../ports/index.js";
 import { sqlAccountStore, sqlKeyStore, sqlPriceStore } from "./accounts.js";
 import type { Database, Db, Dialect } from "./db.js";
+import { sqlFullsmsStore } from "./fullsms/index.js";
 import { sqlMessageStore } from "./messages.js";
+import { sqlDeliveryStore } from "./delivery.js";
+import { sqlInboundStore, sqlWebhookStore } from "./webhooks.js";
 import { migrationsFor } from "./migrations/index.js";
+import { sqlOtpStore } from "./otp.js";
 
 export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
@@ -23,6 +27,11 @@ export function createSqlStore(db: Db): Store {
     keys: sqlKeyStore(db),
     prices: sqlPriceStore(db),
     messages: sqlMessageStore(db),
+    delivery: sqlDeliveryStore(db),
+    webhooks: sqlWebhookStore(db),
+    inbound: sqlInboundStore(db),
+    fullsms: sqlFullsmsStore(db),
+    otp: sqlOtpStore(db),
     settings: {
       async get(key) {
         const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();

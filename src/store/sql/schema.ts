@@ -91,3 +91,63 @@ export interface CoreTables {
   queue: QueueTable;
   settings: SettingsTable;
 }
+
+export interface MessagePartsTable {
+  message_uuid: string;
+  part_index: number;
+  connector_id: string;
+  smsc_id: string;
+  state: string;
+  error_code: number | null;
+  updated_at: number;
+}
+
+export interface PendingReceiptsTable {
+  id: Generated<number>;
+  connector_id: string;
+  smsc_id: string;
+  state: string;
+  error_code: number | null;
+  received_at: number;
+}
+
+export interface WebhooksTable {
+  id: Generated<number>;
+  account_id: number;
+  url: string;
+  created_at: number;
+}
+
+export interface WebhookOutboxTable {
+  id: string;
+  event_id: string;
+  account_id: number;
+  url: string;
+  name: string;
+  /** JSON of the event's `data`. */
+  data: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  status: string; // pending | delivered | dead
+  lease_until: number | null;
+  last_error: string | null;
+}
+
+export interface InboundMessagesTable {
+  uuid: string;
+  account_id: number | null;
+  connector_id: string;
+  sender: string;
+  recipient: string;
+  text: string;
+  received_at: number;
+}
+
+export interface DeliveryTables {
+  message_parts: MessagePartsTable;
+  pending_receipts: PendingReceiptsTable;
+  webhooks: WebhooksTable;
+  webhook_outbox: WebhookOutboxTable;
+  inbound_messages: InboundMessagesTable;
+}

@@ -5,11 +5,17 @@
 import type { Kysely, Migration } from "kysely";
 import type { Dialect } from "../db.js";
 import * as core from "./001-core.js";
+import * as delivery from "./002-delivery.js";
+import * as fullsms from "./003-fullsms.js";
+import * as otp from "./004-otp.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
 const steps: Record<string, Step> = {
   "001-core": core,
+  "002-delivery": delivery,
+  "003-fullsms": fullsms,
+  "004-otp": otp,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

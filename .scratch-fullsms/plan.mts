@@ -1,0 +1,16 @@
+import Database from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { migrate } from "/work/main/src/store/sql/index.ts";
+import { sqlContactStore } from "/work/main/src/store/sql/fullsms/lists.ts";
+const sqlite = new Database(":memory:");
+const kysely = new Kysely<any>({ dialect: new SqliteDialect({ database: sqlite }), log: (e) => { if (e.level === "query" && /contacts/.test(e.query.sql) && /select/.test(e.query.sql)) { console.log(e.query.sql, e.queryDurationMillis); for (const r of sqlite.prepare("explain query plan " + e.query.sql).all(...(e.query.parameters as any[]))) console.log(r); } } });
+await migrate(kysely, "sqlite");
+sqlite.exec("insert into accounts (name,country,currency,balance_micros,balance_changed_at,status,services,webhook_secret,created_at) values ('a','DE','EUR',0,0,'active','direct','x',0)");
+sqlite.exec("insert into contact_lists (account_id,name,created_at) values (1,'l',0),(1,'m',0)");
+const store = sqlContactStore({ kysely, dialect: "sqlite" });
+await store.add(1, Array.from({ length: 100000 }, (_, i) => `+49151${String(i).padStart(8, "0")}`), 0);
+await store.add(2, Array.from({ length: 1000 }, (_, i) => `+49151${String(i).padStart(8, "0")}`), 0);
+let t = performance.now();
+const a = await store.nextRecipients(1, [1], "+4915100050000", 500);
+const b = await store.nextRecipients(1, [1, 2], "+4915100000500", 500);
+console.log(a.length, b.length, b[0], b.at(-1));

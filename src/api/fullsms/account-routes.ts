@@ -1,0 +1,45 @@
+/** FullSMS GET /account/*: balance, numbers, lists, sender IDs, templates, in the seed's shapes. */
+import type { FastifyInstance } from "fastify";
+import { fromMicros } from "../../core/money.js";
+import type { DialectContext } from "../server.js";
+
+export function accountRoutes(app: FastifyInstance, { deps }: DialectContext): void {
+  const { fullsms } = deps.store;
+
+  app.get("/account/balance", async (request) => {
+    // Read again: the caller's account was loaded before this request's own sends could change it.
+    const account = (await deps.store.accounts.get(request.fullsms!.account.id)) ?? request.fullsms!.account;
+    return { balance: fromMicros(account.balanceMicros) };
+  });
+
+  app.get("/account/numbers", async (request) => {
+    const numbers = await fullsms.numbers.list(request.fullsms!.account.id);
+    return { total_numbers: numbers.length, numbers: numbers.map((n) => ({ number: n.number, country: n.country })) };
+  });
+
+  app.get("/account/lists", async (request) => {
+    const lists = await fullsms.lists.list(request.fullsms!.account.id);
+    return {
+      total_lists: lists.length,
+      lists: lists.map((l) => ({
+        list_id: l.id,
+        name: l.name,
+        subscribe_word: l.subscribeWord,
+        subscribed_contacts: l.subscribedContacts,
+      })),
+    };
+  });
+
+  app.get("/account/senderids", async (request) => {
+    const approved = await fullsms.senderIds.list(request.fullsms!.account.id, "approved");
+    return { total_senderids: approved.length, senderids: approved.map((s) => s.name) };
+  });
+
+  app.get("/account/templates", async (request) => {
+    const templates = await fullsms.templates.list(request.fullsms!.account.id);
+    return {
+      total_templates: templates.length,
+      templates: templates.map((t) => ({ template_id: t.id, name: t.name, content: t.content })),
+    };
+  });
+}

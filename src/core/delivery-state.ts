@@ -1,0 +1,20 @@
+/**
+ * How SMSC receipt states map onto the LOX24 dlr_code, and how the parts of a long message add up:
+ * delivered when every part is, failed as soon as any part fails.
+ */
+import { Dlr } from "./message.js";
+
+export type PartState = "SUBMITTED" | "ENROUTE" | "DELIVRD" | "EXPIRED" | "DELETED" | "UNDELIV" | "ACCEPTD" | "UNKNOWN" | "REJECTD";
+
+const FAILED_REJECTED: readonly PartState[] = ["UNDELIV", "REJECTD", "DELETED", "UNKNOWN"];
+
+/** The message's dlr_code from the states of all its parts (missing parts count as en route). */
+export function aggregateDlr(states: readonly PartState[], partsCount: number): number {
+  if (states.some((s) => FAILED_REJECTED.includes(s))) return Dlr.REJECTED;
+  if (states.some((s) => s === "EXPIRED")) return Dlr.EXPIRED;
+  const delivered = states.filter((s) => s === "DELIVRD").length;
+  if (delivered >= partsCount && partsCount > 0) return Dlr.DELIVERED;
+  return Dlr.EN_ROUTE;
+}
+
+export const isFinalDlr = (dlr: number) => dlr === Dlr.DELIVERED || dlr === Dlr.EXPIRED || dlr === Dlr.REJECTED;

@@ -1,0 +1,201 @@
+/**
+ * The dispatcher: claims due messages from the durable queue, routes each to a connector, submits it
+ * and records what happened. Bounded in-flight work keeps the transactional lane fast: a large campaign
+ * never fills the connector's queue ahead of an OTP, because only a window's worth is claimed at a time.
+ */
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Clock } from "../app/deps.js";
+import { encodeText } from "../core/encoding/index.js";
+import { Dlr, Status, VOICE_SERVICES } from "../core/message.js";
+import { backoffMs, matchRoute, type RouteRule } from "../core/routing.js";
+import type { ClaimedMessage, DeliveryOutcome, Store } from "../store/ports/index.js";
+import type { Connector, ReceiptEvent, SubmitRequest, SubmitResult } from "./connector.js";
+
+export interface DispatcherOptions {
+  batchSize: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  validityMs: number;
+  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** Messages claimed and not yet finished, at most. */
+  maxInFlight: number;
+}
+
+export interface DispatcherDeps {
+  store: Store;
+  clock: Clock;
+  connectors: ReadonlyMap<string, Connector>;
+  routes: readonly RouteRule[];
+  log: Logger;
+}
+
+export interface DispatcherStats {
+  claimed: number;
+  submitted: number;
+  retried: number;
+  failed: number;
+  receipts: number;
+}
+
+export class Dispatcher {
+  readonly owner = `dispatcher-${randomUUID()}`;
+  readonly stats: DispatcherStats = { claimed: 0, submitted: 0, retried: 0, failed: 0, receipts: 0 };
+  private running = false;
+  private inFlight = 0;
+  private wake: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private maintenance: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly onReceipt = (event: ReceiptEvent) => this.receipt(event);
+
+  constructor(
+    private readonly deps: DispatcherDeps,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const connector of this.deps.connectors.values()) connector.on("receipt", this.onReceipt);
+    this.loopDone = this.loop();
+    this.maintenance = setInterval(() => void this.expireStale(), Math.min(30_000, this.options.validityMs));
+    this.maintenance.unref();
+  }
+
+  /** New work was accepted: look at the queue now rather than at the next poll. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** Stops claiming and waits for claimed messages to finish; unfinished leases lapse and are reclaimed. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.maintenance);
+    this.wake?.();
+    await this.loopDone;
+    await Promise.allSettled([...this.pending]);
+    for (const connector of this.deps.connectors.values()) connector.off("receipt", this.onReceipt);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const { store, clock, log } = this.deps;
+    while (this.running) {
+      const room = this.options.maxInFlight - this.inFlight;
+      if (room <= 0) {
+        await this.sleep(this.options.pollIntervalMs);
+        continue;
+      }
+      let claimed: ClaimedMessage[] = [];
+      try {
+        claimed = await store.delivery.claimDue(this.owner, clock.now(), Math.min(room, this.options.batchSize), this.options.leaseMs);
+      } catch (error) {
+        log.error({ err: error }, "claiming due messages failed");
+      }
+      if (claimed.length === 0) {
+        await this.sleep(this.options.pollIntervalMs);
+        continue;
+      }
+      this.stats.claimed += claimed.length;
+      for (const item of claimed) {
+        this.inFlight++;
+        const task = this.deliver(item)
+          .catch((error) => log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"))
+          .finally(() => {
+            this.inFlight--;
+            this.pending.delete(task);
+            this.wake?.();
+          });
+        this.pending.add(task);
+      }
+    }
+  }
+
+  private async deliver({ message, attempts }: ClaimedMessage): Promise<void> {
+    const { clock, connectors, routes } = this.deps;
+    const now = clock.now();
+    const record = (outcome: DeliveryOutcome) => this.deps.store.delivery.record([outcome], clock.now());
+    const fail = (statusCode: number, dlrCode: number, error: string) => {
+      this.stats.failed++;
+      // Nothing reached a network: the customer gets the money back.
+      return record({ kind: "failed", message, statusCode, dlrCode, refund: true, error });
+    };
+
+    const deadline = Math.max(message.createdAt, message.deliveryAt * 1000) + this.options.validityMs;
+    if (now > deadline) return fail(Status.NEW, Dlr.EXPIRED, "validity period passed before submission");
+    // Voice needs a voice connector; none exists yet, so voice can never be sent as an SMS.
+    if (VOICE_SERVICES.includes(message.serviceCode)) return fail(Status.NO_ROUTE, Dlr.NONE, "no voice connector");
+    const route = matchRoute(routes, { phone: message.phone, iso2: message.iso2, accountId: message.accountId });
+    if (!route) return fail(Status.NO_ROUTE, Dlr.NONE, "no route");
+
+    const request: SubmitRequest = {
+      messageId: message.uuid,
+      source: message.senderId,
+      destination: message.phone,
+      encoding: message.encoding,
+      parts: encodeText(message.text ?? "", message.encoding === "ucs2").parts,
+      registeredDelivery: true,
+      validitySeconds: Math.max(60, Math.floor((deadline - now) / 1000)),
+    };
+
+    let result: SubmitResult = { ok: false, kind: "temporary", reason: "no connector of the route is up", acceptedParts: 0 };
+    let connectorId = "";
+    let anyUp = false;
+    for (const id of route.connectors) {
+      const connector = connectors.get(id);
+      if (!connector?.isUp()) continue;
+      anyUp = true;
+      connectorId = id;
+      result = await connector.submit(request);
+      // Fail over only when this connector could not take it; a rejection is the network's answer.
+      if (result.ok || result.kind === "permanent") break;
+    }
+
+    if (result.ok) {
+      this.stats.submitted++;
+      return record({ kind: "submitted", message, connectorId, smscIds: result.smscIds, at: clock.now() });
+    }
+    if (result.kind === "permanent") return fail(Status.BLOCKED, Dlr.REJECTED, result.reason);
+    // Connectors down is nobody's attempt: wait for them, within the validity period.
+    const countAttempt = anyUp;
+    const nextAttempt = attempts + (countAttempt ? 1 : 0);
+    if (nextAttempt >= this.options.retry.maxAttempts) return fail(Status.NEW, Dlr.EXPIRED, `gave up: ${result.reason}`);
+    this.stats.retried++;
+    const delay = backoffMs(Math.max(1, nextAttempt), this.options.retry.baseMs, this.options.retry.maxMs);
+    return record({ kind: "retry", message, dueAt: clock.now() + delay, error: result.reason, countAttempt });
+  }
+
+  private receipt(event: ReceiptEvent): void {
+    this.stats.receipts++;
+    const task = this.deps.store.delivery
+      .applyReceipts(
+        [{ connectorId: event.connectorId, smscId: event.smscId, state: event.state, ...(event.errorCode !== undefined ? { errorCode: event.errorCode } : {}) }],
+        this.deps.clock.now(),
+      )
+      .catch((error) => this.deps.log.error({ err: error }, "recording a receipt failed"))
+      .finally(() => this.pending.delete(task));
+    this.pending.add(task);
+  }
+
+  private async expireStale(): Promise<void> {
+    try {
+      const now = this.deps.clock.now();
+      const expired = await this.deps.store.delivery.expireStale(now - this.options.validityMs, now);
+      if (expired > 0) this.deps.log.info({ expired }, "messages without a final receipt expired");
+    } catch (error) {
+      this.deps.log.error({ err: error }, "expiring stale messages failed");
+    }
+  }
+}

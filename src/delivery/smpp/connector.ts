@@ -1,0 +1,216 @@
+/**
+ * The SMPP adapter of the Connector port: one transceiver bind, or a transmitter plus a receiver bind.
+ * submit() never rejects; every outcome, including a timeout or a lost connection, is a SubmitResult.
+ */
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import type {
+  Connector,
+  ConnectorEvents,
+  InboundEvent,
+  ReceiptEvent,
+  SubmitFailureKind,
+  SubmitRequest,
+  SubmitResult,
+} from "../connector.js";
+import { resolveSmppConfig, type SmppConnectorConfig, type SmppConnectorInput } from "./config.js";
+import { deliverFieldsOf, isReceiptEsmClass } from "./deliver.js";
+import { decodeInbound, type InboundPart } from "./inbound.js";
+import type { Pdu } from "./lib.js";
+import { normaliseSmscId } from "./message-id.js";
+import { buildSubmitPdus } from "./pdu.js";
+import { Reassembler } from "./reassembly.js";
+import { parseReceipt } from "./receipt.js";
+import { ReceiptGate } from "./receipt-gate.js";
+import { type BindType, type RequestOutcome, SmppSession } from "./session.js";
+import { classifySubmitStatus, statusName } from "./status.js";
+
+export class SmppConnector extends EventEmitter<ConnectorEvents> implements Connector {
+  readonly id: string;
+  readonly config: Readonly<SmppConnectorConfig>;
+  readonly #tx: SmppSession;
+  readonly #rx: SmppSession | undefined;
+  readonly #gate: ReceiptGate;
+  readonly #parts: Reassembler<InboundPart>;
+  readonly #log: Logger;
+
+  constructor(input: SmppConnectorInput, logger: Logger) {
+    super();
+    this.config = resolveSmppConfig(input);
+    this.id = this.config.id;
+    this.#log = logger.child({ connector: this.id });
+    this.#gate = new ReceiptGate(this.config.receiptHoldMs, (receipt) => this.#emit("receipt", receipt));
+    this.#parts = new Reassembler<InboundPart>(this.config.inboundReassemblyMs, (parts) => {
+      // a part never came: deliver what did rather than lose the message
+      if (parts.length > 0) this.#emitInbound(parts[0]!, parts.map((p) => p.text).join(""));
+    });
+    const split = this.config.bindMode === "transmitter_receiver";
+    this.#tx = this.#session(split ? "transmitter" : "transceiver");
+    this.#rx = split ? this.#session("receiver") : undefined;
+    this.#tx.on("up", () => this.#emit("up"));
+    this.#tx.on("down", (error) => this.#emit("down", error));
+  }
+
+  /** Starts binding and returns at once: an unreachable SMSC must not hold up start-up (see `up`). */
+  async start(): Promise<void> {
+    this.#tx.start();
+    this.#rx?.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.#tx.stop(), this.#rx?.stop()]);
+    this.#gate.flush();
+    this.#parts.clear();
+  }
+
+  isUp(): boolean {
+    return this.#tx.isBound();
+  }
+
+  /** Window use and pace of the submitting bind. */
+  get load(): { inFlight: number; waiting: number; rate: number } {
+    return this.#tx.load;
+  }
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    try {
+      if (!this.#tx.isBound()) return failure("temporary", "connector down", 0);
+      let pdus: ReturnType<typeof buildSubmitPdus>;
+      try {
+        pdus = buildSubmitPdus(request, this.config);
+      } catch (error) {
+        return failure("permanent", (error as Error).message, 0);
+      }
+      const smscIds: string[] = [];
+      for (const fields of pdus) {
+        this.#gate.requestSent();
+        const outcome = await this.#tx.submit(fields);
+        const id = acceptedId(outcome);
+        this.#gate.responseReceived(id === undefined ? undefined : this.#normaliseSubmitId(id));
+        if (id === undefined) {
+          this.#gate.submitResolved(smscIds);
+          return this.#failed(request, outcome, smscIds.length);
+        }
+        smscIds.push(this.#normaliseSubmitId(id));
+      }
+      this.#gate.submitResolved(smscIds);
+      return { ok: true, smscIds };
+    } catch (error) {
+      this.#log.error({ err: error, messageId: request.messageId }, "submit failed unexpectedly");
+      return failure("temporary", `internal error: ${(error as Error).message}`, 0);
+    }
+  }
+
+  #session(bindType: BindType): SmppSession {
+    const c = this.config;
+    const session = new SmppSession(
+      {
+        host: c.host,
+        port: c.port,
+        tls: c.tls,
+        ...(c.tlsOptions ? { tlsOptions: c.tlsOptions } : {}),
+        systemId: c.systemId,
+        password: c.password,
+        systemType: c.systemType,
+        interfaceVersion: c.interfaceVersion,
+        bindType,
+        window: c.window,
+        throughputPerSecond: c.throughputPerSecond,
+        throttlePauseMs: c.throttlePauseMs,
+        enquireLinkSeconds: c.enquireLinkSeconds,
+        responseTimeoutMs: c.responseTimeoutMs,
+        reconnect: c.reconnect,
+      },
+      this.#log,
+    );
+    if (bindType !== "transmitter") session.on("deliver", (pdu) => this.#onDeliver(pdu));
+    return session;
+  }
+
+  #normaliseSubmitId(id: string): string {
+    const c = this.config;
+    return normaliseSmscId(id, c.submitIdFormat ?? c.receiptIdFormat, c.receiptIdFormat);
+  }
+
+  #failed(request: SubmitRequest, outcome: RequestOutcome, acceptedParts: number): SubmitResult {
+    const context = { messageId: request.messageId, acceptedParts };
+    switch (outcome.kind) {
+      case "response": {
+        const status = outcome.pdu.command_status;
+        const kind = classifySubmitStatus(status);
+        this.#log.debug({ ...context, status: statusName(status) }, "submit_sm refused");
+        return failure(kind, `SMSC answered ${statusName(status)}`, acceptedParts, status);
+      }
+      case "timeout":
+        this.#log.warn(context, "submit_sm not answered in time");
+        return failure("temporary", `no submit_sm_resp within ${this.config.responseTimeoutMs} ms`, acceptedParts);
+      case "closed":
+        return failure("temporary", outcome.reason === "not bound" ? "connector down" : outcome.reason, acceptedParts);
+      case "invalid":
+        return failure("permanent", `cannot encode submit_sm: ${outcome.reason}`, acceptedParts);
+    }
+  }
+
+  #onDeliver(pdu: Pdu): void {
+    const fields = deliverFieldsOf(pdu);
+    if (isReceiptEsmClass(fields.esmClass)) {
+      const parsed = parseReceipt(fields);
+      if (!parsed) {
+        this.#log.warn({ seq: pdu.sequence_number }, "receipt without a message id ignored");
+        return;
+      }
+      const receipt: ReceiptEvent = {
+        connectorId: this.id,
+        smscId: normaliseSmscId(parsed.id, this.config.receiptIdFormat),
+        state: parsed.state,
+      };
+      if (parsed.errorCode !== undefined) receipt.errorCode = parsed.errorCode;
+      if (parsed.doneAt) receipt.doneAt = parsed.doneAt;
+      this.#gate.offer(receipt);
+      return;
+    }
+    const part = decodeInbound(fields, this.config);
+    if (!part.concat) {
+      this.#emitInbound(part, part.text);
+      return;
+    }
+    const all = this.#parts.add(`${part.from}|${part.to}`, part.concat, part);
+    if (all) this.#emitInbound(part, all.map((p) => p.text).join(""));
+  }
+
+  #emitInbound(part: InboundPart, text: string): void {
+    const event: InboundEvent = { connectorId: this.id, from: part.from, to: part.to, text, receivedAt: new Date() };
+    this.#emit("inbound", event);
+  }
+
+  /** A throwing listener is the app's bug; it must not break the session that called us. */
+  #emit<K extends keyof ConnectorEvents>(event: K, ...args: ConnectorEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: ConnectorEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.#log.error({ err: error, event }, "connector listener failed");
+    }
+  }
+}
+
+export function createSmppConnector(config: SmppConnectorInput, logger: Logger): SmppConnector {
+  return new SmppConnector(config, logger);
+}
+
+/** The message_id of an accepted submit_sm_resp; undefined for every other outcome. */
+function acceptedId(outcome: RequestOutcome): string | undefined {
+  if (outcome.kind !== "response" || outcome.pdu.command_status !== 0) return undefined;
+  const id = outcome.pdu.message_id;
+  return typeof id === "string" ? id : "";
+}
+
+function failure(
+  kind: SubmitFailureKind,
+  reason: string,
+  acceptedParts: number,
+  commandStatus?: number,
+): SubmitResult {
+  return commandStatus === undefined
+    ? { ok: false, kind, reason, acceptedParts }
+    : { ok: false, kind, reason, acceptedParts, commandStatus };
+}

@@ -1,0 +1,77 @@
+import type { PartState } from "../../core/delivery-state.js";
+import type { Message } from "../../core/message.js";
+
+export interface ClaimedMessage {
+  message: Message;
+  /** Failed attempts so far. */
+  attempts: number;
+}
+
+/** What happened to a claimed message; recorded in batches, each with its webhook events. */
+export type DeliveryOutcome =
+  | { kind: "submitted"; message: Message; connectorId: string; smscIds: string[]; at: number }
+  | { kind: "retry"; message: Message; dueAt: number; error: string; countAttempt: boolean }
+  | { kind: "failed"; message: Message; statusCode: number; dlrCode: number; refund: boolean; error: string };
+
+export interface ReceiptUpdate {
+  connectorId: string;
+  smscId: string;
+  state: PartState;
+  errorCode?: number;
+}
+
+export interface DeliveryStore {
+  /** Leases up to `limit` due queue rows, transactional lane first; lapsed leases are taken over. */
+  claimDue(owner: string, now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]>;
+  record(outcomes: DeliveryOutcome[], now: number): Promise<void>;
+  applyReceipts(receipts: ReceiptUpdate[], now: number): Promise<void>;
+  /** Submitted messages with no final receipt since `sentBefore` expire (dlr_code 8). Returns how many. */
+  expireStale(sentBefore: number, now: number): Promise<number>;
+  /** Rows still queued, per lane. */
+  queueDepth(): Promise<{ transactional: number; bulk: number }>;
+}
+
+export interface OutboxItem {
+  id: string;
+  eventId: string;
+  accountId: number;
+  url: string;
+  name: string;
+  data: unknown;
+  createdAt: number;
+  attempts: number;
+}
+
+export interface Webhook {
+  id: number;
+  accountId: number;
+  url: string;
+  createdAt: number;
+}
+
+export interface WebhookStore {
+  add(accountId: number, url: string, now: number): Promise<Webhook>;
+  list(accountId: number): Promise<Webhook[]>;
+  remove(id: number): Promise<boolean>;
+  /** Writes one outbox row per callback URL of the account (none if it has no URL). */
+  enqueue(accountId: number, name: string, data: unknown, now: number): Promise<void>;
+  claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  markDelivered(id: string): Promise<void>;
+  /** Schedules another attempt, or gives up when `nextAttemptAt` is null. */
+  markFailed(id: string, attempts: number, nextAttemptAt: number | null, error: string): Promise<void>;
+  counts(): Promise<Record<string, number>>;
+}
+
+export interface InboundMessage {
+  uuid: string;
+  accountId: number | null;
+  connectorId: string;
+  from: string;
+  to: string;
+  text: string;
+  receivedAt: number;
+}
+
+export interface InboundStore {
+  insert(message: InboundMessage): Promise<void>;
+}

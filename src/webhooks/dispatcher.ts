@@ -1,0 +1,135 @@
+/**
+ * Delivers webhook events from the durable outbox: POST, signed, retried with growing intervals until
+ * a 2xx or the attempt limit, never on the delivery path (a slow receiver delays only its own events).
+ */
+import type { Logger } from "pino";
+import type { Clock } from "../app/deps.js";
+import type { OutboxItem, Store } from "../store/ports/index.js";
+import { sign } from "./signature.js";
+
+export interface WebhookDispatcherOptions {
+  maxAttempts: number;
+  timeoutMs: number;
+  /** First retry after this; each further one waits 4× longer. */
+  baseDelayMs: number;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  concurrency?: number;
+}
+
+export const API_VERSION = "2022-05-25";
+
+export function eventBody(item: OutboxItem, maxAttempts: number) {
+  return {
+    id: item.eventId,
+    api_version: API_VERSION,
+    name: item.name,
+    created_at: Math.floor(item.createdAt / 1000),
+    attempt_total: maxAttempts,
+    attempt_number: item.attempts + 1,
+    notification_task_id: item.id,
+    data: item.data,
+  };
+}
+
+export class WebhookDispatcher {
+  readonly stats = { delivered: 0, failed: 0, dead: 0 };
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private secrets = new Map<number, string>();
+
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; log: Logger },
+    private readonly options: WebhookDispatcherOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loopDone;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const batch = this.options.batchSize ?? 200;
+    while (this.running) {
+      let items: OutboxItem[] = [];
+      try {
+        items = await this.deps.store.webhooks.claimDue(this.deps.clock.now(), batch, this.options.timeoutMs * 2);
+      } catch (error) {
+        this.deps.log.error({ err: error }, "claiming webhook events failed");
+      }
+      if (items.length === 0) {
+        await this.sleep(this.options.pollIntervalMs ?? 100);
+        continue;
+      }
+      const concurrency = this.options.concurrency ?? 64;
+      for (let i = 0; i < items.length; i += concurrency) {
+        await Promise.all(items.slice(i, i + concurrency).map((item) => this.deliver(item)));
+      }
+    }
+  }
+
+  private async secretOf(accountId: number): Promise<string> {
+    let secret = this.secrets.get(accountId);
+    if (secret === undefined) {
+      secret = (await this.deps.store.accounts.get(accountId))?.webhookSecret ?? "";
+      this.secrets.set(accountId, secret);
+    }
+    return secret;
+  }
+
+  private async deliver(item: OutboxItem): Promise<void> {
+    const { store, clock } = this.deps;
+    const body = JSON.stringify(eventBody(item, this.options.maxAttempts));
+    const timestamp = Math.floor(clock.now() / 1000);
+    let error: string;
+    try {
+      const response = await fetch(item.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "Starling-Webhooks/1",
+          "x-starling-event": item.name,
+          "x-starling-signature": sign(await this.secretOf(item.accountId), timestamp, body),
+        },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        redirect: "manual",
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.status >= 200 && response.status < 300) {
+        this.stats.delivered++;
+        await store.webhooks.markDelivered(item.id);
+        return;
+      }
+      error = `HTTP ${response.status}`;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    const attempts = item.attempts + 1;
+    const giveUp = attempts >= this.options.maxAttempts;
+    if (giveUp) this.stats.dead++;
+    else this.stats.failed++;
+    const next = giveUp ? null : clock.now() + this.options.baseDelayMs * 4 ** (attempts - 1);
+    await store.webhooks.markFailed(item.id, attempts, next, error).catch((e) =>
+      this.deps.log.error({ err: e }, "recording a webhook failure failed"),
+    );
+  }
+}
