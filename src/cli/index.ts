@@ -7,6 +7,8 @@ import { type CliContext, withContext } from "./context.js";
 import { registerFullsmsCommands } from "./fullsms.js";
 import { registerOtpCommands } from "./otp.js";
 import { registerPriceCommands } from "./prices.js";
+import { registerWebhookCommands } from "./webhooks.js";
+import { runSimulatorCli, SIMULATOR_USAGE } from "../delivery/simulator/index.js";
 
 const program = new Command("starling").description("Starling SMS gateway: operator commands");
 
@@ -27,5 +29,18 @@ registerAccountCommands(program, run);
 registerPriceCommands(program, run);
 registerFullsmsCommands(program, run);
 registerOtpCommands(program, run);
+registerWebhookCommands(program, run);
+
+// The simulator needs no store: it is an SMSC for Starling or any other SMPP client.
+program
+  .command("simulator")
+  .description("run the built-in SMSC simulator (an SMPP server)")
+  .allowUnknownOption(true)
+  .helpOption(false)
+  .argument("[options...]")
+  .addHelpText("after", `\n${SIMULATOR_USAGE}`)
+  .action(async (args: string[]) => {
+    await runSimulatorCli(args);
+  });
 
 await program.parseAsync(process.argv);

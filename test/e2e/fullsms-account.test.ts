@@ -18,7 +18,8 @@ for (const target of storeTargets) {
     let api: ReturnType<typeof fullsmsClient>;
 
     before(async () => {
-      gw = await startTestGateway(target, { country: "GB" });
+      // Many bad tokens on purpose: keep the shared IP block out of the way.
+      gw = await startTestGateway(target, { country: "GB", overrides: { "security.badCredentialLimit": 1000 } });
       seed = await seedAccount(gw);
       api = fullsmsClient(gw);
       await gw.gateway.store.fullsms.contacts.add(seed.listId, ["+447700900123", "+447700900456"], Date.now());
@@ -85,7 +86,7 @@ for (const target of storeTargets) {
           { Authorization: `Bearer ${keyId}|wrongsecretwrongsecret` },
           { Authorization: `Basic ${Buffer.from("a:b").toString("base64")}` },
         ]) {
-          const res = await http(gw.url, "GET", `/account/${endpoint}`, { headers, clientIp: "10.0.0.1" } as never);
+          const res = await http(gw.url, "GET", `/account/${endpoint}`, { headers });
           assert.equal(res.status, 403, `${endpoint} ${JSON.stringify(headers)}`);
           assert.deepEqual(res.body, UNAUTHENTICATED);
         }

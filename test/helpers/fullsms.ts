@@ -1,7 +1,7 @@
 /** FullSMS test fixtures: the seed's account (number 441111111111, sender ID COPERATO, a template, a list). */
 import { decideSenderId, addNumber, createTemplate, requestSenderId } from "../../src/app/fullsms/manage-catalogue.js";
 import { createList } from "../../src/app/fullsms/manage-lists.js";
-import { http, type TestGateway } from "./gateway.js";
+import { type HttpResult, http, type TestGateway } from "./gateway.js";
 
 /** The FullSMS spelling of a token: `<key_id>|<secret>`. */
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token.replace(":", "|")}` });
@@ -26,11 +26,18 @@ export async function seedAccount(gw: TestGateway, accountId = gw.accountId, num
 export const germanMobiles = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => `+49151${String(from + i).padStart(8, "0")}`);
 
-export function fullsmsClient(gw: TestGateway, token = gw.token) {
+export interface FullsmsClient {
+  headers: Record<string, string>;
+  get(path: string): Promise<HttpResult>;
+  post(path: string, body: unknown): Promise<HttpResult>;
+}
+
+export function fullsmsClient(gw: TestGateway, token = gw.token): FullsmsClient {
   const headers = { ...bearer(token), Accept: "application/json" };
   return {
-    get: (path: string) => http(gw.url, "GET", path, { headers }),
-    post: (path: string, body: unknown) => http(gw.url, "POST", path, { body, headers }),
+    headers,
+    get: (path) => http(gw.url, "GET", path, { headers }),
+    post: (path, body) => http(gw.url, "POST", path, { body, headers }),
   };
 }
 

@@ -3,7 +3,7 @@
  * peers that misbehave in ways the simulator's scenarios do not cover.
  */
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { after, afterEach, describe, test } from "node:test";
 import { createSmppConnector, type SmppConnectorInput } from "../../src/delivery/smpp/index.js";
 import { createLibServer, createPdu, type LibSession, type Pdu } from "../../src/delivery/smpp/lib.js";
 import { FAST, onceEvent, request, silent, sleep, trackUnhandled, waitFor } from "./helpers.js";
@@ -12,6 +12,12 @@ const unhandled = trackUnhandled();
 after(() => {
   unhandled.dispose();
   assert.deepEqual(unhandled.errors, [], "no uncaught errors or unhandled rejections");
+});
+
+/** Everything a test opened, closed after it even when it failed (an open socket would keep node alive). */
+const opened: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const item of opened.splice(0).reverse()) await item.close();
 });
 
 type Handler = (session: LibSession, pdu: Pdu, smsc: ScriptedSmsc) => boolean | undefined;
@@ -51,22 +57,28 @@ async function scriptedSmsc(handler: Handler = () => false): Promise<ScriptedSms
       }
     });
   });
+  opened.push(smsc);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   smsc.port = typeof address === "object" && address ? address.port : 0;
-  smsc.close = () =>
-    new Promise<void>((resolve) => {
+  let closed: Promise<void> | undefined;
+  smsc.close = () => {
+    closed ??= new Promise<void>((resolve) => {
       for (const session of smsc.sessions) session.destroy();
       server.close(() => resolve());
     });
+    return closed;
+  };
   return smsc;
 }
 
 function connectorFor(smsc: ScriptedSmsc, options: Partial<SmppConnectorInput> = {}) {
-  return createSmppConnector(
+  const connector = createSmppConnector(
     { id: "s", host: "127.0.0.1", port: smsc.port, systemId: "a", password: "b", ...FAST, ...options },
     silent,
   );
+  opened.push({ close: () => connector.stop() });
+  return connector;
 }
 
 function received(smsc: ScriptedSmsc, command: string): Pdu[] {
@@ -104,9 +116,10 @@ describe("session", () => {
     await connector.start();
     await up;
     const [session] = [...smsc.sessions];
+    const down = onceEvent(connector, "down");
     const answered = new Promise<Pdu>((resolve) => session!.send(createPdu("unbind"), resolve));
     assert.equal((await answered).command, "unbind_resp");
-    await onceEvent(connector, "down");
+    await down;
     await onceEvent(connector, "up", 1000);
     assert.equal(smsc.binds, 2);
     await connector.stop();
