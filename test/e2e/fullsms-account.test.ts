@@ -79,13 +79,14 @@ for (const target of storeTargets) {
     it("answers every endpoint with the seed's 403 Authentication body for a missing, malformed or wrong token", async () => {
       const [keyId] = gw.token.split(":");
       for (const endpoint of ENDPOINTS) {
-        for (const headers of [
+        const attempts: Record<string, string>[] = [
           {},
           { Authorization: "Bearer" },
           { Authorization: "Bearer nonsense" },
           { Authorization: `Bearer ${keyId}|wrongsecretwrongsecret` },
           { Authorization: `Basic ${Buffer.from("a:b").toString("base64")}` },
-        ]) {
+        ];
+        for (const headers of attempts) {
           const res = await http(gw.url, "GET", `/account/${endpoint}`, { headers });
           assert.equal(res.status, 403, `${endpoint} ${JSON.stringify(headers)}`);
           assert.deepEqual(res.body, UNAUTHENTICATED);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { Dlr, Priority } from "../../src/core/message.js";
 import { type FullsmsClient, fullsmsClient, type SeedAccount, seedAccount, wallClock } from "../helpers/fullsms.js";
-import { startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { storeTargets } from "../helpers/stores.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -310,11 +310,10 @@ for (const target of storeTargets) {
       let res = await api.post(PATH, ["447911123456"]);
       assert.equal(res.status, 422);
       assert.equal(res.body.status_code, 422);
-      res = await fetch(`${gw.url}${PATH}`, {
-        method: "POST",
+      res = await http(gw.url, "POST", PATH, {
+        rawBody: "{not json",
         headers: { ...api.headers, "content-type": "application/json" },
-        body: "{not json",
-      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      });
       assert.equal(res.status, 422);
       assert.equal(res.body.message, "422 Unprocessable Content");
     });

@@ -1,12 +1,13 @@
 /** The SMPP connector against the built-in simulator over real sessions on 127.0.0.1. */
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { after, afterEach, describe, test } from "node:test";
 import type { InboundEvent, ReceiptEvent } from "../../src/delivery/connector.js";
 import { startSimulator } from "../../src/delivery/simulator/index.js";
 import { createSmppConnector } from "../../src/delivery/smpp/index.js";
-import { FAST, onceEvent, request, silent, sleep, startPair, trackUnhandled, waitFor } from "./helpers.js";
+import { closeAll, FAST, onceEvent, request, silent, sleep, startPair, track, trackUnhandled, waitFor } from "./helpers.js";
 
 const unhandled = trackUnhandled();
+afterEach(closeAll);
 after(() => {
   unhandled.dispose();
   assert.deepEqual(unhandled.errors, [], "no uncaught errors or unhandled rejections");
@@ -216,9 +217,8 @@ describe("lifecycle", () => {
     const sim = await startSimulator({ port: 0, logger: silent });
     const port = sim.port;
     await sim.close();
-    const connector = createSmppConnector(
-      { id: "down", host: "127.0.0.1", port, systemId: "a", password: "b", ...FAST },
-      silent,
+    const connector = track(
+      createSmppConnector({ id: "down", host: "127.0.0.1", port, systemId: "a", password: "b", ...FAST }, silent),
     );
     await connector.start();
     const start = Date.now();
@@ -230,18 +230,22 @@ describe("lifecycle", () => {
   });
 
   test("bind credentials: wrong password is refused and retried, right ones bind", async () => {
-    const sim = await startSimulator({ port: 0, logger: silent, systemId: "starling", password: "secret" });
-    const wrong = createSmppConnector(
-      { id: "wrong", host: "127.0.0.1", port: sim.port, systemId: "starling", password: "nope", ...FAST },
-      silent,
+    const sim = track(await startSimulator({ port: 0, logger: silent, systemId: "starling", password: "secret" }));
+    const wrong = track(
+      createSmppConnector(
+        { id: "wrong", host: "127.0.0.1", port: sim.port, systemId: "starling", password: "nope", ...FAST },
+        silent,
+      ),
     );
     await wrong.start();
     await waitFor(() => sim.stats.bindFailures >= 2, 2000, "bind failures");
     assert.equal(wrong.isUp(), false);
     await wrong.stop();
-    const right = createSmppConnector(
-      { id: "right", host: "127.0.0.1", port: sim.port, systemId: "starling", password: "secret", ...FAST },
-      silent,
+    const right = track(
+      createSmppConnector(
+        { id: "right", host: "127.0.0.1", port: sim.port, systemId: "starling", password: "secret", ...FAST },
+        silent,
+      ),
     );
     const up = onceEvent(right, "up");
     await right.start();

@@ -17,6 +17,18 @@ export const FAST: Partial<SmppConnectorInput> = {
   receiptHoldMs: 200,
 };
 
+/** Everything a test opened; closeAll() in afterEach closes it even when the test failed half-way. */
+const opened: { close(): Promise<void> }[] = [];
+
+export function track<T extends { close(): Promise<void> } | { stop(): Promise<void> }>(resource: T): T {
+  opened.push("close" in resource ? resource : { close: () => resource.stop() });
+  return resource;
+}
+
+export async function closeAll(): Promise<void> {
+  for (const resource of opened.splice(0).reverse()) await resource.close();
+}
+
 export interface Pair {
   sim: Simulator;
   connector: SmppConnector;
@@ -28,11 +40,11 @@ export async function startPair(
   simOptions: SimulatorOptions = {},
   connectorOptions: Partial<SmppConnectorInput> = {},
 ): Promise<Pair> {
-  const sim = await startSimulator({ port: 0, receiptDelayMs: 5, logger: silent, ...simOptions });
-  const connector = createSmppConnector(
+  const sim = track(await startSimulator({ port: 0, receiptDelayMs: 5, logger: silent, ...simOptions }));
+  const connector = track(createSmppConnector(
     { id: "test", host: "127.0.0.1", port: sim.port, systemId: "starling", password: "secret", ...FAST, ...connectorOptions },
     silent,
-  );
+  ));
   const up = onceEvent(connector, "up", 3000);
   await connector.start();
   await up;

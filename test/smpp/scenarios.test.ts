@@ -1,10 +1,11 @@
 /** Each simulator scenario against the connector: what the dispatcher gets back, and how the session reacts. */
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { after, afterEach, describe, test } from "node:test";
 import type { ReceiptEvent } from "../../src/delivery/connector.js";
-import { request, startPair, trackUnhandled, waitFor } from "./helpers.js";
+import { closeAll, request, startPair, trackUnhandled, waitFor } from "./helpers.js";
 
 const unhandled = trackUnhandled();
+afterEach(closeAll);
 after(() => {
   unhandled.dispose();
   assert.deepEqual(unhandled.errors, [], "no uncaught errors or unhandled rejections");

@@ -14,7 +14,7 @@ const MAX_FROM = 32;
 
 const display = (field: string) => field.replace(/_/g, " ");
 const required = (field: string): FieldViolation => ({ field, message: `The ${display(field)} field is required.` });
-const mustBe = (field: string, what: string): FieldViolation => ({ field, message: `The ${display(field)} must be ${what}.` });
+const must = (field: string, rule: string): FieldViolation => ({ field, message: `The ${display(field)} must ${rule}.` });
 
 type Body = Record<string, unknown>;
 
@@ -31,8 +31,8 @@ const blank = (v: unknown) => v === undefined || v === null || (typeof v === "st
 function commonFields(body: Body, timeZone: string, nowMs: number, violations: FieldViolation[]): CommonFields {
   const { from, message, template_id: templateId, send_at: sendAt } = body;
   if (blank(from)) violations.push(required("from"));
-  else if (typeof from !== "string") violations.push(mustBe("from", "a string"));
-  else if (from.length > MAX_FROM) violations.push(mustBe("from", `not greater than ${MAX_FROM} characters`));
+  else if (typeof from !== "string") violations.push(must("from", "be a string"));
+  else if (from.length > MAX_FROM) violations.push(must("from", `not be greater than ${MAX_FROM} characters`));
 
   const hasMessage = !blank(message);
   const hasTemplate = !blank(templateId);
@@ -45,14 +45,14 @@ function commonFields(body: Body, timeZone: string, nowMs: number, violations: F
     violations.push({ field: "message", message: "The message field prohibits template id from being present." });
   }
   if (hasMessage) {
-    if (typeof message !== "string") violations.push(mustBe("message", "a string"));
+    if (typeof message !== "string") violations.push(must("message", "be a string"));
     else {
       const tooLong = lengthViolation(message, "message");
       if (tooLong) violations.push(tooLong);
     }
   }
   if (hasTemplate && typeof templateId !== "string" && typeof templateId !== "number") {
-    violations.push(mustBe("template_id", "a string"));
+    violations.push(must("template_id", "be a string"));
   }
 
   const when = parseSendAt(sendAt, timeZone, nowMs);
@@ -73,10 +73,10 @@ function arrayField(body: Body, field: string, max: number, violations: FieldVio
     return [];
   }
   if (!Array.isArray(value)) {
-    violations.push(mustBe(field, "an array"));
+    violations.push(must(field, "be an array"));
     return [];
   }
-  if (value.length > max) violations.push(mustBe(field, `not have more than ${max} items`));
+  if (value.length > max) violations.push(must(field, `not have more than ${max} items`));
   return value;
 }
 
@@ -106,7 +106,7 @@ export function parseToLists(body: unknown, timeZone: string, nowMs: number): Co
   entries.forEach((entry, i) => {
     const id = typeof entry === "number" ? entry : typeof entry === "string" && /^\d{1,15}$/.test(entry) ? Number(entry) : NaN;
     // 0 or a negative id is an integer that names no list: the use case reports it as not found.
-    if (!Number.isSafeInteger(id)) violations.push(mustBe(`to_list_ids.${i}`, "an integer"));
+    if (!Number.isSafeInteger(id)) violations.push(must(`to_list_ids.${i}`, "be an integer"));
     else listIds.push(id);
   });
   const common = commonFields(b, timeZone, nowMs, violations);
