@@ -56,7 +56,7 @@ function printDemo(url: string, accountId: number, token: string): void {
       `    -H 'X-LOX24-AUTH-TOKEN: ${token}' \\`,
       `    -d '{"sender_id":"Starling","phone":"+491701234567","text":"Hello from Starling"}'`,
       "",
-      "More tokens: npm run starling -- keys create " + accountId,
+      `More tokens: npm run starling -- keys create ${accountId}`,
       "",
     ].join("\n"),
   );

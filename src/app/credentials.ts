@@ -26,7 +26,7 @@ export interface ParsedToken {
 
 /** Accepts `id:secret` and `id|secret`; anything else is not a token. */
 export function parseToken(token: string): ParsedToken | undefined {
-  const match = /^(\d{1,15})[:|]([A-Za-z0-9_\-]{8,128})$/.exec(token.trim());
+  const match = /^(\d{1,15})[:|]([A-Za-z0-9_-]{8,128})$/.exec(token.trim());
   if (!match) return undefined;
   return { keyId: Number(match[1]), secret: match[2]! };
 }

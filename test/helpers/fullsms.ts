@@ -1,4 +1,6 @@
 /** FullSMS test fixtures: the seed's account (number 441111111111, sender ID COPERATO, a template, a list). */
+import Database from "better-sqlite3";
+import pg from "pg";
 import { decideSenderId, addNumber, createTemplate, requestSenderId } from "../../src/app/fullsms/manage-catalogue.js";
 import { createList } from "../../src/app/fullsms/manage-lists.js";
 import { type HttpResult, http, type TestGateway } from "./gateway.js";
@@ -58,4 +60,30 @@ export function wallClock(ms: number, timeZone = "UTC"): string {
       .map((p) => [p.type, p.value]),
   );
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+/**
+ * Messages of a campaign and their distinct phones, counted by SQL on a connection of its own (the
+ * Store port has no such query, and paging 100,000 rows through it would be slow).
+ */
+export async function countCampaign(gw: TestGateway, campaignId: string): Promise<{ messages: number; phones: number }> {
+  const url = gw.gateway.config.database.url;
+  const query = "SELECT COUNT(*) AS messages, COUNT(DISTINCT phone) AS phones FROM messages WHERE bulk_id = ";
+  if (url.startsWith("postgres")) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`${query}$1`, [campaignId]);
+      return { messages: Number(rows[0].messages), phones: Number(rows[0].phones) };
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(url.replace(/^sqlite:(\/\/)?/, ""), { readonly: true });
+  try {
+    const row = db.prepare(`${query}?`).get(campaignId) as { messages: number; phones: number };
+    return { messages: Number(row.messages), phones: Number(row.phones) };
+  } finally {
+    db.close();
+  }
 }

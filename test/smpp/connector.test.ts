@@ -4,7 +4,18 @@ import { after, afterEach, describe, test } from "node:test";
 import type { InboundEvent, ReceiptEvent } from "../../src/delivery/connector.js";
 import { startSimulator } from "../../src/delivery/simulator/index.js";
 import { createSmppConnector } from "../../src/delivery/smpp/index.js";
-import { closeAll, FAST, onceEvent, request, silent, sleep, startPair, track, trackUnhandled, waitFor } from "./helpers.js";
+import {
+  closeAll,
+  FAST,
+  onceEvent,
+  request,
+  silent,
+  sleep,
+  startPair,
+  track,
+  trackUnhandled,
+  waitFor,
+} from "./helpers.js";
 
 const unhandled = trackUnhandled();
 afterEach(closeAll);
@@ -140,7 +151,11 @@ describe("submit", () => {
 describe("receipt id formats", () => {
   const cases = [
     { name: "hex both sides", sim: { idFormat: "hex" as const }, conn: { receiptIdFormat: "hex" as const } },
-    { name: "decimal both sides", sim: { idFormat: "decimal" as const }, conn: { receiptIdFormat: "decimal" as const } },
+    {
+      name: "decimal both sides",
+      sim: { idFormat: "decimal" as const },
+      conn: { receiptIdFormat: "decimal" as const },
+    },
     {
       name: "hex in submit_sm_resp, zero-padded decimal in receipts",
       sim: { idFormat: "hex" as const, receiptIdFormat: "decimal" as const, receiptIdPad: 12 },
@@ -218,7 +233,10 @@ describe("lifecycle", () => {
     const port = sim.port;
     await sim.close();
     const connector = track(
-      createSmppConnector({ id: "down", host: "127.0.0.1", port, systemId: "a", password: "b", ...FAST }, silent),
+      createSmppConnector(
+        { id: "down", host: "127.0.0.1", port, systemId: "a", password: "b", ...FAST },
+        silent,
+      ),
     );
     await connector.start();
     const start = Date.now();
@@ -230,7 +248,9 @@ describe("lifecycle", () => {
   });
 
   test("bind credentials: wrong password is refused and retried, right ones bind", async () => {
-    const sim = track(await startSimulator({ port: 0, logger: silent, systemId: "starling", password: "secret" }));
+    const sim = track(
+      await startSimulator({ port: 0, logger: silent, systemId: "starling", password: "secret" }),
+    );
     const wrong = track(
       createSmppConnector(
         { id: "wrong", host: "127.0.0.1", port: sim.port, systemId: "starling", password: "nope", ...FAST },

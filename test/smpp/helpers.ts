@@ -4,7 +4,11 @@ import { pino } from "pino";
 import { encodeText } from "../../src/core/encoding/index.js";
 import type { SubmitRequest } from "../../src/delivery/connector.js";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/delivery/simulator/index.js";
-import { createSmppConnector, type SmppConnector, type SmppConnectorInput } from "../../src/delivery/smpp/index.js";
+import {
+  createSmppConnector,
+  type SmppConnector,
+  type SmppConnectorInput,
+} from "../../src/delivery/smpp/index.js";
 
 export const silent = pino({ level: "silent" });
 
@@ -41,10 +45,20 @@ export async function startPair(
   connectorOptions: Partial<SmppConnectorInput> = {},
 ): Promise<Pair> {
   const sim = track(await startSimulator({ port: 0, receiptDelayMs: 5, logger: silent, ...simOptions }));
-  const connector = track(createSmppConnector(
-    { id: "test", host: "127.0.0.1", port: sim.port, systemId: "starling", password: "secret", ...FAST, ...connectorOptions },
-    silent,
-  ));
+  const connector = track(
+    createSmppConnector(
+      {
+        id: "test",
+        host: "127.0.0.1",
+        port: sim.port,
+        systemId: "starling",
+        password: "secret",
+        ...FAST,
+        ...connectorOptions,
+      },
+      silent,
+    ),
+  );
   const up = onceEvent(connector, "up", 3000);
   await connector.start();
   await up;

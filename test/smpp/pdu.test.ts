@@ -40,7 +40,10 @@ describe("submit_sm mapping", () => {
   });
 
   test("registered_delivery 0 unless asked; validity as relative time", () => {
-    const [pdu] = buildSubmitPdus(request("x", { registeredDelivery: false, validitySeconds: 3600 }), options);
+    const [pdu] = buildSubmitPdus(
+      request("x", { registeredDelivery: false, validitySeconds: 3600 }),
+      options,
+    );
     assert.equal(pdu?.registered_delivery, 0);
     assert.equal(pdu?.validity_period, "000000010000000R");
     assert.equal(relativeValidity(2 * 86400 + 3 * 3600 + 4 * 60 + 5), "000002030405000R");
@@ -68,7 +71,7 @@ describe("submit_sm mapping", () => {
     });
     assert.equal(refs.size, 1);
     const again = buildSubmitPdus({ ...req }, options);
-    assert.equal((again[0]?.short_message as Buffer)[3], [...refs][0], "a retry reuses the reference");
+    assert.equal((again[0]!.short_message as Buffer)[3], [...refs][0], "a retry reuses the reference");
   });
 
   test("multipart with SAR TLVs: no UDH, esm_class 0", () => {
@@ -103,8 +106,8 @@ describe("submit_sm mapping", () => {
   test("a part over 254 octets goes into message_payload", () => {
     const req = { ...request("x"), parts: ["y".repeat(300)] };
     const [pdu] = buildSubmitPdus(req, options);
-    assert.equal((pdu?.short_message as Buffer).length, 0);
-    assert.equal((pdu?.message_payload as Buffer).length, 300);
+    assert.equal((pdu!.short_message as Buffer).length, 0);
+    assert.equal((pdu!.message_payload as Buffer).length, 300);
   });
 
   test("more than 255 parts is refused", () => {

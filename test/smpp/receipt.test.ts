@@ -47,13 +47,37 @@ describe("receipt text", () => {
   });
 
   const variants: [string, string, Partial<ReturnType<typeof parseReceiptText>>][] = [
-    ["upper-case keys", "ID:ab12 SUB:001 DLVRD:000 SUBMIT DATE:2401151230 DONE DATE:2401151231 STAT:UNDELIV ERR:034 TEXT:x", { id: "ab12", stat: "UNDELIV", err: "034" }],
-    ["mixed case Text:", "id:7 sub:1 dlvrd:1 submit date:2401151230 done date:2401151231 stat:DELIVRD err:0 Text:Hi", { id: "7", text: "Hi" }],
-    ["underscored dates", "id:9 submit_date:240115123059 done_date:240115123100 stat:EXPIRED", { submitDate: "240115123059", doneDate: "240115123100", stat: "EXPIRED" }],
+    [
+      "upper-case keys",
+      "ID:ab12 SUB:001 DLVRD:000 SUBMIT DATE:2401151230 DONE DATE:2401151231 STAT:UNDELIV ERR:034 TEXT:x",
+      { id: "ab12", stat: "UNDELIV", err: "034" },
+    ],
+    [
+      "mixed case Text:",
+      "id:7 sub:1 dlvrd:1 submit date:2401151230 done date:2401151231 stat:DELIVRD err:0 Text:Hi",
+      { id: "7", text: "Hi" },
+    ],
+    [
+      "underscored dates",
+      "id:9 submit_date:240115123059 done_date:240115123100 stat:EXPIRED",
+      { submitDate: "240115123059", doneDate: "240115123100", stat: "EXPIRED" },
+    ],
     ["only id and stat", "id:0A1B2C3D stat:DELIVRD", { id: "0A1B2C3D", stat: "DELIVRD" }],
-    ["no text field", "id:55 sub:001 dlvrd:001 submit date:2401151230 done date:2401151231 stat:DELIVRD err:000", { err: "000", text: undefined }],
-    ["uuid id", "id:7f3c5b2e-1d4a-4c5e-9f00-0123456789ab sub:001 stat:ACCEPTD", { id: "7f3c5b2e-1d4a-4c5e-9f00-0123456789ab", stat: "ACCEPTD" }],
-    ["text containing keys", "id:1 stat:DELIVRD err:000 text:id:2 stat:REJECTD", { id: "1", stat: "DELIVRD", text: "id:2 stat:REJECTD" }],
+    [
+      "no text field",
+      "id:55 sub:001 dlvrd:001 submit date:2401151230 done date:2401151231 stat:DELIVRD err:000",
+      { err: "000", text: undefined },
+    ],
+    [
+      "uuid id",
+      "id:7f3c5b2e-1d4a-4c5e-9f00-0123456789ab sub:001 stat:ACCEPTD",
+      { id: "7f3c5b2e-1d4a-4c5e-9f00-0123456789ab", stat: "ACCEPTD" },
+    ],
+    [
+      "text containing keys",
+      "id:1 stat:DELIVRD err:000 text:id:2 stat:REJECTD",
+      { id: "1", stat: "DELIVRD", text: "id:2 stat:REJECTD" },
+    ],
     ["extra spaces", "id: 42  sub: 001  stat: DELIVRD  err: 000", { id: "42", stat: "DELIVRD", err: "000" }],
     ["empty text", "id:42 stat:DELIVRD err:000 text:", { text: "" }],
   ];
@@ -114,7 +138,11 @@ describe("receipt TLVs", () => {
     assert.equal(r?.id, "ABC123");
     assert.equal(r?.state, "DELIVRD");
     assert.equal(r?.errorCode, 0x22);
-    assert.deepEqual(r?.doneAt, new Date(Date.UTC(2024, 0, 15, 12, 31)), "fields only in the text still count");
+    assert.deepEqual(
+      r?.doneAt,
+      new Date(Date.UTC(2024, 0, 15, 12, 31)),
+      "fields only in the text still count",
+    );
   });
 
   test("TLVs alone, empty short_message", () => {
@@ -196,7 +224,10 @@ describe("inbound (MO) deliver_sm", () => {
   test("UCS-2 part with UDH: header removed, concat info kept", () => {
     const udh = Buffer.from([5, 0, 3, 0x2a, 2, 1]);
     const part = decodeInbound(
-      deliver(Buffer.concat([udh, Buffer.from("Ж😀", "utf16le").swap16()]), { esmClass: 0x40, dataCoding: 8 }),
+      deliver(Buffer.concat([udh, Buffer.from("Ж😀", "utf16le").swap16()]), {
+        esmClass: 0x40,
+        dataCoding: 8,
+      }),
       alphabet,
     );
     assert.equal(part.text, "Ж😀");
@@ -205,7 +236,10 @@ describe("inbound (MO) deliver_sm", () => {
 
   test("16-bit reference UDH and SAR TLVs", () => {
     const udh = Buffer.from([6, 8, 4, 0x12, 0x34, 3, 2]);
-    const part = decodeInbound(deliver(Buffer.concat([udh, Buffer.from("abc")]), { esmClass: 0x40 }), alphabet);
+    const part = decodeInbound(
+      deliver(Buffer.concat([udh, Buffer.from("abc")]), { esmClass: 0x40 }),
+      alphabet,
+    );
     assert.deepEqual(part.concat, { ref: 0x1234, total: 3, seq: 2 });
     const sar = decodeInbound(deliver("abc", { esmClass: 0, sar: { ref: 9, total: 2, seq: 2 } }), alphabet);
     assert.deepEqual(sar.concat, { ref: 9, total: 2, seq: 2 });
@@ -220,7 +254,10 @@ describe("inbound (MO) deliver_sm", () => {
   });
 
   test("Latin-1 (data_coding 3) and an SMSC whose default alphabet is Latin-1", () => {
-    const latin = decodeInbound(deliver(Buffer.from("Grüße", "latin1"), { esmClass: 0, dataCoding: 3 }), alphabet);
+    const latin = decodeInbound(
+      deliver(Buffer.from("Grüße", "latin1"), { esmClass: 0, dataCoding: 3 }),
+      alphabet,
+    );
     assert.equal(latin.text, "Grüße");
     const asDefault = decodeInbound(deliver(Buffer.from("Grüße", "latin1"), { esmClass: 0 }), {
       gsm7Packing: "unpacked",

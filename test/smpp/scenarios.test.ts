@@ -11,7 +11,9 @@ after(() => {
   assert.deepEqual(unhandled.errors, [], "no uncaught errors or unhandled rejections");
 });
 
-function receiptsOf(emitter: { on(event: "receipt", fn: (r: ReceiptEvent) => void): unknown }): ReceiptEvent[] {
+function receiptsOf(emitter: {
+  on(event: "receipt", fn: (r: ReceiptEvent) => void): unknown;
+}): ReceiptEvent[] {
   const list: ReceiptEvent[] = [];
   emitter.on("receipt", (r) => list.push(r));
   return list;
@@ -58,7 +60,9 @@ describe("reject", () => {
     const run = async () => {
       const pair = await startPair({ scenario: "reject", scenarioOptions: { rejectFraction: 0.5 }, seed: 7 });
       try {
-        const results = await Promise.all(Array.from({ length: 40 }, () => pair.connector.submit(request("x"))));
+        const results = await Promise.all(
+          Array.from({ length: 40 }, () => pair.connector.submit(request("x"))),
+        );
         return results.map((r) => (r.ok ? "ok" : r.kind));
       } finally {
         await pair.close();
@@ -102,7 +106,9 @@ describe("throttle", () => {
       { window: 10 },
     );
     try {
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => pair.connector.submit(request(`r${i}`))));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => pair.connector.submit(request(`r${i}`))),
+      );
       assert.deepEqual(
         results.map((r) => (r.ok ? "ok" : r.kind)),
         ["ok", "ok", "ok", "ok", "ok", "throttled", "throttled", "throttled"],
@@ -152,7 +158,10 @@ describe("blackhole", () => {
     const pair = await startPair({ scenario: "blackhole" }, { responseTimeoutMs: 150 });
     try {
       const start = Date.now();
-      const results = await Promise.all([pair.connector.submit(request("a")), pair.connector.submit(request("b"))]);
+      const results = await Promise.all([
+        pair.connector.submit(request("a")),
+        pair.connector.submit(request("b")),
+      ]);
       const elapsed = Date.now() - start;
       for (const r of results) {
         assert.ok(!r.ok);
@@ -232,7 +241,9 @@ describe("window", () => {
   test("never more than N outstanding at the SMSC; the rest queue and all complete", async () => {
     const pair = await startPair({ responseDelayMs: 20 }, { window: 3 });
     try {
-      const results = await Promise.all(Array.from({ length: 24 }, (_, i) => pair.connector.submit(request(`w${i}`))));
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => pair.connector.submit(request(`w${i}`))),
+      );
       assert.ok(results.every((r) => r.ok));
       assert.equal(pair.sim.stats.maxOutstanding, 3);
       assert.equal(pair.sim.stats.accepted, 24);

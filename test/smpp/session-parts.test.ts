@@ -55,7 +55,10 @@ describe("window", () => {
 describe("backoff", () => {
   test("doubles from min, caps at max, resets", () => {
     const backoff = new Backoff(100, 1000, () => 1);
-    assert.deepEqual([1, 2, 3, 4, 5].map(() => backoff.next()), [100, 200, 400, 800, 1000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map(() => backoff.next()),
+      [100, 200, 400, 800, 1000],
+    );
     backoff.reset();
     assert.equal(backoff.next(), 100);
     const jittered = new Backoff(100, 1000, () => 0);
@@ -188,7 +191,13 @@ describe("config", () => {
   });
 
   test("impossible values are refused with the key named", () => {
-    assert.throws(() => resolveSmppConfig({ id: "a", host: "h", systemId: "s", password: "123456789" }), /password/);
-    assert.throws(() => resolveSmppConfig({ id: "a", host: "h", systemId: "s", password: "p", window: 0 }), /window/);
+    assert.throws(
+      () => resolveSmppConfig({ id: "a", host: "h", systemId: "s", password: "123456789" }),
+      /password/,
+    );
+    assert.throws(
+      () => resolveSmppConfig({ id: "a", host: "h", systemId: "s", password: "p", window: 0 }),
+      /window/,
+    );
   });
 });

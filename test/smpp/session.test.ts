@@ -151,10 +151,12 @@ describe("session", () => {
     const smsc = await scriptedSmsc((session, pdu) => {
       if (pdu.command !== "submit_sm" || reply === "ok") return false;
       const status = reply === "nack" ? 0x08 : 0x04;
-      session.send(createPdu(reply === "nack" ? "generic_nack" : "submit_sm_resp", {
-        sequence_number: pdu.sequence_number,
-        command_status: status,
-      }));
+      session.send(
+        createPdu(reply === "nack" ? "generic_nack" : "submit_sm_resp", {
+          sequence_number: pdu.sequence_number,
+          command_status: status,
+        }),
+      );
       return true;
     });
     const connector = connectorFor(smsc);

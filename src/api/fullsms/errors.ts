@@ -32,7 +32,9 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
   switch (error.code) {
     case "validation": {
       const errors: Record<string, string[]> = {};
-      for (const v of error.violations) (errors[v.field] ??= []).push(v.message);
+      for (const v of error.violations) {
+        errors[v.field] = [...(errors[v.field] ?? []), v.message];
+      }
       return {
         status: 422,
         body: { message: FULLSMS.unprocessable, errors, ...(withCode ? { code: 422 } : {}), status_code: 422 },

@@ -58,19 +58,22 @@ export function parseSimulatorArgs(args: string[]): SimulatorOptions {
     const raw = values[name];
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`--${name} must be an integer from 0 to ${max}`);
+    if (!Number.isInteger(n) || n < 0 || n > max)
+      throw new Error(`--${name} must be an integer from 0 to ${max}`);
     return n;
   };
   const oneOf = <T extends string>(name: keyof typeof values, allowed: readonly T[]): T | undefined => {
     const raw = values[name];
     if (raw === undefined) return undefined;
-    if (!(allowed as readonly string[]).includes(raw)) throw new Error(`--${name} must be one of ${allowed.join(", ")}`);
+    if (!(allowed as readonly string[]).includes(raw))
+      throw new Error(`--${name} must be one of ${allowed.join(", ")}`);
     return raw as T;
   };
   const scenario = values.scenario ?? "deliver";
   if (!isScenarioName(scenario)) throw new Error(`--scenario must be one of ${SCENARIOS.join(", ")}`);
   const fraction = values["reject-fraction"] === undefined ? undefined : Number(values["reject-fraction"]);
-  if (fraction !== undefined && !(fraction >= 0 && fraction <= 1)) throw new Error("--reject-fraction must be 0..1");
+  if (fraction !== undefined && !(fraction >= 0 && fraction <= 1))
+    throw new Error("--reject-fraction must be 0..1");
 
   const scenarioOptions: ScenarioOptions = stripUndefined({
     rejectPrefix: values["reject-prefix"],

@@ -3,9 +3,9 @@ export { parseSimulatorArgs, runSimulatorCli, SIMULATOR_USAGE, type SimulatorCli
 export {
   isScenarioName,
   SCENARIOS,
-  SIMULATOR_DEFAULTS,
   type ScenarioName,
   type ScenarioOptions,
+  SIMULATOR_DEFAULTS,
   type SimulatorOptions,
   type SimulatorTlsOptions,
 } from "./options.js";

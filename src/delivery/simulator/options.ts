@@ -1,7 +1,15 @@
 /** Simulator settings and named scenarios: what tests, benchmarks and the demo choose between. */
 import type { Logger } from "pino";
 
-export const SCENARIOS = ["deliver", "reject", "throttle", "drop", "blackhole", "slow_receipts", "expire"] as const;
+export const SCENARIOS = [
+  "deliver",
+  "reject",
+  "throttle",
+  "drop",
+  "blackhole",
+  "slow_receipts",
+  "expire",
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export function isScenarioName(value: string): value is ScenarioName {

@@ -63,7 +63,8 @@ export function receiptFields(
 /** TON/NPI of an address as a handset network would send it. */
 function addressOf(value: string): { ton: number; npi: number; addr: string } {
   if (/^\+\d+$/.test(value)) return { ton: 1, npi: 1, addr: value.slice(1) };
-  if (/^\d+$/.test(value)) return { ton: value.length <= 8 ? 3 : 1, npi: value.length <= 8 ? 0 : 1, addr: value };
+  if (/^\d+$/.test(value))
+    return { ton: value.length <= 8 ? 3 : 1, npi: value.length <= 8 ? 0 : 1, addr: value };
   return { ton: 5, npi: 0, addr: value };
 }
 

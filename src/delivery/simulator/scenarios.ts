@@ -1,7 +1,7 @@
 /** What the simulated SMSC does with one submit_sm under the current scenario. Pure apart from its counters. */
 import type { ReceiptState } from "../connector.js";
 import { Status } from "../smpp/status.js";
-import { SIMULATOR_DEFAULTS, type ScenarioName, type ScenarioOptions } from "./options.js";
+import { type ScenarioName, type ScenarioOptions, SIMULATOR_DEFAULTS } from "./options.js";
 
 export interface PlannedReceipt {
   state: ReceiptState;
@@ -72,19 +72,28 @@ export class ScenarioEngine {
       case "reject":
         if (!this.#rejects(ctx.destination)) return delivered;
         if (o.rejectAt === "receipt") {
-          return { action: "accept", receipt: { state: o.rejectState ?? "UNDELIV", error: 1, delayMs: this.receiptDelayMs } };
+          return {
+            action: "accept",
+            receipt: { state: o.rejectState ?? "UNDELIV", error: 1, delayMs: this.receiptDelayMs },
+          };
         }
         return { action: "refuse", status: Status.ESME_RINVDSTADR };
       case "throttle":
         return this.#throttles(ctx.now) ? { action: "refuse", status: Status.ESME_RTHROTTLED } : delivered;
       case "drop":
-        return ctx.connectionSubmits >= (o.dropAfter ?? SIMULATOR_DEFAULTS.dropAfter) ? { action: "drop" } : delivered;
+        return ctx.connectionSubmits >= (o.dropAfter ?? SIMULATOR_DEFAULTS.dropAfter)
+          ? { action: "drop" }
+          : delivered;
       case "blackhole":
         return { action: "blackhole" };
       case "slow_receipts":
         return {
           action: "accept",
-          receipt: { state: "DELIVRD", error: 0, delayMs: o.slowReceiptDelayMs ?? SIMULATOR_DEFAULTS.slowReceiptDelayMs },
+          receipt: {
+            state: "DELIVRD",
+            error: 0,
+            delayMs: o.slowReceiptDelayMs ?? SIMULATOR_DEFAULTS.slowReceiptDelayMs,
+          },
         };
       case "expire":
         return { action: "accept", receipt: { state: "EXPIRED", error: 0, delayMs: this.receiptDelayMs } };

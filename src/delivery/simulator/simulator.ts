@@ -11,10 +11,15 @@ import { createLibServer, createPdu, type LibServer, type LibSession, type Pdu }
 import { Status } from "../smpp/status.js";
 import { type AlphabetOptions, decodeBody } from "../smpp/text-codec.js";
 import { concatReference, splitUserData } from "../smpp/udh.js";
-import { SIMULATOR_DEFAULTS, type ScenarioName, type ScenarioOptions, type SimulatorOptions } from "./options.js";
+import {
+  type ScenarioName,
+  type ScenarioOptions,
+  SIMULATOR_DEFAULTS,
+  type SimulatorOptions,
+} from "./options.js";
 import { formatId, inboundFields, receiptFields } from "./pdus.js";
 import { type PlannedReceipt, ScenarioEngine } from "./scenarios.js";
-import { type MessageRecord, type SubmitRecord, SimulatorStats } from "./stats.js";
+import { type MessageRecord, SimulatorStats, type SubmitRecord } from "./stats.js";
 
 export interface SimulatorEvents {
   submit: [SubmitRecord];
@@ -100,7 +105,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   async listen(): Promise<void> {
     const tls = this.options.tls;
-    const server = createLibServer(tls ? { key: tls.key, cert: tls.cert } : {}, (lib) => this.#onSession(lib));
+    const server = createLibServer(tls ? { key: tls.key, cert: tls.cert } : {}, (lib) =>
+      this.#onSession(lib),
+    );
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -114,7 +121,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     server.on("tlsClientError", (error) => this.#log.debug({ err: error }, "TLS handshake failed"));
     const address = server.address();
     this.#port = typeof address === "object" && address ? address.port : 0;
-    this.#log.info({ host: this.host, port: this.#port, scenario: this.scenario }, "SMSC simulator listening");
+    this.#log.info(
+      { host: this.host, port: this.#port, scenario: this.scenario },
+      "SMSC simulator listening",
+    );
   }
 
   /** Sends a message from a handset to a bound receiver (or transceiver); resolves when it is acknowledged. */
@@ -124,7 +134,14 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const encoded = encodeText(message.text);
     this.#inboundRef = (this.#inboundRef + 1) & 0xff;
     const ref = concatReference(`${message.from}|${message.to}|${this.#inboundRef}`, 8);
-    const pdus = inboundFields(message.from, message.to, encoded.parts, encoded.encoding, this.#alphabet, ref);
+    const pdus = inboundFields(
+      message.from,
+      message.to,
+      encoded.parts,
+      encoded.encoding,
+      this.#alphabet,
+      ref,
+    );
     for (const fields of pdus) {
       const status = await this.#deliver(target, fields);
       if (status !== Status.ESME_ROK) throw new Error(`deliver_sm refused with status ${status}`);
@@ -180,10 +197,14 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   #onPdu(session: SimSession, pdu: Pdu): void {
     if (pdu.isResponse()) return; // deliver_sm_resp etc. are matched by the library's callbacks
     const bindType = BIND_TYPES[pdu.command];
-    if (bindType) return this.#onBind(session, pdu, bindType);
+    if (bindType) {
+      this.#onBind(session, pdu, bindType);
+      return;
+    }
     switch (pdu.command) {
       case "submit_sm":
-        return this.#onSubmit(session, pdu);
+        this.#onSubmit(session, pdu);
+        return;
       case "enquire_link":
         this.stats.enquireLinks++;
         session.lib.send(pdu.response());
@@ -196,7 +217,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         return;
       default:
         session.lib.send(
-          createPdu("generic_nack", { sequence_number: pdu.sequence_number, command_status: Status.ESME_RINVCMDID }),
+          createPdu("generic_nack", {
+            sequence_number: pdu.sequence_number,
+            command_status: Status.ESME_RINVCMDID,
+          }),
         );
     }
   }
@@ -204,7 +228,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   #onBind(session: SimSession, pdu: Pdu, bindType: NonNullable<SimSession["bindType"]>): void {
     const { systemId, password } = this.options;
     let status: number = Status.ESME_ROK;
-    if (session.bindType) status = 0x05; // ESME_RALYBND
+    if (session.bindType)
+      status = 0x05; // ESME_RALYBND
     else if (systemId !== undefined && pdu.system_id !== systemId) status = Status.ESME_RBINDFAIL;
     else if (password !== undefined && pdu.password !== password) status = Status.ESME_RINVPASWD;
     if (status !== Status.ESME_ROK) {
@@ -266,7 +291,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   #record(session: SimSession, pdu: Pdu, fields: DeliverFields): SubmitRecord {
     const id = this.#nextId++;
     const idFormat = this.options.idFormat ?? SIMULATOR_DEFAULTS.idFormat;
-    const data = fields.messagePayload && fields.messagePayload.length > 0 ? fields.messagePayload : fields.shortMessage;
+    const data =
+      fields.messagePayload && fields.messagePayload.length > 0 ? fields.messagePayload : fields.shortMessage;
     const { header, body, concat } = splitUserData(data, (fields.esmClass & 0x40) !== 0);
     const record: SubmitRecord = {
       smscId: formatId(id, idFormat),
@@ -308,7 +334,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   /** To the bind the submit came on if it can receive, else any receiving bind of the same system_id. */
   #sendReceipt(origin: SimSession | undefined, record: SubmitRecord, receipt: PlannedReceipt): void {
     const target =
-      origin && canReceive(origin) && !origin.lib.socket.destroyed ? origin : this.#receiverFor(record.systemId);
+      origin && canReceive(origin) && !origin.lib.socket.destroyed
+        ? origin
+        : this.#receiverFor(record.systemId);
     if (!target) {
       const queue = this.#queuedReceipts.get(record.systemId) ?? [];
       queue.push({ record, receipt });
@@ -324,7 +352,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     const queue = this.#queuedReceipts.get(systemId);
     if (!queue) return;
     this.#queuedReceipts.delete(systemId);
-    for (const { record, receipt } of queue) this.#later(0, () => this.#sendReceipt(undefined, record, receipt));
+    for (const { record, receipt } of queue)
+      this.#later(0, () => this.#sendReceipt(undefined, record, receipt));
   }
 
   #receiverFor(systemId: string | undefined): SimSession | undefined {

@@ -71,31 +71,32 @@ export type SmppConnectorInput = Pick<SmppConnectorConfig, Required> &
     sourceNpi?: Partial<PerSenderKind>;
   };
 
-export const SMPP_CONNECTOR_DEFAULTS: Readonly<Omit<SmppConnectorConfig, Required | "tlsOptions" | "submitIdFormat">> =
-  Object.freeze({
-    port: 2775,
-    tls: false,
-    systemType: "",
-    bindMode: "transceiver",
-    interfaceVersion: 0x34,
-    throughputPerSecond: 1000,
-    window: 50,
-    enquireLinkSeconds: 30,
-    responseTimeoutMs: 10_000,
-    reconnect: Object.freeze({ minMs: 500, maxMs: 30_000 }),
-    throttlePauseMs: 1000,
-    sourceTon: Object.freeze({ alphanumeric: 5, international: 1, shortCode: 3 }),
-    sourceNpi: Object.freeze({ alphanumeric: 0, international: 1, shortCode: 0 }),
-    destTon: 1,
-    destNpi: 1,
-    receiptIdFormat: "raw",
-    gsm7Packing: "unpacked",
-    defaultAlphabet: "gsm7",
-    concatenation: "udh",
-    serviceType: "",
-    receiptHoldMs: 2000,
-    inboundReassemblyMs: 60_000,
-  });
+export const SMPP_CONNECTOR_DEFAULTS: Readonly<
+  Omit<SmppConnectorConfig, Required | "tlsOptions" | "submitIdFormat">
+> = Object.freeze({
+  port: 2775,
+  tls: false,
+  systemType: "",
+  bindMode: "transceiver",
+  interfaceVersion: 0x34,
+  throughputPerSecond: 1000,
+  window: 50,
+  enquireLinkSeconds: 30,
+  responseTimeoutMs: 10_000,
+  reconnect: Object.freeze({ minMs: 500, maxMs: 30_000 }),
+  throttlePauseMs: 1000,
+  sourceTon: Object.freeze({ alphanumeric: 5, international: 1, shortCode: 3 }),
+  sourceNpi: Object.freeze({ alphanumeric: 0, international: 1, shortCode: 0 }),
+  destTon: 1,
+  destNpi: 1,
+  receiptIdFormat: "raw",
+  gsm7Packing: "unpacked",
+  defaultAlphabet: "gsm7",
+  concatenation: "udh",
+  serviceType: "",
+  receiptHoldMs: 2000,
+  inboundReassemblyMs: 60_000,
+});
 
 /** Fills defaults and rejects values that would make the session misbehave. */
 export function resolveSmppConfig(input: SmppConnectorInput): SmppConnectorConfig {

@@ -143,9 +143,17 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       }
       case "timeout":
         this.#log.warn(context, "submit_sm not answered in time");
-        return failure("temporary", `no submit_sm_resp within ${this.config.responseTimeoutMs} ms`, acceptedParts);
+        return failure(
+          "temporary",
+          `no submit_sm_resp within ${this.config.responseTimeoutMs} ms`,
+          acceptedParts,
+        );
       case "closed":
-        return failure("temporary", outcome.reason === "not bound" ? "connector down" : outcome.reason, acceptedParts);
+        return failure(
+          "temporary",
+          outcome.reason === "not bound" ? "connector down" : outcome.reason,
+          acceptedParts,
+        );
       case "invalid":
         return failure("permanent", `cannot encode submit_sm: ${outcome.reason}`, acceptedParts);
     }
@@ -179,7 +187,13 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
   }
 
   #emitInbound(part: InboundPart, text: string): void {
-    const event: InboundEvent = { connectorId: this.id, from: part.from, to: part.to, text, receivedAt: new Date() };
+    const event: InboundEvent = {
+      connectorId: this.id,
+      from: part.from,
+      to: part.to,
+      text,
+      receivedAt: new Date(),
+    };
     this.#emit("inbound", event);
   }
 

@@ -30,7 +30,9 @@ export function isReceiptEsmClass(esmClass: number): boolean {
 
 /** The user data: message_payload when present (it replaces short_message), else short_message. */
 export function userData(fields: DeliverFields): Buffer {
-  return fields.messagePayload && fields.messagePayload.length > 0 ? fields.messagePayload : fields.shortMessage;
+  return fields.messagePayload && fields.messagePayload.length > 0
+    ? fields.messagePayload
+    : fields.shortMessage;
 }
 
 const num = (value: unknown): number => (typeof value === "number" ? value : 0);
@@ -54,7 +56,11 @@ export function deliverFieldsOf(pdu: PduFields): DeliverFields {
   if (typeof pdu.message_state === "number") fields.messageState = pdu.message_state;
   if (Buffer.isBuffer(pdu.network_error_code)) fields.networkErrorCode = pdu.network_error_code;
   if (typeof pdu.sar_msg_ref_num === "number" && typeof pdu.sar_segment_seqnum === "number") {
-    fields.sar = { ref: pdu.sar_msg_ref_num, total: num(pdu.sar_total_segments), seq: pdu.sar_segment_seqnum };
+    fields.sar = {
+      ref: pdu.sar_msg_ref_num,
+      total: num(pdu.sar_total_segments),
+      seq: pdu.sar_segment_seqnum,
+    };
   }
   return fields;
 }

@@ -15,8 +15,7 @@
  */
 import type { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
-import type { Server } from "node:net";
-import type { Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 
 export type PduFields = Record<string, unknown>;
 

@@ -29,7 +29,8 @@ export class InvalidSubmitError extends Error {}
 
 export function buildSubmitPdus(request: SubmitRequest, options: SubmitPduOptions): PduFields[] {
   const parts = request.parts.length > 0 ? request.parts : [""];
-  if (parts.length > 255) throw new InvalidSubmitError(`${parts.length} parts; at most 255 can be concatenated`);
+  if (parts.length > 255)
+    throw new InvalidSubmitError(`${parts.length} parts; at most 255 can be concatenated`);
   const source = sourceAddress(request.source, options.sourceTon, options.sourceNpi);
   const destination = destinationAddress(request.destination, options.destTon, options.destNpi);
   const common: PduFields = {

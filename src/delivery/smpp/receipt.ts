@@ -125,7 +125,8 @@ export function parseReceiptDate(value: string | undefined): Date | undefined {
   const year = long ? Number(m[1]) : 2000 + Number(m[1]);
   const [month, day, hour, minute] = [m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number];
   const second = m[6] ? Number(m[6]) : 0;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
+    return undefined;
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
 }
 

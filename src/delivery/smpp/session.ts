@@ -123,14 +123,15 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     try {
       await this.#limiter.take();
       const conn = this.#conn;
-      if (!conn || !conn.alive || this.#state !== "bound") return { kind: "closed", reason: "connection lost" };
+      if (!conn?.alive || this.#state !== "bound") return { kind: "closed", reason: "connection lost" };
       const sentAt = Date.now();
       const outcome = await this.#request(conn, "submit_sm", fields);
       if (outcome.kind === "response") {
         const status = outcome.pdu.command_status;
         if (status === Status.ESME_RTHROTTLED) this.#limiter.throttled(sentAt);
         // The SMSC no longer considers us bound: a fresh bind is the only way back.
-        if (status === Status.ESME_RINVBNDSTS) this.#drop(conn, new Error("SMSC reports the session unbound"));
+        if (status === Status.ESME_RINVBNDSTS)
+          this.#drop(conn, new Error("SMSC reports the session unbound"));
       }
       return outcome;
     } finally {
@@ -304,10 +305,13 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       case "outbind":
         return; // neither takes a response
       default:
-        this.#reply(conn, createPdu("generic_nack", {
-          sequence_number: pdu.sequence_number,
-          command_status: Status.ESME_RINVCMDID,
-        }));
+        this.#reply(
+          conn,
+          createPdu("generic_nack", {
+            sequence_number: pdu.sequence_number,
+            command_status: Status.ESME_RINVCMDID,
+          }),
+        );
     }
   }
 
@@ -327,7 +331,8 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     if (!conn.alive) return;
     conn.alive = false;
     clearInterval(conn.enquireTimer);
-    for (const seq of [...conn.pending.keys()]) this.#settle(conn, seq, { kind: "closed", reason: "connection lost" });
+    for (const seq of [...conn.pending.keys()])
+      this.#settle(conn, seq, { kind: "closed", reason: "connection lost" });
     conn.onIdle?.();
     if (graceful) {
       conn.lib.socket.end();

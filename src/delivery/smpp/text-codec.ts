@@ -65,7 +65,10 @@ export function encodeBody(
   }
   const septets = gsmSeptets(text);
   if (options.gsm7Packing === "packed") {
-    return { dataCoding: DataCoding.DEFAULT, body: Buffer.from(packWithFill(septets, septetPadding(udhOctets))) };
+    return {
+      dataCoding: DataCoding.DEFAULT,
+      body: Buffer.from(packWithFill(septets, septetPadding(udhOctets))),
+    };
   }
   return { dataCoding: DataCoding.DEFAULT, body: Buffer.from(septets) };
 }
@@ -90,7 +93,8 @@ export function alphabetOf(dataCoding: number, options: AlphabetOptions): Alphab
     case 0x08:
       return "ucs2";
   }
-  if ((dataCoding & 0xc0) === 0x00) return (["gsm7", "8bit", "ucs2", "8bit"] as const)[(dataCoding >> 2) & 3]!;
+  if ((dataCoding & 0xc0) === 0x00)
+    return (["gsm7", "8bit", "ucs2", "8bit"] as const)[(dataCoding >> 2) & 3]!;
   if ((dataCoding & 0xf0) === 0xf0) return dataCoding & 0x04 ? "8bit" : "gsm7";
   if ((dataCoding & 0xf0) === 0xe0) return "ucs2";
   if ((dataCoding & 0xe0) === 0xc0) return "gsm7";
@@ -98,7 +102,12 @@ export function alphabetOf(dataCoding: number, options: AlphabetOptions): Alphab
 }
 
 /** Text of a body (UDH already removed). */
-export function decodeBody(body: Uint8Array, dataCoding: number, options: AlphabetOptions, udhOctets = 0): string {
+export function decodeBody(
+  body: Uint8Array,
+  dataCoding: number,
+  options: AlphabetOptions,
+  udhOctets = 0,
+): string {
   const alphabet = alphabetOf(dataCoding, options);
   switch (alphabet) {
     case "ucs2":

@@ -30,7 +30,9 @@ export function splitUserData(data: Buffer, hasUdh: boolean): SplitUserData {
   if (udhl + 1 > data.length) return { header: Buffer.alloc(0), body: data };
   const header = data.subarray(0, udhl + 1);
   const concat = readConcat(header);
-  return concat ? { header, body: data.subarray(udhl + 1), concat } : { header, body: data.subarray(udhl + 1) };
+  return concat
+    ? { header, body: data.subarray(udhl + 1), concat }
+    : { header, body: data.subarray(udhl + 1) };
 }
 
 function readConcat(header: Buffer): ConcatInfo | undefined {

@@ -27,7 +27,8 @@ export class RequestWindow {
 
   release(): void {
     const next = this.#waiters.shift();
-    if (next) next(true); // the slot passes straight to the next waiter
+    if (next)
+      next(true); // the slot passes straight to the next waiter
     else this.#inFlight = Math.max(0, this.#inFlight - 1);
   }
 

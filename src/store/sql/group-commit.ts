@@ -36,7 +36,7 @@ export class GroupCommit<Op, Result> {
     const batch = this.pending.splice(0, this.maxBatch);
     try {
       const results = await this.runBatch(batch.map((p) => p.op));
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      for (const [i, p] of batch.entries()) p.resolve(results[i]!);
     } catch (error) {
       for (const p of batch) p.reject(error);
     } finally {
