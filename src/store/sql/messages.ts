@@ -72,28 +72,31 @@ export function rowToMessage(r: MessagesTable): Message {
 }
 
 /** Rows per INSERT statement: SQLite allows 32766 bound parameters, messages have 29 columns. */
-const INSERT_CHUNK = 500;
+const INSERT_CHUNK = 1000;
 
-async function acceptOne(trx: Transaction<Database>, batch: AcceptBatch): Promise<AcceptOutcome> {
-  // The balance check and the debit are one statement, so concurrent sends can never overdraw.
+/** The balance check and the debit are one statement, so concurrent sends can never overdraw. */
+async function debit(trx: Transaction<Database>, batch: AcceptBatch): Promise<AcceptOutcome> {
   const debited = await trx
     .updateTable("accounts")
     .set((eb) => ({ balance_micros: eb("balance_micros", "-", batch.totalMicros), balance_changed_at: batch.now }))
     .where("id", "=", batch.accountId)
     .where("balance_micros", ">=", batch.totalMicros)
     .executeTakeFirst();
-  if (Number(debited.numUpdatedRows) === 0) {
-    const exists = await trx.selectFrom("accounts").select("id").where("id", "=", batch.accountId).executeTakeFirst();
-    return exists ? "insufficient_funds" : "no_account";
-  }
-  for (let i = 0; i < batch.messages.length; i += INSERT_CHUNK) {
-    const chunk = batch.messages.slice(i, i + INSERT_CHUNK);
+  if (Number(debited.numUpdatedRows) > 0) return "accepted";
+  const exists = await trx.selectFrom("accounts").select("id").where("id", "=", batch.accountId).executeTakeFirst();
+  return exists ? "insufficient_funds" : "no_account";
+}
+
+/** Inserts the messages of every accepted batch with multi-row statements: few queries per group. */
+async function insertAccepted(trx: Transaction<Database>, batches: AcceptBatch[]): Promise<void> {
+  const rows = batches.flatMap((b) => b.messages.map((m, i) => ({ m, due: b.dueAt[i]!, now: b.now })));
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK);
     await trx
       .insertInto("messages")
-      .values(chunk.map((m) => messageToRow(m, batch.now)))
+      .values(chunk.map(({ m, now }) => messageToRow(m, now)))
       .execute();
     const queued = chunk
-      .map((m, j) => ({ m, due: batch.dueAt[i + j]! }))
       .filter(({ m }) => m.statusCode === Status.NEW)
       .map(({ m, due }) => ({
         message_uuid: m.uuid,
@@ -106,7 +109,6 @@ async function acceptOne(trx: Transaction<Database>, batch: AcceptBatch): Promis
       }));
     if (queued.length > 0) await trx.insertInto("queue").values(queued).execute();
   }
-  return "accepted";
 }
 
 export function sqlMessageStore(db: Db): MessageStore {
@@ -114,7 +116,11 @@ export function sqlMessageStore(db: Db): MessageStore {
   const committer = new GroupCommit<AcceptBatch, AcceptOutcome>((batches) =>
     kysely.transaction().execute(async (trx) => {
       const outcomes: AcceptOutcome[] = [];
-      for (const batch of batches) outcomes.push(await acceptOne(trx, batch));
+      for (const batch of batches) outcomes.push(await debit(trx, batch));
+      await insertAccepted(
+        trx,
+        batches.filter((_, i) => outcomes[i] === "accepted"),
+      );
       return outcomes;
     }),
   );
