@@ -2,7 +2,7 @@
  * Phone number normalisation with libphonenumber-js (full metadata): E.164, "00" international prefix,
  * bare international digits, or a national number read in the account's country.
  */
-import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { type CountryCode, getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max";
 
 export interface NormalisedNumber {
   e164: string;
@@ -12,8 +12,10 @@ export interface NormalisedNumber {
 const DIGITS = /^\+?[\d\s().\-/]+$/;
 
 /**
- * Returns null when the input cannot be a diallable number. A number that starts with a country code
- * but no "+" ("491701234567") is tried as international first, then as national in `country`.
+ * Returns null when the input is not a valid number (libphonenumber's full metadata). Bare digits that
+ * begin with the account country's calling code are read as international first ("491701234567" for a
+ * German account); other bare digits as a national number first (a US account's "4155552671" must not
+ * become +41…).
  */
 export function normalisePhone(input: string, country: string): NormalisedNumber | null {
   const raw = input.trim();
@@ -23,7 +25,9 @@ export function normalisePhone(input: string, country: string): NormalisedNumber
   if (compact.startsWith("+")) candidates.push(compact);
   else if (compact.startsWith("00")) candidates.push(`+${compact.slice(2)}`);
   else if (compact.startsWith("0")) candidates.push(compact);
-  else candidates.push(`+${compact}`, compact);
+  else if (isSupportedCountry(country) && compact.startsWith(getCountryCallingCode(country as CountryCode))) {
+    candidates.push(`+${compact}`, compact);
+  } else candidates.push(compact, `+${compact}`);
 
   for (const candidate of candidates) {
     const parsed = parsePhoneNumberFromString(candidate, country as CountryCode);
