@@ -16,9 +16,18 @@ import { fromMicros } from "../core/money.js";
 import { AppError } from "../errors.js";
 import type { Campaign, SenderId } from "../store/ports/index.js";
 import type { CliContext } from "./context.js";
-import { print, table } from "./output.js";
+import { type OutputOptions, table } from "./output.js";
 
 type Run = (fn: (ctx: CliContext) => Promise<void>) => Promise<void>;
+/** Where command output goes: stdout, or a test's buffer. */
+type Write = (text: string) => void;
+type Print = (options: OutputOptions, data: unknown, human: () => string) => void;
+
+/** output.ts's print through `write`: a human text, or with --json one JSON document. */
+const printer =
+  (write: Write): Print =>
+  (options, data, human) =>
+    write(options.json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
 
 const id = (value: string) => {
   const n = Number(value);
@@ -51,7 +60,7 @@ export function campaignView(c: Campaign) {
   };
 }
 
-function registerNumberCommands(program: Command, run: Run) {
+function registerNumberCommands(program: Command, run: Run, print: Print) {
   const numbers = program.command("numbers").description("FullSMS: numbers assigned to accounts (from, inbound)");
   numbers
     .command("add <accountId> <number>")
@@ -93,7 +102,7 @@ function registerNumberCommands(program: Command, run: Run) {
     );
 }
 
-function registerSenderIdCommands(program: Command, run: Run) {
+function registerSenderIdCommands(program: Command, run: Run, print: Print) {
   const senderIds = program.command("senderids").description("FullSMS: custom sender IDs (approved ones may be used as from)");
   senderIds
     .command("request <accountId> <name>")
@@ -129,7 +138,7 @@ function registerSenderIdCommands(program: Command, run: Run) {
     );
 }
 
-function registerTemplateCommands(program: Command, run: Run) {
+function registerTemplateCommands(program: Command, run: Run, print: Print) {
   const templates = program.command("templates").description("FullSMS: message templates");
   templates
     .command("create <accountId>")
@@ -157,7 +166,7 @@ function registerTemplateCommands(program: Command, run: Run) {
     );
 }
 
-function registerListCommands(program: Command, run: Run) {
+function registerListCommands(program: Command, run: Run, print: Print) {
   const lists = program.command("lists").description("FullSMS: contact lists");
   lists
     .command("create <accountId>")
@@ -238,7 +247,7 @@ function registerListCommands(program: Command, run: Run) {
     );
 }
 
-function registerCampaignCommands(program: Command, run: Run) {
+function registerCampaignCommands(program: Command, run: Run, print: Print) {
   const campaigns = program.command("campaigns").description("FullSMS: campaigns and their progress");
   campaigns
     .command("show <campaignId>")
@@ -255,10 +264,15 @@ function registerCampaignCommands(program: Command, run: Run) {
     );
 }
 
-export function registerFullsmsCommands(program: Command, run: Run): void {
-  registerNumberCommands(program, run);
-  registerSenderIdCommands(program, run);
-  registerTemplateCommands(program, run);
-  registerListCommands(program, run);
-  registerCampaignCommands(program, run);
+export function registerFullsmsCommands(
+  program: Command,
+  run: Run,
+  write: Write = (text) => process.stdout.write(text),
+): void {
+  const print = printer(write);
+  registerNumberCommands(program, run, print);
+  registerSenderIdCommands(program, run, print);
+  registerTemplateCommands(program, run, print);
+  registerListCommands(program, run, print);
+  registerCampaignCommands(program, run, print);
 }

@@ -166,6 +166,16 @@ export async function waitUntil(
   }
 }
 
+/** Polls `check` until it returns true or `timeoutMs` passes; resolves with whether it came true. */
+export async function pollUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(intervalMs);
+  }
+}
+
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` at once. */
 export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;

@@ -12,9 +12,12 @@ import {
 
 export const silent = pino({ level: "silent" });
 
-/** Settings that keep tests fast: short timeouts and reconnect delays, no pacing of our own. */
+/**
+ * Settings that keep tests fast: short reconnect delays, no pacing of our own. The response timeout stays
+ * generous so a busy CI machine does not turn a slow answer into a failure; tests about timeouts set theirs.
+ */
 export const FAST: Partial<SmppConnectorInput> = {
-  responseTimeoutMs: 500,
+  responseTimeoutMs: 3000,
   reconnect: { minMs: 20, maxMs: 100 },
   throughputPerSecond: 0,
   throttlePauseMs: 50,
@@ -75,7 +78,7 @@ export async function startPair(
 export function onceEvent<T extends unknown[] = unknown[]>(
   emitter: EventEmitter<Record<string, unknown[]>> | EventEmitter,
   event: string,
-  timeoutMs = 2000,
+  timeoutMs = 5000,
 ): Promise<T> {
   const source = emitter as EventEmitter;
   return new Promise((resolve, reject) => {
@@ -92,7 +95,7 @@ export function onceEvent<T extends unknown[] = unknown[]>(
 }
 
 /** Resolves once `predicate` holds; rejects after timeoutMs. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 2000, what = "condition"): Promise<void> {
+export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

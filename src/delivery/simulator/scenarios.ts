@@ -122,6 +122,15 @@ export class ScenarioEngine {
   }
 }
 
+/** registered_delivery bits 0–1: 1 = always, 2 = on failure only, 3 = on success only (SMPP 5). */
+export function wantsReceipt(registeredDelivery: number, state: ReceiptState): boolean {
+  const mode = registeredDelivery & 0x03;
+  if (mode === 1) return true;
+  if (mode === 2) return state !== "DELIVRD";
+  if (mode === 3) return state === "DELIVRD";
+  return false;
+}
+
 /** Small seeded PRNG: the same seed gives the same rejections, so tests stay deterministic. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -6,11 +6,18 @@
 import { EventEmitter } from "node:events";
 import { type Logger, pino } from "pino";
 import { encodeText } from "../../core/encoding/index.js";
-import { type DeliverFields, deliverFieldsOf } from "../smpp/deliver.js";
-import { createLibServer, createPdu, type LibServer, type LibSession, type Pdu } from "../smpp/lib.js";
+import { deliverFieldsOf } from "../smpp/deliver.js";
+import {
+  coalesceWrites,
+  createLibServer,
+  createPdu,
+  type LibServer,
+  type LibSession,
+  type Pdu,
+} from "../smpp/lib.js";
 import { Status } from "../smpp/status.js";
-import { type AlphabetOptions, decodeBody } from "../smpp/text-codec.js";
-import { concatReference, splitUserData } from "../smpp/udh.js";
+import type { AlphabetOptions } from "../smpp/text-codec.js";
+import { concatReference } from "../smpp/udh.js";
 import {
   type ScenarioName,
   type ScenarioOptions,
@@ -18,7 +25,8 @@ import {
   type SimulatorOptions,
 } from "./options.js";
 import { formatId, inboundFields, receiptFields } from "./pdus.js";
-import { type PlannedReceipt, ScenarioEngine } from "./scenarios.js";
+import { submitRecord } from "./record.js";
+import { type PlannedReceipt, ScenarioEngine, wantsReceipt } from "./scenarios.js";
 import { type MessageRecord, SimulatorStats, type SubmitRecord } from "./stats.js";
 
 export interface SimulatorEvents {
@@ -176,6 +184,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     }
     this.#sessions.add(session);
     lib.socket.setNoDelay(true); // small PDUs: no Nagle delay on answers
+    coalesceWrites(lib.socket);
     lib.on("error", (error: Error) => {
       this.#log.debug({ err: error.message }, "ESME connection error");
       lib.destroy();
@@ -276,7 +285,14 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         this.#respond(session, pdu.response({ command_status: decision.status }));
         return;
       case "accept": {
-        const record = this.#record(session, pdu, fields);
+        const id = this.#nextId++;
+        const idFormat = this.options.idFormat ?? SIMULATOR_DEFAULTS.idFormat;
+        const ids = {
+          smscId: formatId(id, idFormat),
+          receiptId: formatId(id, this.options.receiptIdFormat ?? idFormat, this.options.receiptIdPad ?? 0),
+          systemId: session.systemId,
+        };
+        const record = submitRecord(pdu, fields, ids, this.#alphabet);
         const message = this.stats.recordAccepted(record);
         this.#respond(session, pdu.response({ message_id: record.smscId }));
         this.emit("submit", record);
@@ -286,39 +302,6 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
         }
       }
     }
-  }
-
-  #record(session: SimSession, pdu: Pdu, fields: DeliverFields): SubmitRecord {
-    const id = this.#nextId++;
-    const idFormat = this.options.idFormat ?? SIMULATOR_DEFAULTS.idFormat;
-    const data =
-      fields.messagePayload && fields.messagePayload.length > 0 ? fields.messagePayload : fields.shortMessage;
-    const { header, body, concat } = splitUserData(data, (fields.esmClass & 0x40) !== 0);
-    const record: SubmitRecord = {
-      smscId: formatId(id, idFormat),
-      receiptId: formatId(id, this.options.receiptIdFormat ?? idFormat, this.options.receiptIdPad ?? 0),
-      systemId: session.systemId,
-      source: fields.sourceAddr,
-      sourceTon: fields.sourceTon,
-      sourceNpi: fields.sourceNpi,
-      destination: fields.destAddr,
-      destTon: fields.destTon,
-      destNpi: fields.destNpi,
-      dataCoding: fields.dataCoding,
-      esmClass: fields.esmClass,
-      registeredDelivery: typeof pdu.registered_delivery === "number" ? pdu.registered_delivery : 0,
-      validityPeriod: typeof pdu.validity_period === "string" ? pdu.validity_period : "",
-      text: decodeBody(body, fields.dataCoding, this.#alphabet, header.length),
-      receivedAt: Date.now(),
-    };
-    if (concat) {
-      record.concat = concat;
-      record.concatVia = "udh";
-    } else if (fields.sar && fields.sar.total > 1) {
-      record.concat = fields.sar;
-      record.concatVia = "sar";
-    }
-    return record;
   }
 
   #respond(session: SimSession, response: Pdu): void {
@@ -391,15 +374,6 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
 function canReceive(session: SimSession): boolean {
   return session.bindType === "transceiver" || session.bindType === "receiver";
-}
-
-/** registered_delivery bits 0–1: 1 = always, 2 = on failure only, 3 = on success only (SMPP 5). */
-function wantsReceipt(registeredDelivery: number, state: string): boolean {
-  const mode = registeredDelivery & 0x03;
-  if (mode === 1) return true;
-  if (mode === 2) return state !== "DELIVRD";
-  if (mode === 3) return state === "DELIVRD";
-  return false;
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {

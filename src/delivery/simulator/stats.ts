@@ -20,7 +20,8 @@ export interface SubmitRecord {
   dataCoding: number;
   esmClass: number;
   registeredDelivery: number;
-  validityPeriod: string;
+  /** validity_period as a point in time, when one was given. */
+  validUntil?: Date;
   /** Decoded text of this part (UDH removed). */
   text: string;
   /** Set for one part of a concatenated message (UDH or SAR). */

@@ -98,3 +98,24 @@ export function rawOctets(field: unknown): Buffer | undefined {
   if (typeof field === "string") return Buffer.from(field, "latin1");
   return undefined;
 }
+
+/**
+ * The library writes every PDU with its own socket.write, one syscall each. Corking until the next tick
+ * sends all PDUs produced in one burst (a window of submits, answers to a batch of requests) in one write.
+ */
+export function coalesceWrites(socket: Socket): void {
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  socket.write = ((...args: unknown[]) => {
+    if (!corked && !socket.destroyed) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return write(...args);
+  }) as Socket["write"];
+}

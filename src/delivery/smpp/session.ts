@@ -11,10 +11,20 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { Backoff } from "./backoff.js";
 import type { SmppTlsOptions } from "./config.js";
-import { connectSession, createPdu, type LibSession, type Pdu, type PduFields } from "./lib.js";
+import { Connection, type RequestOutcome } from "./connection.js";
+import {
+  coalesceWrites,
+  connectSession,
+  createPdu,
+  type LibSession,
+  type Pdu,
+  type PduFields,
+} from "./lib.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { Status, statusName } from "./status.js";
 import { RequestWindow } from "./window.js";
+
+export type { RequestOutcome } from "./connection.js";
 
 export type BindType = "transceiver" | "transmitter" | "receiver";
 
@@ -36,14 +46,6 @@ export interface SessionOptions {
   reconnect: { minMs: number; maxMs: number };
 }
 
-export type RequestOutcome =
-  | { kind: "response"; pdu: Pdu }
-  | { kind: "timeout" }
-  /** Not bound, connection lost before the answer, or stopping. */
-  | { kind: "closed"; reason: string }
-  /** The library could not encode the PDU (a field out of range). */
-  | { kind: "invalid"; reason: string };
-
 export type SessionState = "idle" | "connecting" | "binding" | "bound" | "unbinding" | "stopped";
 
 export interface SessionEvents {
@@ -53,28 +55,8 @@ export interface SessionEvents {
   deliver: [Pdu];
 }
 
-interface Pending {
-  resolve: (outcome: RequestOutcome) => void;
-  timer: NodeJS.Timeout;
-}
-
-interface Connection {
-  lib: LibSession;
-  pending: Map<number, Pending>;
-  seq: number;
-  alive: boolean;
-  bound: boolean;
-  enquireTimer?: NodeJS.Timeout;
-  enquireInFlight: boolean;
-  /** We are closing it on purpose: its `close` is not an error. */
-  closing: boolean;
-  onIdle?: () => void;
-}
-
-const MAX_SEQUENCE = 0x7fffffff;
 /** Stop waits at most this long for answers to requests already sent, and for unbind_resp. */
 const STOP_WAIT_MS = 5000;
-const CLOSE_WAIT_MS = 1000;
 
 export class SmppSession extends EventEmitter<SessionEvents> {
   #state: SessionState = "idle";
@@ -110,9 +92,10 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     return { inFlight: this.#window.inFlight, waiting: this.#window.waiting, rate: this.#limiter.rate };
   }
 
-  /** Starts connecting; reconnects by itself until stop(). */
+  /** Starts connecting; reconnects by itself until stop(). A stopped session may be started again. */
   start(): void {
-    if (this.#state !== "idle" || this.#stopping) return;
+    if (this.#conn || this.#reconnectTimer) return; // already running
+    this.#stopping = false;
     this.#connect();
   }
 
@@ -143,6 +126,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   async stop(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
     this.#window.rejectWaiting();
     this.#limiter.cancel();
     const conn = this.#conn;
@@ -153,13 +137,13 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     if (this.#state === "bound") {
       this.#state = "unbinding";
       const wait = Math.min(this.options.responseTimeoutMs, STOP_WAIT_MS);
-      await this.#whenIdle(conn, wait);
+      await conn.whenIdle(wait);
       if (conn.alive) {
         const outcome = await this.#request(conn, "unbind", {}, wait);
         if (outcome.kind !== "response") this.#log.warn({ outcome: outcome.kind }, "unbind not answered");
       }
     }
-    await this.#close(conn);
+    await conn.closeCleanly();
     this.#drop(conn, undefined);
     this.#state = "stopped";
   }
@@ -176,15 +160,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       this.#scheduleReconnect();
       return;
     }
-    const conn: Connection = {
-      lib,
-      pending: new Map(),
-      seq: 0,
-      alive: true,
-      bound: false,
-      enquireInFlight: false,
-      closing: false,
-    };
+    const conn = new Connection(lib);
     this.#conn = conn;
     const connectTimer = setTimeout(
       () => this.#drop(conn, new Error(`connect to ${host}:${port} timed out`)),
@@ -203,6 +179,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       clearTimeout(connectTimer);
       // PDUs are small writes; with Nagle on, delayed ACKs add ~40 ms to a request/response round trip.
       lib.socket.setNoDelay(true);
+      coalesceWrites(lib.socket);
       void this.#bind(conn);
     });
   }
@@ -249,41 +226,22 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   }
 
   #request(conn: Connection, command: string, fields: PduFields, timeoutMs = this.options.responseTimeoutMs) {
-    return new Promise<RequestOutcome>((resolve) => {
-      conn.seq = conn.seq >= MAX_SEQUENCE ? 1 : conn.seq + 1;
-      const seq = conn.seq;
-      let sent: boolean;
-      try {
-        sent = conn.alive && conn.lib.send(createPdu(command, { ...fields, sequence_number: seq }));
-      } catch (error) {
-        resolve({ kind: "invalid", reason: (error as Error).message });
-        return;
-      }
-      if (!sent) {
-        resolve({ kind: "closed", reason: "connection not writable" });
-        return;
-      }
-      const timer = setTimeout(() => this.#settle(conn, seq, { kind: "timeout" }), timeoutMs);
-      conn.pending.set(seq, { resolve, timer });
-    });
-  }
-
-  #settle(conn: Connection, seq: number, outcome: RequestOutcome): boolean {
-    const pending = conn.pending.get(seq);
-    if (!pending) return false;
-    conn.pending.delete(seq);
-    clearTimeout(pending.timer);
-    pending.resolve(outcome);
-    if (conn.pending.size === 0) conn.onIdle?.();
-    return true;
+    return conn.request(command, fields, timeoutMs);
   }
 
   #onPdu(conn: Connection, pdu: Pdu): void {
     if (!conn.alive) return;
     if (pdu.isResponse()) {
       // generic_nack is a response too: it settles the request it names with its error status
-      if (!this.#settle(conn, pdu.sequence_number, { kind: "response", pdu })) {
-        this.#log.debug({ command: pdu.command, seq: pdu.sequence_number }, "response to no pending request");
+      if (!conn.settle(pdu.sequence_number, { kind: "response", pdu })) {
+        const acceptedLate = pdu.command === "submit_sm_resp" && pdu.command_status === Status.ESME_ROK;
+        // Reported as a temporary failure already: a retry of this message may reach the handset twice.
+        if (acceptedLate) this.#log.warn({ smscId: pdu.message_id }, "submit_sm accepted after its timeout");
+        else
+          this.#log.debug(
+            { command: pdu.command, seq: pdu.sequence_number },
+            "response to no pending request",
+          );
       }
       return;
     }
@@ -316,30 +274,16 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   }
 
   #reply(conn: Connection, pdu: Pdu): void {
-    try {
-      conn.lib.send(pdu);
-    } catch (error) {
-      this.#log.warn({ err: error, command: pdu.command }, "could not answer the SMSC");
-    }
+    const error = conn.reply(pdu);
+    if (error) this.#log.warn({ err: error, command: pdu.command }, "could not answer the SMSC");
   }
 
   /**
-   * Ends a connection once: settles what it still awaits as closed, frees queued submits, emits `down` if it
-   * was bound and schedules the next attempt. `graceful` lets queued writes (an unbind_resp) go out first.
+   * Ends a connection once (see Connection.end), frees queued submits, emits `down` if it was bound and
+   * schedules the next attempt.
    */
   #drop(conn: Connection, error: Error | undefined, graceful = false): void {
-    if (!conn.alive) return;
-    conn.alive = false;
-    clearInterval(conn.enquireTimer);
-    for (const seq of [...conn.pending.keys()])
-      this.#settle(conn, seq, { kind: "closed", reason: "connection lost" });
-    conn.onIdle?.();
-    if (graceful) {
-      conn.lib.socket.end();
-      setTimeout(() => conn.lib.destroy(), CLOSE_WAIT_MS).unref();
-    } else {
-      conn.lib.destroy();
-    }
+    if (!conn.end(graceful)) return;
     if (this.#conn !== conn) return;
     this.#conn = undefined;
     this.#window.rejectWaiting();
@@ -362,36 +306,6 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       this.#reconnectTimer = undefined;
       if (!this.#stopping && this.#state === "idle") this.#connect();
     }, delay);
-  }
-
-  #whenIdle(conn: Connection, timeoutMs: number): Promise<void> {
-    if (conn.pending.size === 0 || !conn.alive) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
-        clearTimeout(timer);
-        conn.onIdle = undefined;
-        resolve();
-      }
-      conn.onIdle = done;
-    });
-  }
-
-  /** socket.end() lets the peer see a clean FIN after our unbind; destroy if it lingers. */
-  #close(conn: Connection): Promise<void> {
-    conn.closing = true;
-    if (!conn.alive || conn.lib.socket.destroyed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        conn.lib.destroy();
-        resolve();
-      }, CLOSE_WAIT_MS);
-      conn.lib.socket.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      conn.lib.socket.end();
-    });
   }
 
   /** A throwing listener must not take the session down with it. */

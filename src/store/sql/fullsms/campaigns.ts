@@ -86,7 +86,7 @@ export function sqlCampaignStore({ kysely }: Db): CampaignStore {
         .set({ lease_owner: owner, lease_until: leaseUntil })
         .where("id", "=", id)
         .where("status", "=", "expanding")
-        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now), eb("lease_owner", "=", owner)]))
+        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now), eb("lease_owner", "=", owner)]))
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },

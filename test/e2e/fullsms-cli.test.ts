@@ -1,0 +1,241 @@
+/**
+ * The FullSMS operator commands with --json, over every store: numbers, sender IDs, templates, lists,
+ * contacts (add, streaming CSV import with bad rows, remove), campaigns. Commands run in-process through
+ * the same commander wiring (a CLI process costs ~2 s of start-up); one test runs the real binary.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { Command } from "commander";
+import { systemClock } from "../../src/app/deps.js";
+import { registerFullsmsCommands } from "../../src/cli/fullsms.js";
+import { Priority } from "../../src/core/message.js";
+import { isAppError } from "../../src/errors.js";
+import { openStore } from "../../src/store/open.js";
+import type { Store } from "../../src/store/ports/index.js";
+import { storeTargets } from "../helpers/stores.js";
+
+const CLI = join(import.meta.dirname, "../../src/cli/index.ts");
+
+
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+const parse = (stdout: string) => {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+};
+
+/** One command through the FullSMS registrations, as src/cli/index.ts runs it (errors → stderr, exit 1). */
+async function inProcess(store: Store, args: string[]): Promise<CliResult> {
+  const deps = { store, clock: systemClock, pricing: { defaultPricePerPartMicros: 70_000 } };
+  let stdout = "";
+  let stderr = "";
+  let code = 0;
+  const program = new Command("starling").exitOverride();
+  registerFullsmsCommands(
+    program,
+    async (fn) => {
+      try {
+        await fn({ deps });
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        stderr += `starling: ${error.message}\n`;
+        code = 1;
+      }
+    },
+    (text) => {
+      stdout += text;
+    },
+  );
+  try {
+    await program.parseAsync(["node", "starling", ...args]);
+  } finally {
+    // The import command reports bad rows through the exit code; keep it off this test process.
+    if (process.exitCode) code = Number(process.exitCode);
+    process.exitCode = undefined;
+  }
+  return { code, stdout, stderr, json: parse(stdout) };
+}
+
+/** The real binary, for the wiring in src/cli/index.ts. */
+const spawnCli = (url: string, args: string[]): Promise<CliResult> =>
+  new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", CLI, ...args],
+      { env: { ...process.env, STARLING_DATABASE_URL: url, STARLING_LOG_LEVEL: "silent" } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, json: parse(stdout) }),
+    );
+  });
+
+for (const target of storeTargets) {
+  describe(`FullSMS CLI (${target.name})`, { skip: target.skip }, () => {
+    let url: string;
+    let store: Store;
+    let accountId: number;
+    const cli = (...args: string[]) => inProcess(store, args);
+    /** Commands one after the other, as an operator types them. */
+    const sequence = async <const T extends readonly (readonly string[])[]>(commands: T) => {
+      const results: CliResult[] = [];
+      for (const args of commands) results.push(await cli(...args));
+      return results as { [K in keyof T]: CliResult };
+    };
+
+    before(async () => {
+      url = await target.url();
+      store = await openStore(url);
+      accountId = (
+        await store.accounts.create({ name: "cli", country: "GB", currency: "EUR", balanceMicros: 0, webhookSecret: "s" }, Date.now())
+      ).id;
+    });
+    after(() => store.close());
+
+    it("manages numbers, sender IDs, templates and lists, each with --json", async () => {
+      const a = String(accountId);
+      const [number, sender, template, list] = await sequence([
+        ["numbers", "add", a, "441111111111", "--country", "GB", "--json"],
+        ["senderids", "request", a, "COPERATO", "--json"],
+        ["templates", "create", a, "--name", "yourTemplateName", "--content", "Hello World", "--json"],
+        ["lists", "create", a, "--name", "yourlistName", "--subscribe-word", "Join", "--json"],
+      ]);
+      assert.deepEqual(number.json, { number: "441111111111", country: "GB", account_id: accountId, recognised: false });
+      assert.equal(sender.json.status, "pending");
+      assert.equal(template.json.name, "yourTemplateName");
+      assert.equal(list.json.subscribe_word, "JOIN");
+
+      const [approved, numbers, templates, duplicate, badSender, stopWord] = await sequence([
+        ["senderids", "approve", String(sender.json.id), "--json"],
+        ["numbers", "list", a, "--json"],
+        ["templates", "list", a, "--json"],
+        ["numbers", "add", a, "+44 1111 111111", "--json"],
+        ["senderids", "request", a, "TOO LONG A NAME"],
+        ["lists", "create", a, "--name", "x", "--subscribe-word", "stop"],
+      ]);
+      assert.equal(approved.json.status, "approved");
+      assert.deepEqual(numbers.json.map((n: { number: string }) => n.number), ["441111111111"]);
+      assert.deepEqual(templates.json, [{ template_id: template.json.template_id, name: "yourTemplateName", content: "Hello World" }]);
+      assert.equal(duplicate.code, 1);
+      assert.match(duplicate.stderr, /already assigned/);
+      assert.equal(badSender.code, 1);
+      assert.equal(stopWord.code, 1);
+      assert.match(stopWord.stderr, /opt-out word/);
+
+      const [senders, human, removed, gone] = await sequence([
+        ["senderids", "list", a, "--json"],
+        ["numbers", "list", a],
+        ["numbers", "remove", a, "999999999999", "--json"],
+        ["numbers", "list", "999999", "--json"],
+      ]);
+      assert.deepEqual(senders.json.map((s: { name: string; status: string }) => [s.name, s.status]), [["COPERATO", "approved"]]);
+      assert.match(human.stdout, /^number\s+country\s+added_at\n441111111111\s+GB/);
+      assert.equal(removed.code, 1);
+      assert.deepEqual(gone.json, []);
+      assert.equal((await cli("numbers", "remove", a, "+441111111111", "--json")).json.removed, true);
+    });
+
+    it("adds, imports (streaming, bad rows reported) and removes contacts, numbers read in the account's country", async () => {
+      const list = await store.fullsms.lists.create(accountId, "import", null, Date.now());
+      const dir = mkdtempSync(join(tmpdir(), "starling-csv-"));
+      const file = join(dir, "contacts.csv");
+      const rows = ["name,phone"];
+      for (let i = 0; i < 12_000; i++) rows.push(`c${i},07911 ${String(100_000 + i)}`);
+      rows.push("bad,12345", "empty,", 'quoted,"+447911000000"', "dup,07911100000");
+      writeFileSync(file, `${rows.join("\r\n")}\r\n`);
+      const id = String(list.id);
+
+      const [added, imported] = await sequence([
+        ["contacts", "add", id, "07700 900900", "--json"],
+        ["contacts", "import", id, file, "--json"],
+      ]);
+      assert.equal(added.code, 1, "07700 900xxx is a reserved drama range, not a real number");
+      assert.equal(imported.code, 1, "bad rows make the exit code 1, the good rows are still imported");
+      assert.equal(imported.json.rows, 12_004);
+      assert.equal(imported.json.added, 12_001);
+      assert.equal(imported.json.unchanged, 1);
+      assert.equal(imported.json.invalid, 2);
+      assert.deepEqual(imported.json.errors, ['line 12002: "12345" is not a valid phone number', "line 12003: no phone number"]);
+
+      const [one, removed, missing] = await sequence([
+        ["contacts", "add", id, "07911 200000", "--json"],
+        ["contacts", "remove", id, "+447911100001", "--json"],
+        ["contacts", "remove", id, "07911 999999", "--json"],
+      ]);
+      assert.deepEqual(one.json, { list_id: list.id, phone: "+447911200000", added: true, opted_out: false });
+      assert.deepEqual(removed.json, { list_id: list.id, phone: "+447911100001", removed: true });
+      assert.equal(missing.code, 1);
+      const lists = await cli("lists", "list", String(accountId), "--json");
+      assert.equal(lists.json.find((l: { list_id: number }) => l.list_id === list.id).subscribed_contacts, 12_001);
+    });
+
+    it("shows a campaign's status and progress", async () => {
+      const id = randomUUID();
+      await store.fullsms.campaigns.create(
+        {
+          id,
+          accountId,
+          keyId: null,
+          kind: "lists",
+          sender: "COPERATO",
+          text: "t",
+          templateId: null,
+          listIds: [3, 4],
+          deliverAt: 0,
+          shortenLinks: false,
+          linkBase: null,
+          priority: Priority.BULK,
+          ip: null,
+          status: "expanding",
+          createdAt: Date.now(),
+        },
+        { cursor: "+447911100499", enqueued: 500, skipped: 2, debitedMicros: 35_000_000 },
+      );
+      const [json, human, unknown] = await sequence([
+        ["campaigns", "show", id, "--json"],
+        ["campaigns", "show", id],
+        ["campaigns", "show", randomUUID(), "--json"],
+      ]);
+      assert.equal(json.json.status, "expanding");
+      assert.equal(json.json.enqueued, 500);
+      assert.equal(json.json.skipped, 2);
+      assert.equal(json.json.debited, 35);
+      assert.equal(json.json.cursor, "+447911100499");
+      assert.deepEqual(json.json.list_ids, [3, 4]);
+      assert.match(human.stdout, /status\s+expanding/);
+      assert.match(human.stdout, /enqueued\s+500/);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /not found/);
+    });
+  });
+}
+
+describe("FullSMS CLI binary (sqlite)", () => {
+  it("registers the FullSMS commands in the starling CLI, with --json", async () => {
+    const target = storeTargets[0]!;
+    const url = await target.url();
+    const store = await openStore(url);
+    const { id } = await store.accounts.create(
+      { name: "bin", country: "GB", currency: "EUR", balanceMicros: 0, webhookSecret: "s" },
+      Date.now(),
+    );
+    await store.close();
+    const added = await spawnCli(url, ["numbers", "add", String(id), "447911123456", "--country", "GB", "--json"]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.deepEqual(added.json, { number: "447911123456", country: "GB", account_id: id, recognised: true });
+    const missing = await spawnCli(url, ["campaigns", "show", randomUUID(), "--json"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^starling: campaign .* not found/);
+  });
+});
