@@ -42,7 +42,9 @@ after(async () => {
   await sim?.close();
 });
 
-test("SIGKILL mid-run: every accepted message delivered, no double charge, duplicates reported", { timeout: 90_000 }, async (t) => {
+test("SIGKILL mid-run: every accepted message delivered, no double charge, duplicates reported", {
+  timeout: 90_000,
+}, async (t) => {
   sim = await startSimulator({ host: "127.0.0.1", port: 0, scenario: "deliver", receiptDelayMs: 50 });
   const simulator = sim;
   // How often each message (by its marker) reached the SMSC.
@@ -97,7 +99,11 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
   const crashAndRestart = () => {
     killed = true;
     ready = (async () => {
-      atKill = { accepted: accepted.size, submitted: simulator.stats.accepted, receipted: simulator.stats.receiptsSent };
+      atKill = {
+        accepted: accepted.size,
+        submitted: simulator.stats.accepted,
+        receipted: simulator.stats.receiptsSent,
+      };
       await gateway.crash();
       phase = 2;
       gateway = await start("restarted");
@@ -115,7 +121,8 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
         phone: "+4915112345678",
         text: `reliability crash test CR${i}X`,
       });
-      if (res.status === 201) accepted.set(i, { uuid: res.body.uuid, price: res.body.price, phase: requestPhase });
+      if (res.status === 201)
+        accepted.set(i, { uuid: res.body.uuid, price: res.body.price, phase: requestPhase });
       else refused.push(`${i}: ${res.status} ${JSON.stringify(res.body)}`);
     } catch {
       lost.push(i);
@@ -130,7 +137,7 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
   assert.ok(atKill.submitted > 0, "dispatch had started when the process was killed");
   assert.ok(atKill.receipted < MESSAGES, "the run was still going when the process was killed");
   const afterRestart = [...accepted.values()].filter((a) => a.phase === 2).length;
-  assert.ok(afterRestart > 1000, `enough messages accepted after the restart (${afterRestart})`);
+  assert.ok(afterRestart >= (MESSAGES - KILL_AFTER) / 2, `enough messages accepted after the restart (${afterRestart})`);
 
   // Everything the store holds must become final; some requests cut by the kill may have committed.
   const base = gateway.url;
@@ -173,7 +180,13 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
   assert.ok(
     allFinal,
     `every stored message delivered within 30 s; not delivered: ${notDelivered.length} ` +
-      `(${notDelivered.slice(0, 5).map((m) => `${m.uuid} status ${m.status_code} dlr ${m.dlr_code} accepted ${acceptedUuids.has(m.uuid) ? "before" : "?"}`).join("; ")})`,
+      `(${notDelivered
+        .slice(0, 5)
+        .map(
+          (m) =>
+            `${m.uuid} status ${m.status_code} dlr ${m.dlr_code} ${acceptedUuids.has(m.uuid) ? "acknowledged" : "unacknowledged"}`,
+        )
+        .join("; ")})`,
   );
   // Every accepted message: stored, delivered, and seen by the SMSC.
   for (const [i, a] of accepted) {
@@ -183,7 +196,10 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
     assert.equal(m.status_code, 100, `message ${i} transmitted`);
     assert.ok((seen.get(i) ?? 0) >= 1, `message ${i} reached the SMSC`);
   }
-  assert.ok(orphans.length <= CONCURRENCY, `unacknowledged but stored messages (${orphans.length}) are at most the client's concurrency`);
+  assert.ok(
+    orphans.length <= CONCURRENCY,
+    `unacknowledged but stored messages (${orphans.length}) are at most the client's concurrency`,
+  );
   for (const m of orphans) {
     assert.ok(lost.includes(markerOf(m)), `stored message ${m.uuid} was a request cut by the kill`);
     assert.ok((seen.get(markerOf(m)) ?? 0) >= 1, `unacknowledged message ${m.uuid} reached the SMSC`);
@@ -195,9 +211,15 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
   const storedPrices = [...messages.values()].reduce((sum, m) => sum + micros(m.price), 0);
   const acceptedPrices = [...accepted.values()].reduce((sum, a) => sum + micros(a.price), 0);
   assert.equal(charged, storedPrices, "balance = start − prices of the stored messages");
-  assert.equal(charged - acceptedPrices, orphans.reduce((sum, m) => sum + micros(m.price), 0));
+  assert.equal(
+    charged - acceptedPrices,
+    orphans.reduce((sum, m) => sum + micros(m.price), 0),
+  );
 
-  assert.ok(duplicates.length <= MAX_IN_FLIGHT, `duplicates (${duplicates.length}) at most maxInFlight (${MAX_IN_FLIGHT})`);
+  assert.ok(
+    duplicates.length <= MAX_IN_FLIGHT,
+    `duplicates (${duplicates.length}) at most maxInFlight (${MAX_IN_FLIGHT})`,
+  );
   assert.equal(duplicatesAfterRestart.length, 0, "no duplicates for messages accepted after the restart");
 
   // Nothing left in the queue once the gateway is stopped gracefully.

@@ -4,7 +4,7 @@
  * bounded waits. Every child is killed when the test process ends, whether the test passed or not.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,12 +16,17 @@ import { openStore } from "../../src/store/open.js";
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
 const children = new Set<ChildProcess>();
+const dirs = new Set<string>();
 process.once("exit", () => {
   for (const child of children) child.kill("SIGKILL");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A temp folder, removed when the test process exits. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `starling-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `starling-${prefix}-`));
+  dirs.add(dir);
+  return dir;
 }
 
 export async function freePort(): Promise<number> {
@@ -30,7 +35,9 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -161,13 +168,18 @@ export async function waitUntil(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label} ${await describe()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${label} ${await describe()}`);
     await sleep(intervalMs);
   }
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes; resolves with whether it came true. */
-export async function pollUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+export async function pollUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;
@@ -177,7 +189,11 @@ export async function pollUntil(check: () => boolean | Promise<boolean>, timeout
 }
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` at once. */
-export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function pool(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < count) {
@@ -193,7 +209,12 @@ export interface SmsResponse {
   body: any;
 }
 
-export async function postSms(base: string, token: string, body: unknown, timeoutMs = 15_000): Promise<SmsResponse> {
+export async function postSms(
+  base: string,
+  token: string,
+  body: unknown,
+  timeoutMs = 15_000,
+): Promise<SmsResponse> {
   const res = await fetch(`${base}/sms`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json", "x-lox24-auth-token": token },
@@ -204,7 +225,12 @@ export async function postSms(base: string, token: string, body: unknown, timeou
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-export async function getJson(base: string, token: string, path: string, jsonLd = false): Promise<SmsResponse> {
+export async function getJson(
+  base: string,
+  token: string,
+  path: string,
+  jsonLd = false,
+): Promise<SmsResponse> {
   const res = await fetch(`${base}${path}`, {
     headers: { accept: jsonLd ? "application/ld+json" : "application/json", "x-lox24-auth-token": token },
     signal: AbortSignal.timeout(15_000),

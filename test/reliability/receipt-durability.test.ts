@@ -11,7 +11,13 @@ import { after, test } from "node:test";
 import { createAccount, createKey } from "../../src/app/manage-accounts.js";
 import { loadConfig } from "../../src/config.js";
 import { startSimulator } from "../../src/delivery/simulator/index.js";
-import { connectSession, createLibServer, createPdu, type LibSession, type Pdu } from "../../src/delivery/smpp/lib.js";
+import {
+  connectSession,
+  createLibServer,
+  createPdu,
+  type LibSession,
+  type Pdu,
+} from "../../src/delivery/smpp/lib.js";
 import { type Gateway, startGateway } from "../../src/gateway.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/ports/index.js";
@@ -22,7 +28,9 @@ after(async () => {
   for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => {});
 });
 
-test("Starling answers a receipt's deliver_sm only after the receipt is stored", { timeout: 30_000 }, async () => {
+test("Starling answers a receipt's deliver_sm only after the receipt is stored", {
+  timeout: 30_000,
+}, async () => {
   // A bare SMSC: accepts the bind and one submit, sends its receipt, and notes when the answer comes.
   let receiptAnsweredAt: number | undefined;
   const sessions = new Set<LibSession>();
@@ -35,7 +43,8 @@ test("Starling answers a receipt's deliver_sm only after the receipt is stored",
       else if (pdu.command === "enquire_link" || pdu.command === "unbind") session.send(pdu.response());
       else if (pdu.command === "submit_sm") {
         session.send(pdu.response({ message_id: "ABC123" }));
-        const text = "id:ABC123 sub:001 dlvrd:001 submit date:2501011200 done date:2501011200 stat:DELIVRD err:000 text:";
+        const text =
+          "id:ABC123 sub:001 dlvrd:001 submit date:2501011200 done date:2501011200 stat:DELIVRD err:000 text:";
         const receipt = createPdu("deliver_sm", {
           source_addr: "4915112345678",
           destination_addr: "Starling",
@@ -90,7 +99,9 @@ test("Starling answers a receipt's deliver_sm only after the receipt is stored",
       "webhooks.enabled": false,
       "delivery.enabled": true,
       "delivery.simulator.enabled": false,
-      "delivery.connectors": [{ id: "raw", host: "127.0.0.1", port, systemId: "starling", password: "secret" }],
+      "delivery.connectors": [
+        { id: "raw", host: "127.0.0.1", port, systemId: "starling", password: "secret" },
+      ],
     },
   );
   const gateway: Gateway = await startGateway(config, { store });
@@ -100,7 +111,11 @@ test("Starling answers a receipt's deliver_sm only after the receipt is stored",
   const account = await createAccount(deps, { name: "ack", country: "DE", balance: 10 });
   const { token } = await createKey(deps, account.id);
 
-  const sent = await postSms(gateway.url, token, { sender_id: "Starling", phone: "+4915112345678", text: "ack test" });
+  const sent = await postSms(gateway.url, token, {
+    sender_id: "Starling",
+    phone: "+4915112345678",
+    text: "ack test",
+  });
   assert.equal(sent.status, 201);
   // The receipt has reached Starling and is waiting to be stored: it must not be acknowledged yet.
   await pollUntil(() => receiptAnsweredAt !== undefined, 2000, 20);
@@ -111,13 +126,21 @@ test("Starling answers a receipt's deliver_sm only after the receipt is stored",
     "deliver_sm_resp was sent before the receipt was stored: a crash now loses the receipt for good",
   );
   release();
-  assert.ok(await pollUntil(() => receiptAnsweredAt !== undefined, 5000, 20), "the receipt is answered once stored");
-  assert.ok(receiptStoredAt !== undefined && receiptAnsweredAt! >= receiptStoredAt, "answered after it was stored");
+  assert.ok(
+    await pollUntil(() => receiptAnsweredAt !== undefined, 5000, 20),
+    "the receipt is answered once stored",
+  );
+  assert.ok(
+    receiptStoredAt !== undefined && receiptAnsweredAt! >= receiptStoredAt,
+    "answered after it was stored",
+  );
   const got = await getJson(gateway.url, token, `/sms/${sent.body.uuid}`);
   assert.equal(got.body.dlr_code, 1);
 });
 
-test("the simulator sends a receipt again when its deliver_sm was not answered", { timeout: 30_000 }, async () => {
+test("the simulator sends a receipt again when its deliver_sm was not answered", {
+  timeout: 30_000,
+}, async () => {
   const sim = await startSimulator({ host: "127.0.0.1", port: 0, receiptDelayMs: 0 });
   cleanups.push(() => sim.close());
 

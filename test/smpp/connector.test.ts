@@ -201,6 +201,23 @@ describe("receipt id formats", () => {
   }
 });
 
+describe("receipt durability", () => {
+  test("a receipt whose processing failed is answered RX_T_APPN and arrives again", async () => {
+    const pair = await startPair({ receiptRetryMs: 20 });
+    let attempts = 0;
+    pair.connector.on("receipt", (event) => {
+      attempts++;
+      const ackable = event as typeof event & { waitUntil(work: Promise<unknown>): void };
+      ackable.waitUntil(attempts === 1 ? Promise.reject(new Error("store unavailable")) : Promise.resolve());
+    });
+    const result = await pair.connector.submit(request("durable"));
+    assert.ok(result.ok);
+    await waitFor(() => pair.sim.stats.receiptsAcknowledged === 1, 3000, "receipt stored on the second try");
+    assert.equal(attempts, 2);
+    assert.equal(pair.sim.stats.receiptsResent, 1);
+  });
+});
+
 describe("inbound", () => {
   test("a message from a handset arrives as an inbound event; long ones reassembled", async () => {
     const pair = await startPair();

@@ -84,16 +84,19 @@ describe("throttle", () => {
     try {
       assert.equal(pair.connector.load.rate, Number.POSITIVE_INFINITY);
       const kinds: string[] = [];
+      let thirdSentAt = 0;
       for (let i = 0; i < 3; i++) {
+        thirdSentAt = Date.now();
         const r = await pair.connector.submit(request(`m${i}`));
         kinds.push(r.ok ? "ok" : r.kind);
       }
       assert.deepEqual(kinds, ["ok", "ok", "throttled"]);
       assert.ok(pair.connector.load.rate < Number.POSITIVE_INFINITY, "pace lowered");
-      const start = Date.now();
       const next = await pair.connector.submit(request("after"));
       assert.ok(next.ok);
-      assert.ok(Date.now() - start >= 100, `next submit waited ${Date.now() - start} ms`);
+      // the pause starts when ESME_RTHROTTLED arrives, which is after the third submit was sent
+      const waited = Date.now() - thirdSentAt;
+      assert.ok(waited >= 120, `the next submit went ${waited} ms after the throttled one`);
       assert.equal(pair.sim.stats.throttled, 1);
     } finally {
       await pair.close();

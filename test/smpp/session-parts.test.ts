@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { ReceiptEvent } from "../../src/delivery/connector.js";
 import { Backoff } from "../../src/delivery/smpp/backoff.js";
 import { resolveSmppConfig, SMPP_CONNECTOR_DEFAULTS } from "../../src/delivery/smpp/config.js";
 import { RateLimiter } from "../../src/delivery/smpp/rate-limiter.js";
@@ -116,29 +115,29 @@ describe("rate limiter", () => {
 });
 
 describe("receipt gate", () => {
-  const receipt = (smscId: string): ReceiptEvent => ({ connectorId: "c", smscId, state: "DELIVRD" });
+  const offer = (gate: ReceiptGate, out: string[], id: string) => gate.offer(id, () => out.push(id));
 
   test("a receipt for an id whose submit has not resolved waits for it", async () => {
     const out: string[] = [];
-    const gate = new ReceiptGate(1000, (r) => out.push(r.smscId));
+    const gate = new ReceiptGate(1000);
     gate.requestSent();
     gate.responseReceived("a");
-    gate.offer(receipt("a"));
+    offer(gate, out, "a");
     assert.deepEqual(out, []);
     gate.submitResolved(["a"]);
     assert.deepEqual(out, [], "released after the caller's continuation");
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(out, ["a"]);
-    gate.offer(receipt("a"));
+    offer(gate, out, "a");
     assert.deepEqual(out, ["a", "a"], "known id: straight through");
   });
 
   test("an unknown id while requests are in flight is held until its response, or the hold time", async () => {
     const out: string[] = [];
-    const gate = new ReceiptGate(300, (r) => out.push(r.smscId));
+    const gate = new ReceiptGate(300);
     gate.requestSent();
-    gate.offer(receipt("early"));
-    gate.offer(receipt("stranger"));
+    offer(gate, out, "early");
+    offer(gate, out, "stranger");
     const offered = Date.now();
     gate.responseReceived("early");
     gate.submitResolved(["early"]);
@@ -151,10 +150,10 @@ describe("receipt gate", () => {
 
   test("nothing in flight: no waiting; flush empties", () => {
     const out: string[] = [];
-    const gate = new ReceiptGate(10_000, (r) => out.push(r.smscId));
-    gate.offer(receipt("x"));
+    const gate = new ReceiptGate(10_000);
+    offer(gate, out, "x");
     gate.requestSent();
-    gate.offer(receipt("y"));
+    offer(gate, out, "y");
     gate.flush();
     assert.deepEqual(out, ["x", "y"]);
   });

@@ -148,6 +148,47 @@ describe("session", () => {
     await smsc.close();
   });
 
+  test("deliver_sm is answered once the listener's waitUntil work settles: ROK, or RX_T_APPN on failure", async () => {
+    const smsc = await scriptedSmsc();
+    const connector = connectorFor(smsc);
+    let release: () => void = () => {};
+    let mode: "wait" | "fail" | "throw" | "ignore" = "wait";
+    connector.on("receipt", (event) => {
+      const ackable = event as typeof event & { waitUntil(work: Promise<unknown>): void };
+      if (mode === "wait") ackable.waitUntil(new Promise<void>((resolve) => (release = resolve)));
+      if (mode === "fail") ackable.waitUntil(Promise.reject(new Error("store down")));
+      if (mode === "throw") throw new Error("listener bug");
+    });
+    const up = onceEvent(connector, "up");
+    await connector.start();
+    await up;
+    const [session] = [...smsc.sessions];
+    const receipt = (id: string) =>
+      createPdu("deliver_sm", {
+        esm_class: 0x04,
+        short_message: Buffer.from(`id:${id} stat:DELIVRD err:000`),
+      });
+    let answeredAt: number | undefined;
+    const answered = new Promise<Pdu>((resolve) =>
+      session!.send(receipt("A1"), (pdu: Pdu) => {
+        answeredAt = Date.now();
+        resolve(pdu);
+      }),
+    );
+    await sleep(100);
+    assert.equal(answeredAt, undefined, "not answered while the work is pending");
+    release();
+    assert.equal((await answered).command_status, 0);
+    const ask = (pdu: Pdu) => new Promise<Pdu>((resolve) => session!.send(pdu, resolve));
+    mode = "fail";
+    assert.equal((await ask(receipt("A2"))).command_status, 0x64);
+    mode = "throw";
+    assert.equal((await ask(receipt("A3"))).command_status, 0x64);
+    mode = "ignore";
+    assert.equal((await ask(receipt("A4"))).command_status, 0);
+    assert.ok(connector.isUp());
+  });
+
   test("generic_nack to a submit maps by its status; ESME_RINVBNDSTS triggers a fresh bind", async () => {
     let reply: "nack" | "unbound" | "ok" = "nack";
     const smsc = await scriptedSmsc((session, pdu) => {

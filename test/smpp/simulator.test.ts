@@ -99,6 +99,59 @@ describe("simulator binds", () => {
     assert.equal(pdu.message_state, 2);
   });
 
+  test("a receipt the ESME never answered is sent again after it binds again", async () => {
+    const sim = track(await startSimulator({ port: 0, logger: silent, receiptDelayMs: 0 }));
+    const first = await rawSession(sim.port);
+    await first.ask(createPdu("bind_transceiver", { system_id: "crashy", password: "x" }));
+    const firstReceipt = new Promise<Pdu>((resolve) =>
+      first.session.on("deliver_sm", (pdu: Pdu) => {
+        first.session.destroy(); // dies without answering, as a SIGKILLed ESME does
+        resolve(pdu);
+      }),
+    );
+    const accepted = await first.ask(
+      createPdu("submit_sm", {
+        destination_addr: "491701234567",
+        registered_delivery: 1,
+        short_message: Buffer.from("x"),
+      }),
+    );
+    assert.equal((await firstReceipt).receipted_message_id, accepted.message_id);
+    const second = await rawSession(sim.port);
+    const again = new Promise<Pdu>((resolve) =>
+      second.session.on("deliver_sm", (pdu: Pdu) => {
+        second.session.send(pdu.response());
+        resolve(pdu);
+      }),
+    );
+    await second.ask(createPdu("bind_transceiver", { system_id: "crashy", password: "x" }));
+    assert.equal((await again).receipted_message_id, accepted.message_id);
+    await waitFor(() => sim.stats.receiptsAcknowledged === 1, 2000, "acknowledged");
+    assert.deepEqual([sim.stats.receiptsSent, sim.stats.receiptsResent], [1, 1]);
+  });
+
+  test("a receipt refused with an error is sent again on the same bind", async () => {
+    const sim = track(
+      await startSimulator({ port: 0, logger: silent, receiptDelayMs: 0, receiptRetryMs: 20 }),
+    );
+    const esme = await rawSession(sim.port);
+    let deliveries = 0;
+    esme.session.on("deliver_sm", (pdu: Pdu) => {
+      deliveries++;
+      esme.session.send(pdu.response(deliveries === 1 ? { command_status: 0x64 } : {}));
+    });
+    await esme.ask(createPdu("bind_transceiver", { system_id: "busy", password: "x" }));
+    await esme.ask(
+      createPdu("submit_sm", {
+        destination_addr: "491701234567",
+        registered_delivery: 1,
+        short_message: Buffer.from("x"),
+      }),
+    );
+    await waitFor(() => sim.stats.receiptsAcknowledged === 1, 2000, "second attempt acknowledged");
+    assert.equal(deliveries, 2);
+  });
+
   test("sendInbound without a receiving bind is refused", async () => {
     const sim = track(await startSimulator({ port: 0, logger: silent }));
     await assert.rejects(
@@ -151,6 +204,23 @@ describe("simulator CLI", () => {
     assert.deepEqual(parseSimulatorArgs([]), { scenario: "deliver", scenarioOptions: {} });
   });
 
+  test("--help prints the usage and starts nothing", async () => {
+    const write = process.stdout.write;
+    let printed = "";
+    process.stdout.write = ((chunk: string) => {
+      printed += chunk;
+      return true;
+    }) as typeof process.stdout.write;
+    let result: ReturnType<typeof runSimulatorCli>;
+    try {
+      result = runSimulatorCli(["--help"], { logger: silent, signals: false }); // prints synchronously
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.equal(await result, undefined);
+    assert.match(printed, /--scenario/);
+  });
+
   test("bad arguments are refused with a reason", () => {
     assert.throws(() => parseSimulatorArgs(["--scenario", "chaos"]), /--scenario must be one of/);
     assert.throws(() => parseSimulatorArgs(["--port", "70000"]), /--port/);
@@ -160,7 +230,7 @@ describe("simulator CLI", () => {
 
   test("runSimulatorCli starts a simulator that a connector can use", async () => {
     const sim = track(
-      await runSimulatorCli(["--port", "0", "--scenario", "expire"], { logger: silent, signals: false }),
+      (await runSimulatorCli(["--port", "0", "--scenario", "expire"], { logger: silent, signals: false }))!,
     );
     assert.equal(sim.scenario, "expire");
     const connector = track(

@@ -98,10 +98,14 @@ export function parseSimulatorArgs(args: string[]): SimulatorOptions {
   });
 }
 
-export async function runSimulatorCli(args: string[], io: SimulatorCliIo = {}): Promise<Simulator> {
+/** Starts the simulator from argv; with --help prints the usage and returns undefined. Bad input throws. */
+export async function runSimulatorCli(
+  args: string[],
+  io: SimulatorCliIo = {},
+): Promise<Simulator | undefined> {
   if (args.includes("--help") || args.includes("-h")) {
     process.stdout.write(`${SIMULATOR_USAGE}\n`);
-    throw new Error("help requested");
+    return undefined;
   }
   let options: SimulatorOptions;
   try {

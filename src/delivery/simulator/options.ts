@@ -58,6 +58,8 @@ export interface SimulatorOptions {
   receiptTlvs?: boolean;
   /** Delay before a receipt is sent. Default 100 ms. */
   receiptDelayMs?: number;
+  /** Wait before a receipt refused or unanswered on a live bind is sent again. Default 1000 ms. */
+  receiptRetryMs?: number;
   /** Delay before each submit_sm_resp (to exercise windows). Default 0. */
   responseDelayMs?: number;
   scenario?: ScenarioName;
@@ -79,6 +81,7 @@ export const SIMULATOR_DEFAULTS = {
   port: 2775,
   idFormat: "hex",
   receiptDelayMs: 100,
+  receiptRetryMs: 1000,
   responseDelayMs: 0,
   scenario: "deliver",
   gsm7Packing: "unpacked",

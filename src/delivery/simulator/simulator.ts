@@ -49,6 +49,8 @@ interface SimSession {
   bindType: "transceiver" | "transmitter" | "receiver" | undefined;
   submits: number;
   outstanding: number;
+  /** deliver_sm sent and not yet answered: settled with -1 when the connection goes. */
+  unanswered: Set<(status: number) => void>;
 }
 
 const BIND_TYPES: Record<string, SimSession["bindType"]> = {
@@ -58,7 +60,9 @@ const BIND_TYPES: Record<string, SimSession["bindType"]> = {
 };
 /** Ids start here so that hex and decimal forms never look alike ("1A2B3C00" vs "439041024"). */
 const FIRST_ID = 0x1a2b3c00;
-const INBOUND_RESPONSE_TIMEOUT_MS = 5000;
+const DELIVER_RESPONSE_TIMEOUT_MS = 5000;
+/** A receipt is offered this many times before the simulator gives up on it. */
+const RECEIPT_ATTEMPTS = 10;
 
 export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly host: string;
@@ -68,7 +72,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #sessions = new Set<SimSession>();
   readonly #timers = new Set<NodeJS.Timeout>();
   /** Receipts for a system_id with no receiving bind at the moment; sent when one binds (as an SMSC stores them). */
-  readonly #queuedReceipts = new Map<string, { record: SubmitRecord; receipt: PlannedReceipt }[]>();
+  readonly #queuedReceipts = new Map<string, QueuedReceipt[]>();
   readonly #engine: ScenarioEngine;
   readonly #alphabet: AlphabetOptions;
   readonly #log: Logger;
@@ -152,7 +156,9 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     );
     for (const fields of pdus) {
       const status = await this.#deliver(target, fields);
-      if (status !== Status.ESME_ROK) throw new Error(`deliver_sm refused with status ${status}`);
+      if (status === -1) throw new Error("the inbound deliver_sm got no answer");
+      if (status !== Status.ESME_ROK)
+        throw new Error(`the inbound deliver_sm was refused with status ${status}`);
     }
     this.stats.inboundSent++;
   }
@@ -177,7 +183,14 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   }
 
   #onSession(lib: LibSession): void {
-    const session: SimSession = { lib, systemId: "", bindType: undefined, submits: 0, outstanding: 0 };
+    const session: SimSession = {
+      lib,
+      systemId: "",
+      bindType: undefined,
+      submits: 0,
+      outstanding: 0,
+      unanswered: new Set(),
+    };
     if (this.#closed) {
       lib.destroy();
       return;
@@ -192,6 +205,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     lib.on("close", () => {
       this.#sessions.delete(session);
       session.bindType = undefined;
+      for (const settle of [...session.unanswered]) settle(-1);
     });
     lib.on("pdu", (pdu: Pdu) => {
       try {
@@ -314,29 +328,56 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     else send();
   }
 
-  /** To the bind the submit came on if it can receive, else any receiving bind of the same system_id. */
-  #sendReceipt(origin: SimSession | undefined, record: SubmitRecord, receipt: PlannedReceipt): void {
+  /**
+   * To the bind the submit came on if it can receive, else any receiving bind of the same system_id. As a
+   * real SMSC does, a receipt that gets no deliver_sm_resp (or an error) is sent again: on the next bind if
+   * the connection went, else after receiptRetryMs.
+   */
+  #sendReceipt(
+    origin: SimSession | undefined,
+    record: SubmitRecord,
+    receipt: PlannedReceipt,
+    attempt = 1,
+  ): void {
     const target =
       origin && canReceive(origin) && !origin.lib.socket.destroyed
         ? origin
         : this.#receiverFor(record.systemId);
     if (!target) {
-      const queue = this.#queuedReceipts.get(record.systemId) ?? [];
-      queue.push({ record, receipt });
-      this.#queuedReceipts.set(record.systemId, queue);
+      this.#queueReceipt({ record, receipt, attempt });
       return;
     }
     const fields = receiptFields(record, receipt.state, receipt.error, this.options.receiptTlvs ?? true);
-    this.stats.receiptsSent++;
-    void this.#deliver(target, fields);
+    if (attempt === 1) this.stats.receiptsSent++;
+    else this.stats.receiptsResent++;
+    void this.#deliver(target, fields).then((status) => {
+      if (status === Status.ESME_ROK) {
+        this.stats.receiptsAcknowledged++;
+        return;
+      }
+      if (this.#closed || attempt >= RECEIPT_ATTEMPTS) return;
+      const next: QueuedReceipt = { record, receipt, attempt: attempt + 1 };
+      if (status === -1 && !this.#receiverFor(record.systemId)) this.#queueReceipt(next);
+      else {
+        const retryMs = this.options.receiptRetryMs ?? SIMULATOR_DEFAULTS.receiptRetryMs;
+        this.#later(retryMs, () => this.#sendReceipt(undefined, record, receipt, next.attempt));
+      }
+    });
+  }
+
+  #queueReceipt(item: QueuedReceipt): void {
+    const queue = this.#queuedReceipts.get(item.record.systemId) ?? [];
+    queue.push(item);
+    this.#queuedReceipts.set(item.record.systemId, queue);
   }
 
   #flushQueuedReceipts(systemId: string): void {
     const queue = this.#queuedReceipts.get(systemId);
     if (!queue) return;
     this.#queuedReceipts.delete(systemId);
-    for (const { record, receipt } of queue)
-      this.#later(0, () => this.#sendReceipt(undefined, record, receipt));
+    for (const { record, receipt, attempt } of queue) {
+      this.#later(0, () => this.#sendReceipt(undefined, record, receipt, attempt));
+    }
   }
 
   #receiverFor(systemId: string | undefined): SimSession | undefined {
@@ -349,16 +390,18 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   /** Sends a deliver_sm; resolves with the command_status of its response (-1 if none came). */
   #deliver(session: SimSession, fields: Record<string, unknown>): Promise<number> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(-1), INBOUND_RESPONSE_TIMEOUT_MS);
+      const settle = (status: number) => {
+        clearTimeout(timer);
+        session.unanswered.delete(settle);
+        resolve(status);
+      };
+      const timer = setTimeout(() => settle(-1), DELIVER_RESPONSE_TIMEOUT_MS);
       timer.unref();
-      const sent = session.lib.send(createPdu("deliver_sm", fields), (response: Pdu) => {
-        clearTimeout(timer);
-        resolve(response.command_status);
-      });
-      if (!sent) {
-        clearTimeout(timer);
-        resolve(-1);
-      }
+      session.unanswered.add(settle);
+      const sent = session.lib.send(createPdu("deliver_sm", fields), (response: Pdu) =>
+        settle(response.command_status),
+      );
+      if (!sent) settle(-1);
     });
   }
 
@@ -370,6 +413,12 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     }, ms);
     this.#timers.add(timer);
   }
+}
+
+interface QueuedReceipt {
+  record: SubmitRecord;
+  receipt: PlannedReceipt;
+  attempt: number;
 }
 
 function canReceive(session: SimSession): boolean {

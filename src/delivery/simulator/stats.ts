@@ -53,7 +53,12 @@ export class SimulatorStats {
   throttled = 0;
   blackholed = 0;
   droppedConnections = 0;
+  /** Receipts sent (first attempts). */
   receiptsSent = 0;
+  /** Receipts sent again because the first attempt got no deliver_sm_resp or an error. */
+  receiptsResent = 0;
+  /** Receipts the ESME answered with ESME_ROK. */
+  receiptsAcknowledged = 0;
   inboundSent = 0;
   /** Highest number of submit_sm received and not yet answered on one connection. */
   maxOutstanding = 0;

@@ -13,6 +13,7 @@ import type {
   SubmitRequest,
   SubmitResult,
 } from "../connector.js";
+import { emitAcknowledgeable, PendingAck } from "./acknowledge.js";
 import { resolveSmppConfig, type SmppConnectorConfig, type SmppConnectorInput } from "./config.js";
 import { deliverFieldsOf, isReceiptEsmClass } from "./deliver.js";
 import { decodeInbound, type InboundPart } from "./inbound.js";
@@ -22,7 +23,7 @@ import { buildSubmitPdus } from "./pdu.js";
 import { Reassembler } from "./reassembly.js";
 import { parseReceipt } from "./receipt.js";
 import { ReceiptGate } from "./receipt-gate.js";
-import { type BindType, type RequestOutcome, SmppSession } from "./session.js";
+import { type BindType, type DeliverAck, type RequestOutcome, SmppSession } from "./session.js";
 import { classifySubmitStatus, statusName } from "./status.js";
 
 export class SmppConnector extends EventEmitter<ConnectorEvents> implements Connector {
@@ -39,10 +40,11 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
     this.config = resolveSmppConfig(input);
     this.id = this.config.id;
     this.#log = logger.child({ connector: this.id });
-    this.#gate = new ReceiptGate(this.config.receiptHoldMs, (receipt) => this.#emit("receipt", receipt));
+    this.#gate = new ReceiptGate(this.config.receiptHoldMs);
     this.#parts = new Reassembler<InboundPart>(this.config.inboundReassemblyMs, (parts) => {
-      // a part never came: deliver what did rather than lose the message
-      if (parts.length > 0) this.#emitInbound(parts[0]!, parts.map((p) => p.text).join(""));
+      // A part never came: deliver what did rather than lose the message. Its parts were all answered
+      // already, so there is nothing left to acknowledge and a failing listener was logged by #emit.
+      if (parts.length > 0) this.#emitInbound(parts[0]!, parts.map((p) => p.text).join(""))?.catch(() => {});
     });
     const split = this.config.bindMode === "transmitter_receiver";
     this.#tx = this.#session(split ? "transmitter" : "transceiver");
@@ -123,7 +125,7 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       },
       this.#log,
     );
-    if (bindType !== "transmitter") session.on("deliver", (pdu) => this.#onDeliver(pdu));
+    if (bindType !== "transmitter") session.on("deliver", (pdu, ack) => this.#onDeliver(pdu, ack));
     return session;
   }
 
@@ -159,7 +161,7 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
     }
   }
 
-  #onDeliver(pdu: Pdu): void {
+  #onDeliver(pdu: Pdu, ack: DeliverAck): void {
     const fields = deliverFieldsOf(pdu);
     if (isReceiptEsmClass(fields.esmClass)) {
       const parsed = parseReceipt(fields);
@@ -174,19 +176,24 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       };
       if (parsed.errorCode !== undefined) receipt.errorCode = parsed.errorCode;
       if (parsed.doneAt) receipt.doneAt = parsed.doneAt;
-      this.#gate.offer(receipt);
+      const pending = new PendingAck();
+      this.#gate.offer(receipt.smscId, () =>
+        pending.settle(emitAcknowledgeable((event) => this.#emit("receipt", event), receipt)),
+      );
+      pending.applyTo(ack);
       return;
     }
     const part = decodeInbound(fields, this.config);
     if (!part.concat) {
-      this.#emitInbound(part, part.text);
+      deferIfAny(ack, this.#emitInbound(part, part.text));
       return;
     }
+    // Earlier parts are answered at once; the last one waits for the whole message to be taken.
     const all = this.#parts.add(`${part.from}|${part.to}`, part.concat, part);
-    if (all) this.#emitInbound(part, all.map((p) => p.text).join(""));
+    if (all) deferIfAny(ack, this.#emitInbound(part, all.map((p) => p.text).join("")));
   }
 
-  #emitInbound(part: InboundPart, text: string): void {
+  #emitInbound(part: InboundPart, text: string): Promise<void> | undefined {
     const event: InboundEvent = {
       connectorId: this.id,
       from: part.from,
@@ -194,15 +201,17 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       text,
       receivedAt: new Date(),
     };
-    this.#emit("inbound", event);
+    return emitAcknowledgeable((e) => this.#emit("inbound", e), event);
   }
 
-  /** A throwing listener is the app's bug; it must not break the session that called us. */
-  #emit<K extends keyof ConnectorEvents>(event: K, ...args: ConnectorEvents[K]): void {
+  /** A throwing listener is the app's bug; it must not break the session that called us. False if one threw. */
+  #emit<K extends keyof ConnectorEvents>(event: K, ...args: ConnectorEvents[K]): boolean {
     try {
       (this.emit as (event: K, ...args: ConnectorEvents[K]) => boolean)(event, ...args);
+      return true;
     } catch (error) {
       this.#log.error({ err: error, event }, "connector listener failed");
+      return false;
     }
   }
 }
@@ -216,6 +225,10 @@ function acceptedId(outcome: RequestOutcome): string | undefined {
   if (outcome.kind !== "response" || outcome.pdu.command_status !== 0) return undefined;
   const id = outcome.pdu.message_id;
   return typeof id === "string" ? id : "";
+}
+
+function deferIfAny(ack: DeliverAck, work: Promise<void> | undefined): void {
+  if (work) ack.defer(work);
 }
 
 function failure(

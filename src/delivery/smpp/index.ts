@@ -1,4 +1,5 @@
 /** The SMPP connector's public surface; everything else in this folder is an implementation detail. */
+export type { Acknowledgeable } from "./acknowledge.js";
 export {
   type BindMode,
   type IdFormat,

@@ -4,8 +4,6 @@
  * SMSC id the dispatcher has not stored yet. The gate holds such receipts until the submit resolves (or
  * `holdMs` passes) and lets every other receipt through at once.
  */
-import type { ReceiptEvent } from "../connector.js";
-
 const RECENT_LIMIT = 50_000;
 
 export class ReceiptGate {
@@ -13,13 +11,11 @@ export class ReceiptGate {
   readonly #unresolved = new Set<string>();
   /** Ids whose submit() resolved lately: their receipts need no waiting. Insertion-ordered, trimmed. */
   readonly #recent = new Set<string>();
-  readonly #held = new Map<string, { receipts: ReceiptEvent[]; timer: NodeJS.Timeout }>();
+  /** Held receipts by SMSC id, each as the function that emits it. */
+  readonly #held = new Map<string, { releases: (() => void)[]; timer: NodeJS.Timeout }>();
   #requestsInFlight = 0;
 
-  constructor(
-    private readonly holdMs: number,
-    private readonly emit: (receipt: ReceiptEvent) => void,
-  ) {}
+  constructor(private readonly holdMs: number) {}
 
   requestSent(): void {
     this.#requestsInFlight++;
@@ -43,21 +39,22 @@ export class ReceiptGate {
     });
   }
 
-  offer(receipt: ReceiptEvent): void {
-    const id = receipt.smscId;
+  /** Calls `release` (which emits the receipt for `smscId`) now, or once it is safe to. */
+  offer(smscId: string, release: () => void): void {
+    const id = smscId;
     const mayBeInFlight =
       this.#unresolved.has(id) || (!this.#recent.has(id) && this.#requestsInFlight > 0) || this.#held.has(id);
     if (!mayBeInFlight || this.holdMs <= 0) {
-      this.emit(receipt);
+      release();
       return;
     }
     const held = this.#held.get(id);
     if (held) {
-      held.receipts.push(receipt);
+      held.releases.push(release);
       return;
     }
     const timer = setTimeout(() => this.#release(id), this.holdMs);
-    this.#held.set(id, { receipts: [receipt], timer });
+    this.#held.set(id, { releases: [release], timer });
   }
 
   /** Emits everything still held (on stop: late is better than lost). */
@@ -71,6 +68,6 @@ export class ReceiptGate {
     if (!held) return;
     clearTimeout(held.timer);
     this.#held.delete(id);
-    for (const receipt of held.receipts) this.emit(receipt);
+    for (const release of held.releases) release();
   }
 }

@@ -48,11 +48,20 @@ export interface SessionOptions {
 
 export type SessionState = "idle" | "connecting" | "binding" | "bound" | "unbinding" | "stopped";
 
+/**
+ * Handed to `deliver` listeners. Without defer() the SMSC gets its deliver_sm_resp at once; with it, only
+ * once the work settles: ROK if it succeeded, ESME_RX_T_APPN (send it again later) if it failed or took
+ * longer than the response timeout. So a receipt is acknowledged only after it was stored.
+ */
+export interface DeliverAck {
+  defer(work: Promise<unknown>): void;
+}
+
 export interface SessionEvents {
   up: [];
   down: [Error | undefined];
-  /** A deliver_sm or data_sm; already answered with its _resp. */
-  deliver: [Pdu];
+  /** A deliver_sm or data_sm. */
+  deliver: [Pdu, DeliverAck];
 }
 
 /** Stop waits at most this long for answers to requests already sent, and for unbind_resp. */
@@ -248,8 +257,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     switch (pdu.command) {
       case "deliver_sm":
       case "data_sm":
-        this.#reply(conn, pdu.response());
-        this.#emitSafely("deliver", pdu);
+        this.#onDeliver(conn, pdu);
         return;
       case "enquire_link":
         this.#reply(conn, pdu.response());
@@ -271,6 +279,22 @@ export class SmppSession extends EventEmitter<SessionEvents> {
           }),
         );
     }
+  }
+
+  #onDeliver(conn: Connection, pdu: Pdu): void {
+    const work: Promise<unknown>[] = [];
+    const handled = this.#emitSafely("deliver", pdu, { defer: (p) => work.push(p) });
+    if (work.length === 0) {
+      // a listener that threw has not taken the message: ask the SMSC to send it again
+      this.#reply(conn, handled ? pdu.response() : pdu.response({ command_status: Status.ESME_RX_T_APPN }));
+      return;
+    }
+    void settledWithin(Promise.all(work), this.options.responseTimeoutMs).then((ok) => {
+      if (!ok)
+        this.#log.warn({ seq: pdu.sequence_number }, "deliver_sm not processed; the SMSC will resend it");
+      if (conn.alive)
+        this.#reply(conn, ok ? pdu.response() : pdu.response({ command_status: Status.ESME_RX_T_APPN }));
+    });
   }
 
   #reply(conn: Connection, pdu: Pdu): void {
@@ -308,12 +332,31 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     }, delay);
   }
 
-  /** A throwing listener must not take the session down with it. */
-  #emitSafely<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): void {
+  /** A throwing listener must not take the session down with it. False if one threw. */
+  #emitSafely<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): boolean {
     try {
       (this.emit as (event: K, ...args: SessionEvents[K]) => boolean)(event, ...args);
+      return true;
     } catch (error) {
       this.#log.error({ err: error, event }, "listener failed");
+      return false;
     }
   }
+}
+
+/** True if `work` fulfilled within `ms`; false if it rejected or is still running. */
+function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+    );
+  });
 }
