@@ -18,7 +18,8 @@ const smppConnectorSchema = z
     password: z.string().max(8),
     systemType: z.string().default(""),
     bindMode: z.enum(["transceiver", "transmitter_receiver"]).default("transceiver"),
-    throughputPerSecond: positiveInt.default(1000),
+    /** 0 = no limit of our own (the SMSC may still throttle). */
+    throughputPerSecond: z.coerce.number().int().nonnegative().default(1000),
     window: positiveInt.default(50),
     enquireLinkSeconds: positiveInt.default(30),
     responseTimeoutMs: positiveInt.default(10_000),
@@ -93,8 +94,16 @@ export const configSchema = z.object({
           port: port.default(2775),
           scenario: z.string().default("deliver"),
           receiptDelayMs: z.coerce.number().int().nonnegative().default(200),
+          /** Settings of the connector Starling binds to its own simulator. */
+          connector: z
+            .object({
+              responseTimeoutMs: positiveInt.optional(),
+              window: positiveInt.optional(),
+              throughputPerSecond: z.coerce.number().int().nonnegative().optional(),
+            })
+            .default({}),
         })
-        .default({ enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200 }),
+        .default({ enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} }),
       connectors: z.array(smppConnectorSchema).default([]),
       routes: z.array(routeSchema).default([]),
       /** A message not submitted within this time expires (dlr_code 8). */
@@ -102,6 +111,8 @@ export const configSchema = z.object({
       batchSize: positiveInt.default(200),
       /** Claimed and unfinished messages at most; small enough that an OTP never queues behind a campaign. */
       maxInFlight: positiveInt.default(400),
+      /** Of those, bulk (campaign) messages at most: about one connector window. */
+      bulkMaxInFlight: positiveInt.default(100),
       pollIntervalMs: positiveInt.default(50),
       leaseSeconds: positiveInt.default(60),
       retry: z
@@ -114,12 +125,13 @@ export const configSchema = z.object({
     })
     .default({
       enabled: true,
-      simulator: { enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200 },
+      simulator: { enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} },
       connectors: [],
       routes: [],
       validitySeconds: 48 * 3600,
       batchSize: 200,
       maxInFlight: 400,
+      bulkMaxInFlight: 100,
       pollIntervalMs: 50,
       leaseSeconds: 60,
       retry: { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 },

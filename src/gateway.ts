@@ -8,6 +8,8 @@ import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
 import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
+import { resumeCampaigns, stopCampaigns } from "./app/fullsms/campaign-runner.js";
+import { handleInboundForLists } from "./app/fullsms/inbound.js";
 import type { Config } from "./config.js";
 import { toMicros } from "./core/money.js";
 import { type Delivery, startDelivery } from "./delivery/index.js";
@@ -38,11 +40,17 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     clock: options.clock ?? systemClock,
     pricing: { defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart) },
     otp: config.otp,
+    ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
   };
 
   const logger = pino({ level: config.log.level });
   const delivery = await startDelivery(config, deps, logger, {
     accountFor: async (to) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
+    after: [
+      async (d, _accountId, sms) => {
+        await handleInboundForLists(d, sms);
+      },
+    ],
   });
   deps.onAccepted = () => delivery.dispatcher?.poke();
 
@@ -61,12 +69,16 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.server.port;
   const url = `http://${config.server.host}:${port}`;
+  // Campaigns a previous run left half-expanded carry on from where their last batch committed.
+  const resumed = await resumeCampaigns(deps);
+  if (resumed > 0) logger.info({ resumed }, "resumed campaigns");
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
     // Stop accepting, let in-flight requests finish, then close the store.
     stopped ??= (async () => {
       await http.close();
+      await stopCampaigns(deps);
       await delivery.stop();
       if (!options.store) await store.close();
     })();

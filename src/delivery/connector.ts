@@ -53,6 +53,8 @@ export interface ReceiptEvent {
   state: ReceiptState;
   errorCode?: number;
   doneAt?: Date;
+  /** Hold the SMSC's deliver_sm_resp until this work (storing the receipt) settles; a failure makes it resend. */
+  waitUntil?(work: Promise<unknown>): void;
 }
 
 export interface InboundEvent {
@@ -63,6 +65,8 @@ export interface InboundEvent {
   to: string;
   text: string;
   receivedAt: Date;
+  /** As for receipts: acknowledge the inbound message only once it is stored. */
+  waitUntil?(work: Promise<unknown>): void;
 }
 
 export interface ConnectorEvents {

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Clock } from "../app/deps.js";
 import { encodeText } from "../core/encoding/index.js";
-import { Dlr, Status, VOICE_SERVICES } from "../core/message.js";
+import { Dlr, Priority, Status, VOICE_SERVICES } from "../core/message.js";
 import { backoffMs, matchRoute, type RouteRule } from "../core/routing.js";
 import type { ClaimedMessage, DeliveryOutcome, Store } from "../store/ports/index.js";
 import type { Connector, ReceiptEvent, SubmitRequest, SubmitResult } from "./connector.js";
@@ -20,6 +20,11 @@ export interface DispatcherOptions {
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
   /** Messages claimed and not yet finished, at most. */
   maxInFlight: number;
+  /**
+   * Bulk-lane messages claimed and not yet finished, at most. Kept near the connector window so a
+   * campaign never builds a queue inside the connector that a later OTP would have to wait behind.
+   */
+  bulkMaxInFlight: number;
 }
 
 export interface DispatcherDeps {
@@ -43,9 +48,13 @@ export class Dispatcher {
   readonly stats: DispatcherStats = { claimed: 0, submitted: 0, retried: 0, failed: 0, receipts: 0 };
   private running = false;
   private inFlight = 0;
+  private bulkInFlight = 0;
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
   private maintenance: NodeJS.Timeout | undefined;
+  private renewal: NodeJS.Timeout | undefined;
+  /** Claimed by this dispatcher and not yet recorded: their leases are kept alive. */
+  private readonly held = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
   private readonly onReceipt = (event: ReceiptEvent) => this.receipt(event);
 
@@ -61,6 +70,19 @@ export class Dispatcher {
     this.loopDone = this.loop();
     this.maintenance = setInterval(() => void this.expireStale(), Math.min(30_000, this.options.validityMs));
     this.maintenance.unref();
+    // A claimed message may wait in a connector (pacer, window) longer than its lease; renewing the lease
+    // keeps the queue from handing it out again while it is still ours.
+    this.renewal = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    this.renewal.unref();
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.held.size === 0) return;
+    try {
+      await this.deps.store.delivery.renewLeases(this.owner, [...this.held], this.deps.clock.now() + this.options.leaseMs);
+    } catch (error) {
+      this.deps.log.error({ err: error }, "renewing leases failed");
+    }
   }
 
   /** New work was accepted: look at the queue now rather than at the next poll. */
@@ -73,6 +95,7 @@ export class Dispatcher {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.maintenance);
+    clearInterval(this.renewal);
     this.wake?.();
     await this.loopDone;
     await Promise.allSettled([...this.pending]);
@@ -94,13 +117,25 @@ export class Dispatcher {
     const { store, clock, log } = this.deps;
     while (this.running) {
       const room = this.options.maxInFlight - this.inFlight;
+      const bulkRoom = Math.min(room, this.options.bulkMaxInFlight - this.bulkInFlight);
       if (room <= 0) {
         await this.sleep(this.options.pollIntervalMs);
         continue;
       }
       let claimed: ClaimedMessage[] = [];
       try {
-        claimed = await store.delivery.claimDue(this.owner, clock.now(), Math.min(room, this.options.batchSize), this.options.leaseMs);
+        // With the bulk budget spent, only the transactional lane is claimed; otherwise both, transactional
+        // first, no more than the bulk budget allows.
+        claimed =
+          bulkRoom > 0
+            ? await store.delivery.claimDue(this.owner, clock.now(), Math.min(bulkRoom, this.options.batchSize), this.options.leaseMs)
+            : await store.delivery.claimDue(
+                this.owner,
+                clock.now(),
+                Math.min(room, this.options.batchSize),
+                this.options.leaseMs,
+                Priority.TRANSACTIONAL,
+              );
       } catch (error) {
         log.error({ err: error }, "claiming due messages failed");
       }
@@ -110,11 +145,16 @@ export class Dispatcher {
       }
       this.stats.claimed += claimed.length;
       for (const item of claimed) {
+        const bulk = item.message.priority !== Priority.TRANSACTIONAL;
         this.inFlight++;
+        if (bulk) this.bulkInFlight++;
+        this.held.add(item.message.uuid);
         const task = this.deliver(item)
           .catch((error) => log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"))
           .finally(() => {
+            this.held.delete(item.message.uuid);
             this.inFlight--;
+            if (bulk) this.bulkInFlight--;
             this.pending.delete(task);
             this.wake?.();
           });
@@ -179,11 +219,14 @@ export class Dispatcher {
 
   private receipt(event: ReceiptEvent): void {
     this.stats.receipts++;
-    const task = this.deps.store.delivery
+    const stored = this.deps.store.delivery
       .applyReceipts(
         [{ connectorId: event.connectorId, smscId: event.smscId, state: event.state, ...(event.errorCode !== undefined ? { errorCode: event.errorCode } : {}) }],
         this.deps.clock.now(),
-      )
+      );
+    // The SMSC gets its deliver_sm_resp once the receipt is stored (or an error, so it sends it again).
+    event.waitUntil?.(stored);
+    const task = stored
       .catch((error) => this.deps.log.error({ err: error }, "recording a receipt failed"))
       .finally(() => this.pending.delete(task));
     this.pending.add(task);

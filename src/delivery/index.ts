@@ -50,7 +50,16 @@ export async function startDelivery(
     connectors.set(
       SIMULATOR_CONNECTOR_ID,
       createSmppConnector(
-        { id: SIMULATOR_CONNECTOR_ID, host: simulator.host, port: simulator.port, systemId: "starling", password: "starling", window: 100, throughputPerSecond: 0 },
+        {
+          id: SIMULATOR_CONNECTOR_ID,
+          host: simulator.host,
+          port: simulator.port,
+          systemId: "starling",
+          password: "starling",
+          window: 100,
+          throughputPerSecond: 0,
+          ...d.simulator.connector,
+        },
         log,
       ),
     );
@@ -61,9 +70,10 @@ export async function startDelivery(
 
   for (const connector of connectors.values()) {
     connector.on("inbound", (event) => {
-      handleInbound(deps, inbound, { ...event, receivedAt: event.receivedAt.getTime() }).catch((error) =>
-        log.error({ err: error }, "handling an inbound message failed"),
-      );
+      const { waitUntil, ...sms } = event;
+      const stored = handleInbound(deps, inbound, { ...sms, receivedAt: event.receivedAt.getTime() });
+      waitUntil?.(stored);
+      stored.catch((error) => log.error({ err: error }, "handling an inbound message failed"));
     });
     connector.on("down", (error) => log.warn({ connector: connector.id, err: error }, "connector down"));
     connector.on("up", () => log.info({ connector: connector.id }, "connector up"));
@@ -81,6 +91,7 @@ export async function startDelivery(
         validityMs: d.validitySeconds * 1000,
         retry: d.retry,
         maxInFlight: d.maxInFlight,
+        bulkMaxInFlight: d.bulkMaxInFlight,
       },
     );
     dispatcher.start();

@@ -22,7 +22,9 @@ export interface ReceiptUpdate {
 
 export interface DeliveryStore {
   /** Leases up to `limit` due queue rows, transactional lane first; lapsed leases are taken over. */
-  claimDue(owner: string, now: number, limit: number, leaseMs: number): Promise<ClaimedMessage[]>;
+  claimDue(owner: string, now: number, limit: number, leaseMs: number, onlyPriority?: number): Promise<ClaimedMessage[]>;
+  /** Extends the leases `owner` still holds on these messages (claimed, not yet recorded) to `until`. */
+  renewLeases(owner: string, uuids: string[], until: number): Promise<void>;
   record(outcomes: DeliveryOutcome[], now: number): Promise<void>;
   applyReceipts(receipts: ReceiptUpdate[], now: number): Promise<void>;
   /** Submitted messages with no final receipt since `sentBefore` expire (dlr_code 8). Returns how many. */

@@ -177,11 +177,12 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
   );
 
   return {
-    async claimDue(owner, now, limit, leaseMs): Promise<ClaimedMessage[]> {
+    async claimDue(owner, now, limit, leaseMs, onlyPriority): Promise<ClaimedMessage[]> {
       let due = kysely
         .selectFrom("queue")
         .select("message_uuid")
         .where("due_at", "<=", now)
+        .$if(onlyPriority !== undefined, (q) => q.where("priority", "=", onlyPriority!))
         .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
         .orderBy("priority")
         .orderBy("due_at")
@@ -204,6 +205,17 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
       return rows
         .map((row) => ({ message: rowToMessage(row), attempts: attempts.get(row.uuid) ?? 0 }))
         .sort((a, b) => a.message.priority - b.message.priority);
+    },
+
+    async renewLeases(owner, uuids, until) {
+      for (let i = 0; i < uuids.length; i += 500) {
+        await kysely
+          .updateTable("queue")
+          .set({ lease_until: until })
+          .where("lease_owner", "=", owner)
+          .where("message_uuid", "in", uuids.slice(i, i + 500))
+          .execute();
+      }
     },
 
     record: (outcomes, now) => writer.submit({ kind: "outcomes", items: outcomes, now }),
