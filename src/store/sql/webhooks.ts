@@ -2,8 +2,41 @@ import { randomUUID } from "node:crypto";
 import type { InboundStore, OutboxItem, WebhookStore } from "../ports/index.js";
 import type { Db } from "./db.js";
 import { enqueueEvent } from "./delivery.js";
+import { GroupCommit } from "./group-commit.js";
+
+type OutboxResult =
+  | { id: string; delivered: true }
+  | { id: string; delivered: false; attempts: number; nextAttemptAt: number | null; error: string };
 
 export function sqlWebhookStore({ kysely }: Db): WebhookStore {
+  // Results of concurrent deliveries share one transaction: one fsync per batch, not one per event.
+  const results = new GroupCommit<OutboxResult, void>((items) =>
+    kysely.transaction().execute(async (trx) => {
+      const delivered = items.filter((r) => r.delivered).map((r) => r.id);
+      if (delivered.length > 0) {
+        await trx
+          .updateTable("webhook_outbox")
+          .set((eb) => ({ status: "delivered", attempts: eb("attempts", "+", 1), lease_until: null }))
+          .where("id", "in", delivered)
+          .execute();
+      }
+      for (const r of items) {
+        if (r.delivered) continue;
+        await trx
+          .updateTable("webhook_outbox")
+          .set({
+            attempts: r.attempts,
+            status: r.nextAttemptAt === null ? "dead" : "pending",
+            next_attempt_at: r.nextAttemptAt ?? 0,
+            lease_until: null,
+            last_error: r.error.slice(0, 500),
+          })
+          .where("id", "=", r.id)
+          .execute();
+      }
+      return items.map(() => undefined);
+    }),
+  );
   return {
     async add(accountId, url, now) {
       const row = await kysely
@@ -50,26 +83,9 @@ export function sqlWebhookStore({ kysely }: Db): WebhookStore {
         attempts: r.attempts,
       }));
     },
-    async markDelivered(id) {
-      await kysely
-        .updateTable("webhook_outbox")
-        .set((eb) => ({ status: "delivered", attempts: eb("attempts", "+", 1), lease_until: null }))
-        .where("id", "=", id)
-        .execute();
-    },
-    async markFailed(id, attempts, nextAttemptAt, error) {
-      await kysely
-        .updateTable("webhook_outbox")
-        .set({
-          attempts,
-          status: nextAttemptAt === null ? "dead" : "pending",
-          next_attempt_at: nextAttemptAt ?? 0,
-          lease_until: null,
-          last_error: error.slice(0, 500),
-        })
-        .where("id", "=", id)
-        .execute();
-    },
+    markDelivered: (id) => results.submit({ id, delivered: true }),
+    markFailed: (id, attempts, nextAttemptAt, error) =>
+      results.submit({ id, delivered: false, attempts, nextAttemptAt, error }),
     async counts() {
       const rows = await kysely
         .selectFrom("webhook_outbox")
