@@ -112,7 +112,7 @@ export const configSchema = z.object({
       /** Claimed and unfinished messages at most; small enough that an OTP never queues behind a campaign. */
       maxInFlight: positiveInt.default(400),
       /** Of those, bulk (campaign) messages at most: about one connector window. */
-      bulkMaxInFlight: positiveInt.default(100),
+      bulkMaxInFlight: positiveInt.default(32),
       pollIntervalMs: positiveInt.default(50),
       leaseSeconds: positiveInt.default(60),
       retry: z
@@ -131,7 +131,7 @@ export const configSchema = z.object({
       validitySeconds: 48 * 3600,
       batchSize: 200,
       maxInFlight: 400,
-      bulkMaxInFlight: 100,
+      bulkMaxInFlight: 32,
       pollIntervalMs: 50,
       leaseSeconds: 60,
       retry: { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 },
