@@ -6,6 +6,7 @@ import type { FastifyRequest } from "fastify";
 import { authenticate } from "../../app/authenticate.js";
 import { AppError } from "../../errors.js";
 import type { Account, ApiKey } from "../../store/ports/index.js";
+import { countBadCredentials, refuseBlockedAddress } from "../credential-guard.js";
 import type { DialectContext } from "../server.js";
 import { FULLSMS } from "./errors.js";
 
@@ -15,17 +16,13 @@ export interface FullsmsCaller {
 }
 
 export async function fullsmsCaller(ctx: DialectContext, request: FastifyRequest): Promise<FullsmsCaller> {
-  const now = ctx.deps.clock.now();
-  const blockedMs = ctx.ipBlocker.blockedFor(request.ip, now);
-  if (blockedMs > 0) {
-    throw new AppError("ip_blocked", "blocked", [], { retryAfterSeconds: Math.ceil(blockedMs / 1000) });
-  }
+  refuseBlockedAddress(ctx, request, "blocked");
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
   const outcome = await authenticate(ctx.deps, match?.[1]);
   if (outcome.ok) return { account: outcome.account, key: outcome.key };
   // FullSMS answers a disabled account with its authorisation error, not the authentication one.
   if (outcome.reason === "disabled") throw new AppError("account_disabled", FULLSMS.accessDenied);
-  ctx.ipBlocker.recordFailure(request.ip, now);
+  countBadCredentials(ctx, request);
   throw new AppError("unauthenticated", FULLSMS.unauthenticated);
 }

@@ -6,6 +6,7 @@ import type { FastifyRequest } from "fastify";
 import { authenticate } from "../../app/authenticate.js";
 import { AppError } from "../../errors.js";
 import type { Account, ApiKey } from "../../store/ports/index.js";
+import { countBadCredentials, refuseBlockedAddress } from "../credential-guard.js";
 import type { DialectContext } from "../server.js";
 import { MESSAGES } from "./errors.js";
 
@@ -20,17 +21,13 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 export async function lox24Caller(ctx: DialectContext, request: FastifyRequest): Promise<Caller> {
-  const now = ctx.deps.clock.now();
-  const blockedMs = ctx.ipBlocker.blockedFor(request.ip, now);
-  if (blockedMs > 0) {
-    throw new AppError("ip_blocked", MESSAGES.ip_blocked, [], { retryAfterSeconds: Math.ceil(blockedMs / 1000) });
-  }
+  refuseBlockedAddress(ctx, request, MESSAGES.ip_blocked);
   const token = header(request, "x-lox24-auth-token");
   const clientId = header(request, "x-lox24-client-id");
   const combined = clientId && token && !token.includes(":") ? `${clientId}:${token}` : token;
   const outcome = await authenticate(ctx.deps, combined);
   if (outcome.ok) return { account: outcome.account, key: outcome.key };
   if (outcome.reason === "disabled") throw new AppError("account_disabled", MESSAGES.account_disabled);
-  ctx.ipBlocker.recordFailure(request.ip, now);
+  countBadCredentials(ctx, request);
   throw new AppError("unauthenticated", MESSAGES.unauthenticated);
 }
