@@ -116,14 +116,30 @@ export function sqlKeyStore({ kysely }: Db): KeyStore {
       return rowToKey(row);
     },
     async findWithAccount(keyId) {
-      const key = await kysely.selectFrom("api_keys").selectAll().where("id", "=", keyId).executeTakeFirst();
-      if (!key) return undefined;
-      const account = await kysely
-        .selectFrom("accounts")
-        .selectAll()
-        .where("id", "=", key.account_id)
+      // One statement on the hot path of every request.
+      const row = await kysely
+        .selectFrom("api_keys as k")
+        .innerJoin("accounts as a", "a.id", "k.account_id")
+        .selectAll("a")
+        .select([
+          "k.id as key_id",
+          "k.secret_hash as key_secret_hash",
+          "k.name as key_name",
+          "k.created_at as key_created_at",
+          "k.revoked_at as key_revoked_at",
+        ])
+        .where("k.id", "=", keyId)
         .executeTakeFirst();
-      return account && { key: rowToKey(key), account: rowToAccount(account) };
+      if (!row) return undefined;
+      const key = rowToKey({
+        id: row.key_id,
+        account_id: row.id,
+        secret_hash: row.key_secret_hash,
+        name: row.key_name,
+        created_at: row.key_created_at,
+        revoked_at: row.key_revoked_at,
+      });
+      return { key, account: rowToAccount(row) };
     },
     async list(accountId) {
       const rows = await kysely
@@ -146,13 +162,25 @@ export function sqlKeyStore({ kysely }: Db): KeyStore {
   };
 }
 
+/** Prices change rarely and are read on every send: kept this long before they are read again. */
+const PRICE_TTL_MS = 5000;
+
 export function sqlPriceStore({ kysely }: Db): PriceStore {
+  // The CLI sets prices from another process, so a short time-to-live rather than invalidation.
+  const cache = new Map<string, { micros: number | undefined; until: number }>();
   return {
     async get(iso2) {
+      const now = Date.now();
+      const hit = cache.get(iso2);
+      if (hit && hit.until > now) return hit.micros;
       const row = await kysely.selectFrom("prices").select("price_micros").where("iso2", "=", iso2).executeTakeFirst();
-      return row && Number(row.price_micros);
+      const micros = row && Number(row.price_micros);
+      if (cache.size > 1000) cache.clear();
+      cache.set(iso2, { micros, until: now + PRICE_TTL_MS });
+      return micros;
     },
     async set(iso2, priceMicros) {
+      cache.delete(iso2);
       await kysely
         .insertInto("prices")
         .values({ iso2, price_micros: priceMicros })
