@@ -12,6 +12,7 @@ import { after, test } from "node:test";
 import { type Simulator, startSimulator } from "../../src/delivery/simulator/index.js";
 import { openStore } from "../../src/store/open.js";
 import {
+  gatewayConfig,
   countByDlr,
   createAccountAndKey,
   freePort,
@@ -58,33 +59,22 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
   const databaseUrl = `sqlite:${join(dir, "starling.db")}`;
   const { token } = await createAccountAndKey(databaseUrl, START_BALANCE);
   const port = await freePort();
-  const configFile = writeConfig(dir, "config.json", {
-    server: { host: "127.0.0.1", port },
-    database: { url: databaseUrl },
-    log: { level: "warn" },
-    demo: { enabled: false },
-    webhooks: { enabled: false },
-    delivery: {
-      enabled: true,
-      simulator: { enabled: false },
-      connectors: [
-        {
-          id: "smsc",
-          host: "127.0.0.1",
-          port: simulator.port,
-          systemId: "crashtest",
-          password: "secret",
-          window: 50,
-          throughputPerSecond: 100_000,
-          reconnect: { minMs: 100, maxMs: 1000 },
-        },
-      ],
-      leaseSeconds: LEASE_SECONDS,
-      maxInFlight: MAX_IN_FLIGHT,
-      pollIntervalMs: 20,
-      retry: { baseMs: 200, maxMs: 2000, maxAttempts: 10 },
-    },
-  });
+  const configFile = writeConfig(
+    dir,
+    "config.json",
+    gatewayConfig({
+      port,
+      databaseUrl,
+      simulatorPort: simulator.port,
+      systemId: "crashtest",
+      connector: { window: 50, reconnect: { minMs: 100, maxMs: 1000 } },
+      delivery: {
+        leaseSeconds: LEASE_SECONDS,
+        maxInFlight: MAX_IN_FLIGHT,
+        retry: { baseMs: 200, maxMs: 2000, maxAttempts: 10 },
+      },
+    }),
+  );
   const start = (label: string) => spawnGateway({ label, configFile, port });
 
   let gateway: GatewayProcess = await start("first");
@@ -137,7 +127,10 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
   assert.ok(atKill.submitted > 0, "dispatch had started when the process was killed");
   assert.ok(atKill.receipted < MESSAGES, "the run was still going when the process was killed");
   const afterRestart = [...accepted.values()].filter((a) => a.phase === 2).length;
-  assert.ok(afterRestart >= (MESSAGES - KILL_AFTER) / 2, `enough messages accepted after the restart (${afterRestart})`);
+  assert.ok(
+    afterRestart >= (MESSAGES - KILL_AFTER) / 2,
+    `enough messages accepted after the restart (${afterRestart})`,
+  );
 
   // Everything the store holds must become final; some requests cut by the kill may have committed.
   const base = gateway.url;

@@ -48,6 +48,44 @@ export function writeConfig(dir: string, name: string, config: unknown): string 
   return file;
 }
 
+/**
+ * The config of a gateway child process whose only network is the test's own simulator: demo and
+ * webhooks off, one SMPP connector named "smsc". `connector` and `delivery` add or override settings.
+ */
+export function gatewayConfig(options: {
+  port: number;
+  databaseUrl: string;
+  simulatorPort: number;
+  systemId: string;
+  connector?: Record<string, unknown>;
+  delivery?: Record<string, unknown>;
+}): Record<string, unknown> {
+  return {
+    server: { host: "127.0.0.1", port: options.port },
+    database: { url: options.databaseUrl },
+    log: { level: "warn" },
+    demo: { enabled: false },
+    webhooks: { enabled: false },
+    delivery: {
+      enabled: true,
+      simulator: { enabled: false },
+      connectors: [
+        {
+          id: "smsc",
+          host: "127.0.0.1",
+          port: options.simulatorPort,
+          systemId: options.systemId,
+          password: "secret",
+          throughputPerSecond: 100_000,
+          ...options.connector,
+        },
+      ],
+      pollIntervalMs: 20,
+      ...options.delivery,
+    },
+  };
+}
+
 export interface GatewayProcess {
   readonly label: string;
   readonly url: string;

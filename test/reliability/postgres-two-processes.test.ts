@@ -9,6 +9,7 @@ import { type Simulator, startSimulator } from "../../src/delivery/simulator/ind
 import { openStore } from "../../src/store/open.js";
 import { createTestDatabase, skipWithoutPostgres } from "../helpers/postgres.js";
 import {
+  gatewayConfig,
   countByDlr,
   createAccountAndKey,
   freePort,
@@ -55,29 +56,17 @@ test("PostgreSQL, two gateway processes, one queue: every message submitted exac
   const dir = tempDir("pg-two");
   const spawnOne = async (name: string) => {
     const port = await freePort();
-    const configFile = writeConfig(dir, `${name}.json`, {
-      server: { host: "127.0.0.1", port },
-      database: { url: databaseUrl },
-      log: { level: "warn" },
-      demo: { enabled: false },
-      webhooks: { enabled: false },
-      delivery: {
-        enabled: true,
-        simulator: { enabled: false },
-        connectors: [
-          {
-            id: "smsc",
-            host: "127.0.0.1",
-            port: simulator.port,
-            systemId: name,
-            password: "secret",
-            throughputPerSecond: 100_000,
-          },
-        ],
-        leaseSeconds: 30,
-        pollIntervalMs: 20,
-      },
-    });
+    const configFile = writeConfig(
+      dir,
+      `${name}.json`,
+      gatewayConfig({
+        port,
+        databaseUrl,
+        simulatorPort: simulator.port,
+        systemId: name,
+        delivery: { leaseSeconds: 30 },
+      }),
+    );
     return spawnGateway({ label: name, configFile, port });
   };
   const gateways: GatewayProcess[] = await Promise.all([spawnOne("gw-a"), spawnOne("gw-b")]);
