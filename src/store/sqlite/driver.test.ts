@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import { Kysely, sql } from "kysely";
+import { coalescedSync, DurableSqliteDialect, walFileSync } from "./driver.js";
+
+const dir = mkdtempSync(join(tmpdir(), "starling-driver-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Tables {
+  t: { id: number; v: string };
+}
+
+/** A WAL sync the test releases by hand, counting how often it was asked for. */
+function manualSync() {
+  const waiting: (() => void)[] = [];
+  let calls = 0;
+  return {
+    sync: () => {
+      calls++;
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    get calls() {
+      return calls;
+    },
+    releaseAll: () => {
+      for (const release of waiting.splice(0)) release();
+    },
+  };
+}
+
+async function open(name: string, sync: (() => Promise<void>) | undefined) {
+  const db = new Database(join(dir, name));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  const kysely = new Kysely<Tables>({ dialect: new DurableSqliteDialect(db, sync) });
+  await sql`create table t (id integer primary key, v text not null)`.execute(kysely);
+  return kysely;
+}
+
+const settled = <T>(p: Promise<T>) => {
+  const state = { done: false };
+  void p.then(() => {
+    state.done = true;
+  });
+  return state;
+};
+
+describe("durable SQLite driver", () => {
+  it("resolves a commit only after the WAL sync, while other queries run meanwhile", async () => {
+    const wal = manualSync();
+    const kysely = await open("commit.db", async () => {});
+    // Re-open with the manual sync now that the table exists (creating it also syncs).
+    await kysely.destroy();
+    const db = new Database(join(dir, "commit.db"));
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    const k = new Kysely<Tables>({ dialect: new DurableSqliteDialect(db, wal.sync) });
+
+    const commit = settled(k.transaction().execute((trx) => trx.insertInto("t").values({ id: 1, v: "a" }).execute()));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(wal.calls, 1);
+    assert.equal(commit.done, false, "the writer must not hear of its commit before the sync");
+    // The connection was released before the sync: a read is not stuck behind it, and sees the commit.
+    const rows = await k.selectFrom("t").selectAll().execute();
+    assert.deepEqual(rows, [{ id: 1, v: "a" }]);
+    assert.equal(wal.calls, 1, "a read does not sync");
+    wal.releaseAll();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(commit.done, true);
+
+    // A lone autocommit write is synced too.
+    const single = settled(k.insertInto("t").values({ id: 2, v: "b" }).execute());
+    await new Promise((r) => setImmediate(r));
+    assert.equal(wal.calls, 2);
+    assert.equal(single.done, false);
+    wal.releaseAll();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(single.done, true);
+    await k.destroy();
+  });
+
+  it("does not sync for reads, and an in-memory store never syncs", async () => {
+    let calls = 0;
+    const kysely = await open("reads.db", async () => {
+      calls++;
+    });
+    const before = calls;
+    await kysely.selectFrom("t").selectAll().execute();
+    await kysely.selectFrom("t").select("id").where("id", "=", 3).execute();
+    assert.equal(calls, before);
+    await kysely.destroy();
+
+    const memory = new Kysely<Tables>({ dialect: new DurableSqliteDialect(new Database(":memory:"), undefined) });
+    await sql`create table t (id integer primary key, v text not null)`.execute(memory);
+    await memory.insertInto("t").values({ id: 1, v: "x" }).execute();
+    assert.equal((await memory.selectFrom("t").selectAll().execute()).length, 1);
+    await memory.destroy();
+  });
+
+  it("coalesces syncs: callers arriving during one fsync share the next", async () => {
+    const fsyncs: (() => void)[] = [];
+    const sync = coalescedSync(() => new Promise<void>((resolve) => fsyncs.push(resolve)));
+    const first = settled(sync());
+    const later = [sync(), sync(), sync()].map(settled);
+    assert.equal(fsyncs.length, 1);
+    fsyncs.shift()!();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(first.done, true);
+    // The running fsync may predate their commits, so they waited for exactly one more.
+    assert.equal(later.some((s) => s.done), false);
+    assert.equal(fsyncs.length, 1);
+    fsyncs.shift()!();
+    await new Promise((r) => setImmediate(r));
+    assert.ok(later.every((s) => s.done));
+  });
+
+  it("a failed fsync fails the commit's caller", async () => {
+    const sync = coalescedSync(async () => {
+      throw new Error("EIO");
+    });
+    await assert.rejects(sync(), /EIO/);
+    await assert.rejects(sync(), /EIO/);
+  });
+
+  it("syncs the real WAL file, and a missing one is nothing to sync", async () => {
+    const file = join(dir, "real.db");
+    const kysely = await open("real.db", walFileSync(file));
+    await kysely.insertInto("t").values({ id: 1, v: "durable" }).execute();
+    await kysely.destroy();
+    const reopened = new Database(file, { readonly: true });
+    assert.deepEqual(reopened.prepare("select v from t").all(), [{ v: "durable" }]);
+    reopened.close();
+    await walFileSync(join(dir, "never-created.db"))();
+  });
+});

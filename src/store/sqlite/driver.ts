@@ -1,0 +1,187 @@
+/**
+ * Kysely's SQLite driver, reworked for a durable store that serves HTTP on the same event loop.
+ *
+ * better-sqlite3 is synchronous, so with `synchronous=FULL` every COMMIT blocks the event loop for a whole
+ * fsync (0.3–5 ms on these disks): nothing else runs meanwhile. Here SQLite runs with `synchronous=NORMAL`
+ * (a commit appends its frames to the WAL without syncing) and this driver fsyncs the WAL itself, on libuv's
+ * thread pool, before the committing caller's promise resolves. An acknowledged write is therefore exactly as
+ * durable as with FULL — its commit frame is on disk before anyone is told it happened — but the loop keeps
+ * serving requests during the fsync, and commits that land while one fsync runs share the next one.
+ * (Checkpoints still sync the WAL and the database file themselves, as NORMAL always does.)
+ *
+ * Two smaller things Kysely's own driver does not do: statements are prepared once and cached by their SQL
+ * text (preparing costs more than running most of our queries), and the single connection is released
+ * before the fsync is awaited, so other queries run while a commit becomes durable.
+ */
+import { open } from "node:fs/promises";
+import type Database from "better-sqlite3";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  SqliteDialect,
+} from "kysely";
+
+/** Makes everything committed so far durable. */
+export type WalSync = () => Promise<void>;
+
+/**
+ * Coalesces fsync requests: while one fsync runs, every caller that arrives waits for the single next one
+ * (the running one may have started before their commit was written, so it cannot stand for them).
+ */
+export function coalescedSync(fsync: () => Promise<void>): WalSync {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const start = (): Promise<void> => {
+    const current = fsync().finally(() => {
+      if (running === current) running = undefined;
+    });
+    running = current;
+    return current;
+  };
+  return () => {
+    if (!running) return start();
+    const after = running.catch(() => {});
+    next ??= after.then(() => {
+      next = undefined;
+      return start();
+    });
+    return next;
+  };
+}
+
+/** fdatasync of `<db>-wal` on the thread pool. No WAL file means nothing is waiting in one. */
+export function walFileSync(databaseFile: string): WalSync {
+  const wal = `${databaseFile}-wal`;
+  return coalescedSync(async () => {
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(wal, "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+class Mutex {
+  private held: Promise<void> | undefined;
+  private release: (() => void) | undefined;
+
+  async lock(): Promise<void> {
+    while (this.held) await this.held;
+    this.held = new Promise((resolve) => {
+      this.release = resolve;
+    });
+  }
+
+  unlock(): void {
+    const release = this.release;
+    this.held = undefined;
+    this.release = undefined;
+    release?.();
+  }
+}
+
+class CachingConnection implements DatabaseConnection {
+  /** Set by any statement that may write; cleared when the connection is released. */
+  wrote = false;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly maxStatements = 500,
+  ) {}
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (this.statements.size >= this.maxStatements) {
+        this.statements.delete(this.statements.keys().next().value as string);
+      }
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const statement = this.statement(query.sql);
+    const parameters = query.parameters as unknown[];
+    if (!statement.readonly) this.wrote = true;
+    if (statement.reader) return { rows: statement.all(parameters) as R[] };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }
+
+  // A streamed statement stays busy while it is iterated, so it gets its own, uncached one.
+  async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    for (const row of this.db.prepare(query.sql).iterate(query.parameters as unknown[])) {
+      yield { rows: [row as R] };
+    }
+  }
+}
+
+class DurableSqliteDriver implements Driver {
+  private readonly mutex = new Mutex();
+  private readonly connection: CachingConnection;
+
+  constructor(
+    db: Database.Database,
+    private readonly walSync: WalSync | undefined,
+  ) {
+    this.connection = new CachingConnection(db);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.mutex.lock();
+    return this.connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin"));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("commit"));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("rollback"));
+  }
+
+  async releaseConnection(): Promise<void> {
+    // Kysely releases after COMMIT (or after a lone autocommit statement), so what was written is committed.
+    const mustSync = this.connection.wrote && !this.connection.db.inTransaction;
+    if (mustSync) this.connection.wrote = false;
+    this.mutex.unlock();
+    if (mustSync && this.walSync) await this.walSync();
+  }
+
+  async destroy(): Promise<void> {
+    // Closing the last connection checkpoints the WAL into the database file and syncs both.
+    this.connection.db.close();
+  }
+}
+
+/** SqliteDialect with the driver above; `walSync` undefined = no durability wanted (":memory:"). */
+export class DurableSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly walSync: WalSync | undefined,
+  ) {
+    super({ database: db });
+  }
+
+  override createDriver(): Driver {
+    return new DurableSqliteDriver(this.db, this.walSync);
+  }
+}
