@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import type { Clock } from "../app/deps.js";
-import type { OutboxItem, Store } from "../store/ports/index.js";
+import type { OutboxItem, Store, WebhookAttempt } from "../store/ports/index.js";
 import { sign } from "./signature.js";
 
 export interface WebhookDispatcherOptions {
@@ -68,22 +68,42 @@ export class WebhookDispatcher {
 
   private async loop(): Promise<void> {
     const batch = this.options.batchSize ?? 200;
+    const concurrency = this.options.concurrency ?? 64;
+    // The results of one batch are stored while the next is claimed and sent (at most one such write
+    // outstanding). An event whose lease lapsed before its result is stored may be claimed again meanwhile:
+    // it is skipped, its stored result decides.
+    let recording: Promise<void> = Promise.resolve();
+    const unrecorded = new Set<string>();
     while (this.running) {
       let items: OutboxItem[] = [];
       try {
         items = await this.deps.store.webhooks.claimDue(this.deps.clock.now(), batch, this.options.timeoutMs * 2);
+        if (unrecorded.size > 0) items = items.filter((i) => !unrecorded.has(i.id));
       } catch (error) {
         this.deps.log.error({ err: error }, "claiming webhook events failed");
       }
       if (items.length === 0) {
+        await recording;
         await this.sleep(this.options.pollIntervalMs ?? 100);
         continue;
       }
-      const concurrency = this.options.concurrency ?? 64;
-      for (let i = 0; i < items.length; i += concurrency) {
-        await Promise.all(items.slice(i, i + concurrency).map((item) => this.deliver(item)));
-      }
+      const results: WebhookAttempt[] = [];
+      let next = 0;
+      // A pool rather than fixed groups: one slow receiver holds up one worker, not the whole group.
+      const worker = async () => {
+        while (next < items.length) results.push(await this.deliver(items[next++]!));
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+      await recording;
+      for (const r of results) unrecorded.add(r.id);
+      recording = this.deps.store.webhooks
+        .recordAttempts(results)
+        .catch((e) => this.deps.log.error({ err: e }, "recording webhook attempts failed"))
+        .finally(() => {
+          for (const r of results) unrecorded.delete(r.id);
+        });
     }
+    await recording;
   }
 
   private async secretOf(accountId: number): Promise<string> {
@@ -95,31 +115,33 @@ export class WebhookDispatcher {
     return secret;
   }
 
-  private async deliver(item: OutboxItem): Promise<void> {
-    const { store, clock } = this.deps;
+  /** One attempt; what to record about it. */
+  private async deliver(item: OutboxItem): Promise<WebhookAttempt> {
+    const { clock } = this.deps;
     const body = JSON.stringify(eventBody(item, this.options.maxAttempts));
     const timestamp = Math.floor(clock.now() / 1000);
     let error: string;
     try {
+      const headers = {
+        "content-type": "application/json",
+        "user-agent": "Starling-Webhooks/1",
+        "x-starling-event": item.name,
+        "x-starling-signature": sign(await this.secretOf(item.accountId), timestamp, body),
+      };
       const response = await fetch(item.url, {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "Starling-Webhooks/1",
-          "x-starling-event": item.name,
-          "x-starling-signature": sign(await this.secretOf(item.accountId), timestamp, body),
-        },
+        headers,
         body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
         redirect: "manual",
       });
       await response.arrayBuffer().catch(() => undefined);
-      if (response.status >= 200 && response.status < 300) {
+      const status = response.status;
+      if (status >= 200 && status < 300) {
         this.stats.delivered++;
-        await store.webhooks.markDelivered(item.id);
-        return;
+        return { id: item.id, delivered: true };
       }
-      error = `HTTP ${response.status}`;
+      error = `HTTP ${status}`;
     } catch (e) {
       error = (e as Error).message;
     }
@@ -127,9 +149,7 @@ export class WebhookDispatcher {
     const giveUp = attempts >= this.options.maxAttempts;
     if (giveUp) this.stats.dead++;
     else this.stats.failed++;
-    const next = giveUp ? null : clock.now() + this.options.baseDelayMs * 4 ** (attempts - 1);
-    await store.webhooks.markFailed(item.id, attempts, next, error).catch((e) =>
-      this.deps.log.error({ err: e }, "recording a webhook failure failed"),
-    );
+    const nextAttemptAt = giveUp ? null : clock.now() + this.options.baseDelayMs * 4 ** (attempts - 1);
+    return { id: item.id, delivered: false, attempts, nextAttemptAt, error };
   }
 }

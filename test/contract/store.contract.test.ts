@@ -121,6 +121,166 @@ for (const target of storeTargets) {
       assert.equal((await store.messages.get(a.id, m.uuid))!.statusCode, Status.NO_ROUTE);
     });
 
+    // Calls made in the same tick share one group commit: these exercise the set-based batch.
+    const submitted = (m: Message, smscIds: string[], connectorId = "c") =>
+      store.delivery.record([{ kind: "submitted", message: m, connectorId, smscIds, at: Date.now() }], Date.now());
+    const receipt = (smscId: string, state: "DELIVRD" | "UNDELIV", connectorId = "c") =>
+      store.delivery.applyReceipts([{ connectorId, smscId, state }], Date.now());
+    const hooked = async (balanceMicros = 1_000_000_000) => {
+      const a = await account(balanceMicros);
+      await store.webhooks.add(a.id, "http://127.0.0.1:9/hook", Date.now());
+      return a;
+    };
+    const claimed = async (a: { id: number }, messages: Message[]) => {
+      await accept(a.id, messages);
+      const claims = await store.delivery.claimDue("batch", Date.now(), 100_000, 60_000);
+      return claims.filter((c) => c.message.accountId === a.id);
+    };
+    /** The dlr codes of a message's sms.delivery events, ascending (events of the same instant have no order). */
+    const dlrEvents = async (uuid: string) => {
+      const items = await store.webhooks.claimDue(Date.now() + 1000, 100_000, 60_000);
+      events.push(...items);
+      return events
+        .filter((i) => (i.data as { id: string }).id === uuid)
+        .map((i) => (i.data as { dlr_code: number }).dlr_code)
+        .sort((x, y) => x - y);
+    };
+    const events: Awaited<ReturnType<Store["webhooks"]["claimDue"]>> = [];
+    const id = () => randomUUID().slice(0, 12);
+
+    it("applies a receipt batched with the submit it follows, whichever arrived first", async () => {
+      const a = await hooked();
+      const [m1, m2] = [message(a.id), message(a.id)];
+      await claimed(a, [m1!, m2!]);
+      const [s1, s2] = [id(), id()];
+      await Promise.all([submitted(m1!, [s1]), receipt(s1, "DELIVRD"), receipt(s2, "UNDELIV"), submitted(m2!, [s2])]);
+      assert.equal((await store.messages.get(a.id, m1!.uuid))!.dlrCode, Dlr.DELIVERED);
+      assert.equal((await store.messages.get(a.id, m2!.uuid))!.dlrCode, Dlr.REJECTED);
+      assert.deepEqual(await dlrEvents(m1!.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+      assert.deepEqual(await dlrEvents(m2!.uuid), [Dlr.EN_ROUTE, Dlr.REJECTED]);
+      // Nothing was left waiting: a later submit reusing the ids finds no early receipt.
+      const m3 = message(a.id);
+      await claimed(a, [m3]);
+      await submitted(m3, [s1, s2]);
+      assert.equal((await store.messages.get(a.id, m3.uuid))!.dlrCode, Dlr.EN_ROUTE);
+    });
+
+    it("aggregates several parts' receipts of one message within one batch", async () => {
+      const a = await hooked();
+      const two = message(a.id, { partsCount: 2 });
+      const three = message(a.id, { partsCount: 3 });
+      await claimed(a, [two, three]);
+      const p = [id(), id(), id(), id(), id()];
+      await Promise.all([submitted(two, [p[0]!, p[1]!]), submitted(three, [p[2]!, p[3]!, p[4]!])]);
+      await Promise.all([
+        receipt(p[0]!, "DELIVRD"),
+        receipt(p[1]!, "DELIVRD"),
+        store.delivery.applyReceipts(
+          [
+            { connectorId: "c", smscId: p[2]!, state: "DELIVRD" },
+            { connectorId: "c", smscId: p[3]!, state: "DELIVRD" },
+          ],
+          Date.now(),
+        ),
+      ]);
+      assert.equal((await store.messages.get(a.id, two.uuid))!.dlrCode, Dlr.DELIVERED);
+      assert.equal((await store.messages.get(a.id, three.uuid))!.dlrCode, Dlr.EN_ROUTE);
+      assert.deepEqual(await dlrEvents(two.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+      // The stored states of the first two parts count with the third's receipt of a later batch.
+      await receipt(p[4]!, "DELIVRD");
+      assert.equal((await store.messages.get(a.id, three.uuid))!.dlrCode, Dlr.DELIVERED);
+      assert.deepEqual(await dlrEvents(three.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+    });
+
+    it("keeps early receipts of several parts until the submit, then applies them all", async () => {
+      const a = await hooked();
+      const m = message(a.id, { partsCount: 2 });
+      await claimed(a, [m]);
+      const [x, y] = [id(), id()];
+      await Promise.all([receipt(x, "DELIVRD"), receipt(y, "DELIVRD")]);
+      assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.NONE);
+      await submitted(m, [x, y]);
+      assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
+      assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+    });
+
+    it("applies duplicate and late receipts in one batch without reopening a final message", async () => {
+      const a = await hooked();
+      const m = message(a.id, { isTextDeleted: true });
+      await claimed(a, [m]);
+      const s1 = id();
+      await submitted(m, [s1]);
+      assert.equal((await store.messages.get(a.id, m.uuid))!.text, "hello");
+      await Promise.all([receipt(s1, "DELIVRD"), receipt(s1, "DELIVRD"), receipt(s1, "UNDELIV")]);
+      const got = (await store.messages.get(a.id, m.uuid))!;
+      assert.equal(got.dlrCode, Dlr.DELIVERED);
+      assert.equal(got.text, null, "an is_text_deleted message loses its text once final");
+      assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+    });
+
+    it("records many mixed outcomes in one batch: refunds once, counts retry attempts", async () => {
+      const a = await hooked(1_000_000_000);
+      const ms = Array.from({ length: 600 }, () => message(a.id, { priority: Priority.BULK }));
+      await claimed(a, ms);
+      const balance = (await store.accounts.get(a.id))!.balanceMicros;
+      const sent = ms.slice(0, 300);
+      const failed = ms.slice(300, 450);
+      const retried = ms.slice(450);
+      const fail = (m: Message) => ({ kind: "failed" as const, message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" });
+      await Promise.all([
+        store.delivery.record(sent.map((m) => ({ kind: "submitted", message: m, connectorId: "c", smscIds: [`many-${m.uuid}`], at: Date.now() })), Date.now()),
+        store.delivery.record(failed.map(fail), Date.now()),
+        store.delivery.record([fail(failed[0]!), fail(failed[1]!)], Date.now()), // recorded twice: refunded once
+        store.delivery.record(
+          retried.map((m, i) => ({ kind: "retry", message: m, dueAt: Date.now() - 1, error: "busy", countAttempt: i % 2 === 0 })),
+          Date.now(),
+        ),
+        store.delivery.applyReceipts(sent.map((m) => ({ connectorId: "c", smscId: `many-${m.uuid}`, state: "DELIVRD" })), Date.now()),
+      ]);
+      assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance + 150 * 50_000);
+      for (const m of sent) assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
+      for (const m of failed) assert.equal((await store.messages.get(a.id, m.uuid))!.statusCode, Status.NO_ROUTE);
+      const again = (await store.delivery.claimDue("again", Date.now(), 100_000, 60_000)).filter((c) => c.message.accountId === a.id);
+      assert.deepEqual(new Set(again.map((c) => c.message.uuid)), new Set(retried.map((m) => m.uuid)));
+      const attempts = new Map(again.map((c) => [c.message.uuid, c.attempts]));
+      for (const [i, m] of retried.entries()) assert.equal(attempts.get(m.uuid), i % 2 === 0 ? 1 : 0);
+      assert.deepEqual(await dlrEvents(failed[0]!.uuid), [Dlr.NONE]);
+    });
+
+    it("expires submitted messages left without a final receipt", async () => {
+      const a = await hooked();
+      const m = message(a.id, { isTextDeleted: true });
+      await claimed(a, [m]);
+      await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() - 3_600_000 }], Date.now());
+      assert.ok((await store.delivery.expireStale(Date.now() - 60_000, Date.now())) >= 1);
+      const got = (await store.messages.get(a.id, m.uuid))!;
+      assert.equal(got.dlrCode, Dlr.EXPIRED);
+      assert.equal(got.text, null);
+      assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE, Dlr.EXPIRED]);
+    });
+
+    it("records webhook attempts in one call: delivered, retried later, given up", async () => {
+      const a = await account(1_000_000);
+      for (const path of ["ok", "retry", "dead"]) await store.webhooks.add(a.id, `http://127.0.0.1:9/${path}`, Date.now());
+      await store.webhooks.enqueue(a.id, "test.event", { n: 1 }, Date.now());
+      const items = (await store.webhooks.claimDue(Date.now() + 1000, 100_000, 60_000)).filter((i) => i.accountId === a.id);
+      assert.equal(items.length, 3);
+      const byPath = (p: string) => items.find((i) => i.url.endsWith(p))!;
+      const later = Date.now() + 60_000;
+      await store.webhooks.recordAttempts([
+        { id: byPath("ok").id, delivered: true },
+        { id: byPath("retry").id, delivered: false, attempts: 1, nextAttemptAt: later, error: "HTTP 500" },
+        { id: byPath("dead").id, delivered: false, attempts: 4, nextAttemptAt: null, error: "HTTP 404" },
+      ]);
+      const due = (await store.webhooks.claimDue(later, 100_000, 60_000)).filter((i) => i.accountId === a.id);
+      assert.deepEqual(
+        due.map((i) => [i.url, i.attempts]),
+        [["http://127.0.0.1:9/retry", 1]],
+      );
+      const counts = await store.webhooks.counts();
+      assert.ok((counts.delivered ?? 0) >= 1 && (counts.dead ?? 0) >= 1);
+    });
+
     it("writes webhook events with the status change and hands each to one claimer", async () => {
       const a = await account(1_000_000);
       await store.webhooks.add(a.id, "http://127.0.0.1:9/hook", Date.now());

@@ -44,6 +44,10 @@ export interface OutboxItem {
   attempts: number;
 }
 
+export type WebhookAttempt =
+  | { id: string; delivered: true }
+  | { id: string; delivered: false; attempts: number; nextAttemptAt: number | null; error: string };
+
 export interface Webhook {
   id: number;
   accountId: number;
@@ -58,9 +62,11 @@ export interface WebhookStore {
   /** Writes one outbox row per callback URL of the account (none if it has no URL). */
   enqueue(accountId: number, name: string, data: unknown, now: number): Promise<void>;
   claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
-  markDelivered(id: string): Promise<void>;
-  /** Schedules another attempt, or gives up when `nextAttemptAt` is null. */
-  markFailed(id: string, attempts: number, nextAttemptAt: number | null, error: string): Promise<void>;
+  /**
+   * Records the outcome of delivery attempts, all in one transaction: a delivered event is done; a failed
+   * one gets another attempt at `nextAttemptAt`, or is given up (dead) when that is null.
+   */
+  recordAttempts(results: readonly WebhookAttempt[]): Promise<void>;
   counts(): Promise<Record<string, number>>;
 }
 

@@ -2,176 +2,343 @@
  * The delivery side of the store: claiming due queue rows, recording submit outcomes and receipts.
  * Status changes and their webhook events commit together (the outbox pattern), and writes from the
  * dispatcher are grouped into shared transactions like message acceptance.
+ *
+ * A group commit holds the outcomes and receipts of many messages, and each kind of write is one
+ * set-based statement for the whole batch (see bulk.ts): a delivered message costs a fraction of a
+ * statement, not one statement per step. The batch still behaves as if its items were applied one by one:
+ * state that later items depend on (part states, a message's dlr code) is read once and followed in memory.
  */
 import { randomUUID } from "node:crypto";
 import type { Transaction } from "kysely";
 import { aggregateDlr, isFinalDlr, type PartState } from "../../core/delivery-state.js";
 import { Dlr, type Message, Status } from "../../core/message.js";
 import type { ClaimedMessage, DeliveryOutcome, DeliveryStore, ReceiptUpdate } from "../ports/index.js";
+import { insertRows, paddedChunks, updateFromRows } from "./bulk.js";
 import type { Database, Db } from "./db.js";
 import { GroupCommit } from "./group-commit.js";
 import { rowToMessage } from "./messages.js";
 
 type Trx = Transaction<Database>;
 
+/** What an event and a dlr change need to know of a message. */
+type MessageRef = Pick<Message, "uuid" | "accountId" | "keyId" | "callbackData" | "isTextDeleted">;
+
 /** The `sms.delivery` event data of the LOX24 reference sheet. */
 export function deliveryEventData(m: Pick<Message, "uuid" | "keyId" | "callbackData">, dlrCode: number, statusCode: number) {
   return { id: m.uuid, key_id: m.keyId, dlr_code: dlrCode, status_code: statusCode, callback_data: m.callbackData };
 }
 
-/** Fans an event out to the account's callback URLs inside the caller's transaction. */
-export async function enqueueEvent(trx: Trx, accountId: number, name: string, data: unknown, now: number): Promise<void> {
-  const hooks = await trx.selectFrom("webhooks").select("url").where("account_id", "=", accountId).execute();
-  if (hooks.length === 0) return;
-  const eventId = randomUUID();
-  const json = JSON.stringify(data);
-  await trx
-    .insertInto("webhook_outbox")
-    .values(
-      hooks.map((h) => ({
-        id: randomUUID(),
-        event_id: eventId,
-        account_id: accountId,
-        url: h.url,
-        name,
-        data: json,
-        created_at: now,
-        attempts: 0,
-        next_attempt_at: now,
-        status: "pending",
-        lease_until: null,
-        last_error: null,
-      })),
-    )
-    .execute();
+export interface OutboxEvent {
+  accountId: number;
+  name: string;
+  data: unknown;
+  now: number;
 }
 
-async function setDlr(trx: Trx, m: Message, dlrCode: number, statusCode: number, now: number): Promise<void> {
-  // The text of an is_text_deleted message is erased once nothing more can happen to it.
-  const erase = m.isTextDeleted && (isFinalDlr(dlrCode) || (statusCode !== Status.NEW && statusCode !== Status.TRANSMITTED));
-  await trx
-    .updateTable("messages")
-    .set({ dlr_code: dlrCode, status_code: statusCode, updated_at: now, ...(erase ? { text: null } : {}) })
-    .where("uuid", "=", m.uuid)
-    .execute();
-  await enqueueEvent(trx, m.accountId, "sms.delivery", deliveryEventData(m, dlrCode, statusCode), now);
+/** Fans events out to their accounts' callback URLs inside the caller's transaction. */
+export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const urls = new Map<number, string[]>();
+  for (const chunk of paddedChunks([...new Set(events.map((e) => e.accountId))])) {
+    const hooks = await trx
+      .selectFrom("webhooks")
+      .select(["account_id", "url"])
+      .where("account_id", "in", chunk)
+      .orderBy("id")
+      .execute();
+    for (const h of hooks) {
+      const accountId = Number(h.account_id);
+      urls.set(accountId, [...(urls.get(accountId) ?? []), h.url]);
+    }
+  }
+  const rows: unknown[][] = [];
+  for (const e of events) {
+    const eventId = randomUUID();
+    const json = JSON.stringify(e.data);
+    for (const url of urls.get(e.accountId) ?? []) rows.push([randomUUID(), eventId, e.accountId, url, e.name, json, e.now]);
+  }
+  await insertRows(
+    trx,
+    "webhook_outbox (id, event_id, account_id, url, name, data, created_at, attempts, next_attempt_at, status)",
+    "v.column1, v.column2, CAST(v.column3 AS bigint), v.column4, v.column5, v.column6, CAST(v.column7 AS bigint), 0, CAST(v.column7 AS bigint), 'pending'",
+    rows,
+  );
 }
 
-async function recordOne(trx: Trx, outcome: DeliveryOutcome, now: number): Promise<void> {
-  const m = outcome.message;
-  switch (outcome.kind) {
-    case "submitted": {
-      await trx
-        .updateTable("messages")
-        .set({ status_code: Status.TRANSMITTED, is_sent: 1, gateway_sent_at: Math.floor(outcome.at / 1000), updated_at: now })
-        .where("uuid", "=", m.uuid)
-        .execute();
-      await trx.deleteFrom("queue").where("message_uuid", "=", m.uuid).execute();
-      await trx
-        .insertInto("message_parts")
-        .values(
-          outcome.smscIds.map((smscId, i) => ({
-            message_uuid: m.uuid,
-            part_index: i,
-            connector_id: outcome.connectorId,
-            smsc_id: smscId,
-            state: "ENROUTE",
-            error_code: null,
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) => oc.columns(["message_uuid", "part_index"]).doNothing())
-        .execute();
-      await setDlr(trx, { ...m, statusCode: Status.TRANSMITTED }, Dlr.EN_ROUTE, Status.TRANSMITTED, now);
-      // Receipts that overtook this record are applied now.
-      const early = await trx
+/**
+ * The writes of one batch that are gathered before they are made: dlr changes (one UPDATE for all, the
+ * last change of a message winning) and webhook events (one INSERT at the end of the transaction).
+ */
+class Changes {
+  readonly events: OutboxEvent[] = [];
+  private readonly dlr = new Map<string, { dlrCode: number; statusCode: number; now: number; erase: boolean }>();
+
+  setDlr(m: MessageRef, dlrCode: number, statusCode: number, now: number): void {
+    // The text of an is_text_deleted message is erased once nothing more can happen to it.
+    const erase = m.isTextDeleted && (isFinalDlr(dlrCode) || (statusCode !== Status.NEW && statusCode !== Status.TRANSMITTED));
+    const erased = this.dlr.get(m.uuid)?.erase ?? false;
+    this.dlr.set(m.uuid, { dlrCode, statusCode, now, erase: erase || erased });
+    this.events.push({ accountId: m.accountId, name: "sms.delivery", data: deliveryEventData(m, dlrCode, statusCode), now });
+  }
+
+  async writeDlr(trx: Trx): Promise<void> {
+    const rows = [...this.dlr].map(([uuid, c]) => [uuid, c.dlrCode, c.statusCode, c.now, c.erase ? 1 : 0]);
+    this.dlr.clear();
+    await updateFromRows(
+      trx,
+      "UPDATE messages SET dlr_code = CAST(v.column2 AS integer), status_code = CAST(v.column3 AS integer), " +
+        "updated_at = CAST(v.column4 AS bigint), text = CASE WHEN CAST(v.column5 AS integer) = 1 THEN NULL ELSE messages.text END",
+      "messages.uuid = v.column1",
+      rows,
+    );
+  }
+}
+
+type Timed<T> = { item: T; now: number };
+
+/**
+ * Splits outcomes into rounds in which each message occurs at most once, keeping their order: rounds run
+ * one after another, so a message recorded twice in one batch (a lapsed lease claimed again) is recorded
+ * twice in order, and within a round the set-based statements never meet the same row twice.
+ */
+function rounds(outcomes: readonly Timed<DeliveryOutcome>[]): Timed<DeliveryOutcome>[][] {
+  const result: Timed<DeliveryOutcome>[][] = [];
+  const seen = new Map<string, number>();
+  for (const o of outcomes) {
+    const round = seen.get(o.item.message.uuid) ?? 0;
+    seen.set(o.item.message.uuid, round + 1);
+    const list = result[round] ?? [];
+    result[round] = list;
+    list.push(o);
+  }
+  return result;
+}
+
+/** Records one round of outcomes; returns the receipts that were waiting for these submits, oldest first. */
+async function recordRound(trx: Trx, round: readonly Timed<DeliveryOutcome>[], changes: Changes): Promise<Timed<ReceiptUpdate>[]> {
+  type Of<K extends DeliveryOutcome["kind"]> = Timed<Extract<DeliveryOutcome, { kind: K }>>;
+  const submitted = round.filter((o): o is Of<"submitted"> => o.item.kind === "submitted");
+  const retries = round.filter((o): o is Of<"retry"> => o.item.kind === "retry");
+  const failed = round.filter((o): o is Of<"failed"> => o.item.kind === "failed");
+
+  // The submit's own dlr change (en route) is part of this UPDATE; its event is written with the others.
+  await updateFromRows(
+    trx,
+    `UPDATE messages SET status_code = ${Status.TRANSMITTED}, dlr_code = ${Dlr.EN_ROUTE}, is_sent = 1, ` +
+      "gateway_sent_at = CAST(v.column2 AS bigint), updated_at = CAST(v.column3 AS bigint)",
+    "messages.uuid = v.column1",
+    submitted.map(({ item, now }) => [item.message.uuid, Math.floor(item.at / 1000), now]),
+  );
+  for (const { item, now } of submitted) {
+    changes.events.push({
+      accountId: item.message.accountId,
+      name: "sms.delivery",
+      data: deliveryEventData(item.message, Dlr.EN_ROUTE, Status.TRANSMITTED),
+      now,
+    });
+  }
+
+  const removed = new Set<string>();
+  for (const chunk of paddedChunks([...submitted, ...failed].map((o) => o.item.message.uuid))) {
+    const rows = await trx.deleteFrom("queue").where("message_uuid", "in", chunk).returning("message_uuid").execute();
+    for (const r of rows) removed.add(r.message_uuid);
+  }
+
+  await insertRows(
+    trx,
+    "message_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
+    "v.column1, CAST(v.column2 AS integer), v.column3, v.column4, 'ENROUTE', CAST(v.column5 AS bigint)",
+    submitted.flatMap(({ item, now }) => item.smscIds.map((smscId, i) => [item.message.uuid, i, item.connectorId, smscId, now])),
+    "ON CONFLICT (message_uuid, part_index) DO NOTHING",
+  );
+
+  await updateFromRows(
+    trx,
+    "UPDATE queue SET due_at = CAST(v.column2 AS bigint), attempts = queue.attempts + CAST(v.column3 AS integer), " +
+      "lease_owner = NULL, lease_until = NULL, last_error = v.column4",
+    "queue.message_uuid = v.column1",
+    retries.map(({ item }) => [item.message.uuid, item.dueAt, item.countAttempt ? 1 : 0, item.error.slice(0, 500)]),
+  );
+
+  // Only the claim holder ends a message, and only once: a refund must never be paid twice.
+  const refunds = new Map<number, { micros: number; now: number }>();
+  for (const { item, now } of failed) {
+    if (!removed.has(item.message.uuid)) continue;
+    if (item.refund && item.message.priceMicros > 0) {
+      const r = refunds.get(item.message.accountId) ?? { micros: 0, now };
+      refunds.set(item.message.accountId, { micros: r.micros + item.message.priceMicros, now: Math.max(r.now, now) });
+    }
+    changes.setDlr(item.message, item.dlrCode, item.statusCode, now);
+  }
+  await updateFromRows(
+    trx,
+    "UPDATE accounts SET balance_micros = accounts.balance_micros + CAST(v.column2 AS bigint), balance_changed_at = CAST(v.column3 AS bigint)",
+    "accounts.id = CAST(v.column1 AS bigint)",
+    [...refunds].sort(([a], [b]) => a - b).map(([accountId, r]) => [accountId, r.micros, r.now]),
+  );
+  await changes.writeDlr(trx);
+
+  // Receipts that overtook these records are applied now.
+  const submittedAt = new Map<string, number>();
+  const byConnector = new Map<string, string[]>();
+  for (const { item, now } of submitted) {
+    for (const smscId of item.smscIds) submittedAt.set(`${item.connectorId}\0${smscId}`, now);
+    byConnector.set(item.connectorId, [...(byConnector.get(item.connectorId) ?? []), ...item.smscIds]);
+  }
+  const early: { id: number; receipt: Timed<ReceiptUpdate> }[] = [];
+  for (const [connectorId, smscIds] of byConnector) {
+    for (const chunk of paddedChunks(smscIds)) {
+      const rows = await trx
         .selectFrom("pending_receipts")
         .selectAll()
-        .where("connector_id", "=", outcome.connectorId)
-        .where("smsc_id", "in", outcome.smscIds)
+        .where("connector_id", "=", connectorId)
+        .where("smsc_id", "in", chunk)
         .execute();
-      if (early.length > 0) {
-        await trx.deleteFrom("pending_receipts").where("id", "in", early.map((r) => r.id)).execute();
-        for (const r of early) {
-          await applyReceipt(trx, { connectorId: r.connector_id, smscId: r.smsc_id, state: r.state as PartState, ...(r.error_code !== null ? { errorCode: r.error_code } : {}) }, now);
-        }
+      for (const r of rows) {
+        const item: ReceiptUpdate = {
+          connectorId: r.connector_id,
+          smscId: r.smsc_id,
+          state: r.state as PartState,
+          ...(r.error_code !== null ? { errorCode: r.error_code } : {}),
+        };
+        early.push({ id: Number(r.id), receipt: { item, now: submittedAt.get(`${r.connector_id}\0${r.smsc_id}`)! } });
       }
-      return;
-    }
-    case "retry":
-      await trx
-        .updateTable("queue")
-        .set((eb) => ({
-          due_at: outcome.dueAt,
-          attempts: outcome.countAttempt ? eb("attempts", "+", 1) : eb.ref("attempts"),
-          lease_owner: null,
-          lease_until: null,
-          last_error: outcome.error.slice(0, 500),
-        }))
-        .where("message_uuid", "=", m.uuid)
-        .execute();
-      return;
-    case "failed": {
-      const removed = await trx.deleteFrom("queue").where("message_uuid", "=", m.uuid).executeTakeFirst();
-      // Only the claim holder ends a message, and only once: a refund must never be paid twice.
-      if (Number(removed.numDeletedRows) === 0) return;
-      if (outcome.refund && m.priceMicros > 0) {
-        await trx
-          .updateTable("accounts")
-          .set((eb) => ({ balance_micros: eb("balance_micros", "+", m.priceMicros), balance_changed_at: now }))
-          .where("id", "=", m.accountId)
-          .execute();
-      }
-      await setDlr(trx, m, outcome.dlrCode, outcome.statusCode, now);
-      return;
     }
   }
+  early.sort((a, b) => a.id - b.id);
+  for (const chunk of paddedChunks(early.map((e) => e.id))) {
+    await trx.deleteFrom("pending_receipts").where("id", "in", chunk).execute();
+  }
+  return early.map((e) => e.receipt);
 }
 
-async function applyReceipt(trx: Trx, r: ReceiptUpdate, now: number): Promise<void> {
-  const part = await trx
-    .selectFrom("message_parts")
-    .select(["message_uuid", "part_index"])
-    .where("connector_id", "=", r.connectorId)
-    .where("smsc_id", "=", r.smscId)
-    .executeTakeFirst();
-  if (!part) {
-    await trx
-      .insertInto("pending_receipts")
-      .values({ connector_id: r.connectorId, smsc_id: r.smscId, state: r.state, error_code: r.errorCode ?? null, received_at: now })
-      .execute();
-    return;
+/**
+ * Applies receipts in order. Everything they depend on is read up front (each receipt's part, its
+ * message, the part states of long messages), followed in memory receipt by receipt, and written once.
+ */
+async function applyReceipts(trx: Trx, receipts: readonly Timed<ReceiptUpdate>[], changes: Changes): Promise<void> {
+  if (receipts.length === 0) return;
+  const key = (connectorId: string, smscId: string) => `${connectorId}\0${smscId}`;
+
+  const smscIdsByConnector = new Map<string, Set<string>>();
+  for (const { item } of receipts) {
+    const set = smscIdsByConnector.get(item.connectorId) ?? new Set<string>();
+    smscIdsByConnector.set(item.connectorId, set.add(item.smscId));
   }
-  await trx
-    .updateTable("message_parts")
-    .set({ state: r.state, error_code: r.errorCode ?? null, updated_at: now })
-    .where("message_uuid", "=", part.message_uuid)
-    .where("part_index", "=", part.part_index)
-    .execute();
-  const row = await trx.selectFrom("messages").selectAll().where("uuid", "=", part.message_uuid).executeTakeFirst();
-  if (!row) return;
-  const message = rowToMessage(row);
-  if (isFinalDlr(message.dlrCode)) return; // a late or repeated receipt does not reopen a final message
-  const states =
-    message.partsCount === 1
-      ? [r.state]
-      : (
-          await trx.selectFrom("message_parts").select("state").where("message_uuid", "=", message.uuid).execute()
-        ).map((p) => p.state as PartState);
-  const dlr = aggregateDlr(states, message.partsCount);
-  if (dlr !== message.dlrCode) await setDlr(trx, message, dlr, message.statusCode, now);
+  const parts = new Map<string, { uuid: string; partIndex: number }>();
+  for (const [connectorId, smscIds] of smscIdsByConnector) {
+    for (const chunk of paddedChunks([...smscIds])) {
+      const rows = await trx
+        .selectFrom("message_parts")
+        .select(["message_uuid", "part_index", "smsc_id"])
+        .where("connector_id", "=", connectorId)
+        .where("smsc_id", "in", chunk)
+        .execute();
+      for (const r of rows) {
+        const k = key(connectorId, r.smsc_id);
+        if (!parts.has(k)) parts.set(k, { uuid: r.message_uuid, partIndex: r.part_index });
+      }
+    }
+  }
+
+  type Tracked = MessageRef & { dlrCode: number; statusCode: number; partsCount: number };
+  const messages = new Map<string, Tracked>();
+  for (const chunk of paddedChunks([...new Set([...parts.values()].map((p) => p.uuid))])) {
+    const rows = await trx
+      .selectFrom("messages")
+      .select(["uuid", "account_id", "key_id", "callback_data", "is_text_deleted", "dlr_code", "status_code", "parts_count"])
+      .where("uuid", "in", chunk)
+      .execute();
+    for (const r of rows) {
+      messages.set(r.uuid, {
+        uuid: r.uuid,
+        accountId: Number(r.account_id),
+        keyId: r.key_id === null ? null : Number(r.key_id),
+        callbackData: r.callback_data,
+        isTextDeleted: r.is_text_deleted === 1,
+        dlrCode: r.dlr_code,
+        statusCode: r.status_code,
+        partsCount: r.parts_count,
+      });
+    }
+  }
+
+  // A long message's dlr code follows the states of all its parts, stored ones included.
+  const partStates = new Map<string, Map<number, PartState>>();
+  const multipart = [...messages.values()].filter((m) => m.partsCount > 1 && !isFinalDlr(m.dlrCode)).map((m) => m.uuid);
+  for (const chunk of paddedChunks(multipart)) {
+    const rows = await trx
+      .selectFrom("message_parts")
+      .select(["message_uuid", "part_index", "state"])
+      .where("message_uuid", "in", chunk)
+      .execute();
+    for (const r of rows) {
+      const states = partStates.get(r.message_uuid) ?? new Map<number, PartState>();
+      partStates.set(r.message_uuid, states.set(r.part_index, r.state as PartState));
+    }
+  }
+
+  const waiting: unknown[][] = [];
+  const partUpdates = new Map<string, unknown[]>();
+  for (const { item: r, now } of receipts) {
+    const part = parts.get(key(r.connectorId, r.smscId));
+    if (!part) {
+      // Its submit is not recorded yet: the receipt waits for it.
+      waiting.push([r.connectorId, r.smscId, r.state, r.errorCode ?? null, now]);
+      continue;
+    }
+    // Map order is first insertion: a part's rows stay in a stable order while the last receipt wins.
+    partUpdates.set(`${part.uuid}\0${part.partIndex}`, [part.uuid, part.partIndex, r.state, r.errorCode ?? null, now]);
+    partStates.get(part.uuid)?.set(part.partIndex, r.state);
+    const message = messages.get(part.uuid);
+    if (!message) continue;
+    if (isFinalDlr(message.dlrCode)) continue; // a late or repeated receipt does not reopen a final message
+    const states = message.partsCount === 1 ? [r.state] : [...(partStates.get(message.uuid)?.values() ?? [])];
+    const dlr = aggregateDlr(states, message.partsCount);
+    if (dlr === message.dlrCode) continue;
+    message.dlrCode = dlr;
+    changes.setDlr(message, dlr, message.statusCode, now);
+  }
+
+  await insertRows(
+    trx,
+    "pending_receipts (connector_id, smsc_id, state, error_code, received_at)",
+    "v.column1, v.column2, v.column3, CAST(v.column4 AS integer), CAST(v.column5 AS bigint)",
+    waiting,
+  );
+  await updateFromRows(
+    trx,
+    "UPDATE message_parts SET state = v.column3, error_code = CAST(v.column4 AS integer), updated_at = CAST(v.column5 AS bigint)",
+    "message_parts.message_uuid = v.column1 AND message_parts.part_index = CAST(v.column2 AS integer)",
+    [...partUpdates.values()],
+  );
+  await changes.writeDlr(trx);
+}
+
+type Op = { kind: "outcomes"; items: DeliveryOutcome[]; now: number } | { kind: "receipts"; items: ReceiptUpdate[]; now: number };
+
+/**
+ * One batch of the delivery writer. Outcomes go first, so a receipt in the same batch as the submit it
+ * follows finds its part; receipts then apply in arrival order.
+ */
+async function writeBatch(trx: Trx, ops: readonly Op[]): Promise<void> {
+  const changes = new Changes();
+  const timed = <T>(op: { items: T[]; now: number }) => op.items.map((item) => ({ item, now: op.now }));
+  const outcomes = ops.flatMap((op) => (op.kind === "outcomes" ? timed(op) : []));
+  const receipts = ops.flatMap((op) => (op.kind === "receipts" ? timed(op) : []));
+  for (const round of rounds(outcomes)) {
+    await applyReceipts(trx, await recordRound(trx, round, changes), changes);
+  }
+  await applyReceipts(trx, receipts, changes);
+  await enqueueEvents(trx, changes.events);
 }
 
 export function sqlDeliveryStore(db: Db): DeliveryStore {
   const { kysely, dialect } = db;
-  type Op = { kind: "outcomes"; items: DeliveryOutcome[]; now: number } | { kind: "receipts"; items: ReceiptUpdate[]; now: number };
   // One writer for all delivery state, so a receipt is never applied before the submit it follows.
   const writer = new GroupCommit<Op, void>((ops) =>
     kysely.transaction().execute(async (trx) => {
-      for (const op of ops) {
-        if (op.kind === "outcomes") for (const o of op.items) await recordOne(trx, o, op.now);
-        else for (const r of op.items) await applyReceipt(trx, r, op.now);
-      }
+      await writeBatch(trx, ops);
       return ops.map(() => undefined);
     }),
   );
@@ -196,11 +363,10 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
         .returning(["message_uuid", "attempts"])
         .execute();
       if (claimed.length === 0) return [];
-      const rows = await kysely
-        .selectFrom("messages")
-        .selectAll()
-        .where("uuid", "in", claimed.map((c) => c.message_uuid))
-        .execute();
+      const rows = [];
+      for (const chunk of paddedChunks(claimed.map((c) => c.message_uuid))) {
+        rows.push(...(await kysely.selectFrom("messages").selectAll().where("uuid", "in", chunk).execute()));
+      }
       const attempts = new Map(claimed.map((c) => [c.message_uuid, c.attempts]));
       return rows
         .map((row) => ({ message: rowToMessage(row), attempts: attempts.get(row.uuid) ?? 0 }))
@@ -208,12 +374,12 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
     },
 
     async renewLeases(owner, uuids, until) {
-      for (let i = 0; i < uuids.length; i += 500) {
+      for (const chunk of paddedChunks(uuids)) {
         await kysely
           .updateTable("queue")
           .set({ lease_until: until })
           .where("lease_owner", "=", owner)
-          .where("message_uuid", "in", uuids.slice(i, i + 500))
+          .where("message_uuid", "in", chunk)
           .execute();
       }
     },
@@ -232,7 +398,10 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
         .execute();
       if (stale.length === 0) return 0;
       await kysely.transaction().execute(async (trx) => {
-        for (const row of stale) await setDlr(trx, rowToMessage(row), Dlr.EXPIRED, Status.TRANSMITTED, now);
+        const changes = new Changes();
+        for (const row of stale) changes.setDlr(rowToMessage(row), Dlr.EXPIRED, Status.TRANSMITTED, now);
+        await changes.writeDlr(trx);
+        await enqueueEvents(trx, changes.events);
       });
       return stale.length;
     },

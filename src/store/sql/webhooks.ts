@@ -1,40 +1,37 @@
 import { randomUUID } from "node:crypto";
-import type { InboundStore, OutboxItem, WebhookStore } from "../ports/index.js";
+import type { InboundStore, OutboxItem, WebhookAttempt, WebhookStore } from "../ports/index.js";
+import { paddedChunks, updateFromRows } from "./bulk.js";
 import type { Db } from "./db.js";
-import { enqueueEvent } from "./delivery.js";
+import { enqueueEvents } from "./delivery.js";
 import { GroupCommit } from "./group-commit.js";
 
-type OutboxResult =
-  | { id: string; delivered: true }
-  | { id: string; delivered: false; attempts: number; nextAttemptAt: number | null; error: string };
-
-export function sqlWebhookStore({ kysely }: Db): WebhookStore {
-  // Results of concurrent deliveries share one transaction: one fsync per batch, not one per event.
-  const results = new GroupCommit<OutboxResult, void>((items) =>
+export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
+  // Results of concurrent deliveries share one transaction and one statement per kind: one fsync per
+  // batch, not one per event.
+  const attempts = new GroupCommit<readonly WebhookAttempt[], void>((batches) =>
     kysely.transaction().execute(async (trx) => {
-      const delivered = items.filter((r) => r.delivered).map((r) => r.id);
-      if (delivered.length > 0) {
+      // An event recorded twice in one batch: the later result stands, as it would one after the other.
+      const latest = new Map(batches.flat().map((r) => [r.id, r]));
+      const delivered = [...latest.values()].filter((r) => r.delivered).map((r) => r.id);
+      for (const chunk of paddedChunks(delivered)) {
         await trx
           .updateTable("webhook_outbox")
           .set((eb) => ({ status: "delivered", attempts: eb("attempts", "+", 1), lease_until: null }))
-          .where("id", "in", delivered)
+          .where("id", "in", chunk)
           .execute();
       }
-      for (const r of items) {
-        if (r.delivered) continue;
-        await trx
-          .updateTable("webhook_outbox")
-          .set({
-            attempts: r.attempts,
-            status: r.nextAttemptAt === null ? "dead" : "pending",
-            next_attempt_at: r.nextAttemptAt ?? 0,
-            lease_until: null,
-            last_error: r.error.slice(0, 500),
-          })
-          .where("id", "=", r.id)
-          .execute();
-      }
-      return items.map(() => undefined);
+      await updateFromRows(
+        trx,
+        "UPDATE webhook_outbox SET attempts = CAST(v.column2 AS integer), status = v.column3, " +
+          "next_attempt_at = CAST(v.column4 AS bigint), lease_until = NULL, last_error = v.column5",
+        "webhook_outbox.id = v.column1",
+        [...latest.values()].flatMap((r) =>
+          r.delivered
+            ? []
+            : [[r.id, r.attempts, r.nextAttemptAt === null ? "dead" : "pending", r.nextAttemptAt ?? 0, r.error.slice(0, 500)]],
+        ),
+      );
+      return batches.map(() => undefined);
     }),
   );
   return {
@@ -55,7 +52,7 @@ export function sqlWebhookStore({ kysely }: Db): WebhookStore {
       return Number(result.numDeletedRows) > 0;
     },
     async enqueue(accountId, name, data, now) {
-      await kysely.transaction().execute((trx) => enqueueEvent(trx, accountId, name, data, now));
+      await kysely.transaction().execute((trx) => enqueueEvents(trx, [{ accountId, name, data, now }]));
     },
     async claimDue(now, limit, leaseMs): Promise<OutboxItem[]> {
       const due = kysely
@@ -65,7 +62,9 @@ export function sqlWebhookStore({ kysely }: Db): WebhookStore {
         .where("next_attempt_at", "<=", now)
         .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
         .orderBy("next_attempt_at")
-        .limit(limit);
+        .limit(limit)
+        // Concurrent PostgreSQL claimers would otherwise both lease a row the other has just leased.
+        .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked());
       const rows = await kysely
         .updateTable("webhook_outbox")
         .set({ lease_until: now + leaseMs })
@@ -83,9 +82,9 @@ export function sqlWebhookStore({ kysely }: Db): WebhookStore {
         attempts: r.attempts,
       }));
     },
-    markDelivered: (id) => results.submit({ id, delivered: true }),
-    markFailed: (id, attempts, nextAttemptAt, error) =>
-      results.submit({ id, delivered: false, attempts, nextAttemptAt, error }),
+    recordAttempts: async (results) => {
+      if (results.length > 0) await attempts.submit(results);
+    },
     async counts() {
       const rows = await kysely
         .selectFrom("webhook_outbox")
