@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../app/deps.js";
 import type { OutboxItem, Store, WebhookAttempt } from "../store/ports/index.js";
+import { WebhookClient } from "./http.js";
 import { sign } from "./signature.js";
 
 export interface WebhookDispatcherOptions {
@@ -38,11 +39,14 @@ export class WebhookDispatcher {
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private secrets = new Map<number, string>();
+  private readonly http: WebhookClient;
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; log: Logger },
     private readonly options: WebhookDispatcherOptions,
-  ) {}
+  ) {
+    this.http = new WebhookClient(options.concurrency ?? 64);
+  }
 
   start(): void {
     if (this.running) return;
@@ -54,6 +58,7 @@ export class WebhookDispatcher {
     this.running = false;
     this.wake?.();
     await this.loopDone;
+    this.http.close();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -128,15 +133,7 @@ export class WebhookDispatcher {
         "x-starling-event": item.name,
         "x-starling-signature": sign(await this.secretOf(item.accountId), timestamp, body),
       };
-      const response = await fetch(item.url, {
-        method: "POST",
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        redirect: "manual",
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      const status = response.status;
+      const status = await this.http.post(item.url, headers, body, this.options.timeoutMs);
       if (status >= 200 && status < 300) {
         this.stats.delivered++;
         return { id: item.id, delivered: true };

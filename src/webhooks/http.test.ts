@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { after, describe, it } from "node:test";
+import { WebhookClient } from "./http.js";
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => handler(req, res, body));
+  });
+  server.on("connection", (s) => sockets.add(s));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return {
+    url,
+    sockets,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("webhook HTTP client", () => {
+  const client = new WebhookClient(4);
+  after(() => client.close());
+
+  it("posts the body and headers and answers the status; a redirect is not followed", async () => {
+    const seen: { headers: IncomingMessage["headers"]; body: string }[] = [];
+    const server = await serve((req, res, body) => {
+      seen.push({ headers: req.headers, body });
+      if (req.url === "/moved") res.writeHead(302, { location: "/hook" }).end();
+      else res.writeHead(204).end();
+    });
+    const body = JSON.stringify({ hello: "wörld" });
+    assert.equal(await client.post(server.url, { "x-starling-signature": "t=1,v1=ab" }, body, 1000), 204);
+    assert.equal(seen[0]!.body, body);
+    assert.equal(seen[0]!.headers["x-starling-signature"], "t=1,v1=ab");
+    assert.equal(seen[0]!.headers["content-length"], String(Buffer.byteLength(body)));
+    assert.equal(await client.post(server.url.replace("/hook", "/moved"), {}, "{}", 1000), 302);
+    assert.equal(seen.length, 2);
+    await server.close();
+  });
+
+  it("reuses connections, at most the given number to one receiver", async () => {
+    let open = 0;
+    const server = await serve((_req, res) => {
+      setTimeout(() => res.writeHead(200).end("ok"), 20);
+    });
+    const results = await Promise.all(Array.from({ length: 40 }, () => client.post(server.url, {}, "{}", 2000)));
+    open = server.sockets.size;
+    assert.ok(results.every((s) => s === 200));
+    assert.ok(open <= 4, `${open} connections`);
+    await server.close();
+  });
+
+  it("gives up after the timeout", async () => {
+    const server = await serve(() => {
+      // never answers
+    });
+    const started = Date.now();
+    await assert.rejects(client.post(server.url, {}, "{}", 100), /timed out after 100 ms/);
+    assert.ok(Date.now() - started < 1000);
+    await server.close();
+  });
+
+  it("sends again once when the receiver had closed the idle connection", async () => {
+    let requests = 0;
+    const server = await serve((_req, res) => {
+      requests++;
+      res.writeHead(200).end();
+    });
+    assert.equal(await client.post(server.url, {}, "{}", 1000), 200);
+    // The receiver drops its idle connections without telling us; the next POST lands on a dead socket.
+    for (const s of server.sockets) s.destroy();
+    assert.equal(await client.post(server.url, {}, "{}", 1000), 200);
+    assert.equal(requests, 2);
+    await server.close();
+  });
+
+  it("fails on an unreachable receiver and on a non-HTTP URL", async () => {
+    await assert.rejects(client.post("http://127.0.0.1:9/hook", {}, "{}", 1000));
+    await assert.rejects(client.post("ftp://127.0.0.1/hook", {}, "{}", 1000), /unsupported URL scheme/);
+  });
+});
