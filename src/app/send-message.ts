@@ -2,7 +2,7 @@
  * The one path every outbound message takes, whatever dialect it came through:
  * check → normalise the number → encode and segment → price → debit and store with its queue row.
  */
-import { randomUUID } from "node:crypto";
+import { v7 as timeOrderedUuid } from "uuid";
 import { encodeText, MAX_PARTS } from "../core/encoding/index.js";
 import {
   Dlr,
@@ -75,7 +75,9 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
   const scheduled = deliveryAt * 1000 > now;
 
   return {
-    uuid: randomUUID(),
+    // Time-ordered (v7): new messages land at the right edge of every uuid index instead of on a random
+    // page, which more than halves the pages each commit writes once the tables are large.
+    uuid: timeOrderedUuid(),
     accountId: req.account.id,
     keyId: req.keyId,
     text: isVoice ? req.text : encoded.text,

@@ -1,6 +1,7 @@
 import type { ServiceCode } from "../../core/message.js";
 import type { Account, AccountPatch, AccountStore, ApiKey, KeyStore, NewAccount, PriceStore } from "../ports/index.js";
 import type { Db } from "./db.js";
+import { type Placeholder, prepared } from "./prepared.js";
 import type { Updateable } from "kysely";
 import type { AccountsTable, ApiKeysTable } from "./schema.js";
 
@@ -106,6 +107,21 @@ export function sqlAccountStore({ kysely }: Db): AccountStore {
 }
 
 export function sqlKeyStore({ kysely }: Db): KeyStore {
+  // One statement on the hot path of every request, compiled once.
+  const keyWithAccount = prepared((p: Placeholder<{ keyId: number }>) =>
+    kysely
+      .selectFrom("api_keys as k")
+      .innerJoin("accounts as a", "a.id", "k.account_id")
+      .selectAll("a")
+      .select([
+        "k.id as key_id",
+        "k.secret_hash as key_secret_hash",
+        "k.name as key_name",
+        "k.created_at as key_created_at",
+        "k.revoked_at as key_revoked_at",
+      ])
+      .where("k.id", "=", p("keyId")),
+  );
   return {
     async create(accountId, secretHash, name, now) {
       const row = await kysely
@@ -116,20 +132,7 @@ export function sqlKeyStore({ kysely }: Db): KeyStore {
       return rowToKey(row);
     },
     async findWithAccount(keyId) {
-      // One statement on the hot path of every request.
-      const row = await kysely
-        .selectFrom("api_keys as k")
-        .innerJoin("accounts as a", "a.id", "k.account_id")
-        .selectAll("a")
-        .select([
-          "k.id as key_id",
-          "k.secret_hash as key_secret_hash",
-          "k.name as key_name",
-          "k.created_at as key_created_at",
-          "k.revoked_at as key_revoked_at",
-        ])
-        .where("k.id", "=", keyId)
-        .executeTakeFirst();
+      const row = await keyWithAccount.first(kysely, { keyId });
       if (!row) return undefined;
       const key = rowToKey({
         id: row.key_id,

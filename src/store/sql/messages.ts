@@ -1,10 +1,11 @@
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Message, PriorityLane, ServiceCode } from "../../core/message.js";
 import { Status } from "../../core/message.js";
 import type { AcceptBatch, AcceptOutcome, CancelOutcome, MessageQuery, MessageStore } from "../ports/index.js";
 import type { Database, Db } from "./db.js";
 import { GroupCommit } from "./group-commit.js";
-import type { MessagesTable } from "./schema.js";
+import { type Placeholder, prepared, preparedInsert } from "./prepared.js";
+import type { MessagesTable, QueueTable } from "./schema.js";
 
 export function messageToRow(m: Message, now: number): MessagesTable {
   return {
@@ -71,58 +72,80 @@ export function rowToMessage(r: MessagesTable): Message {
   };
 }
 
-/** Rows per INSERT statement: SQLite allows 32766 bound parameters, messages have 29 columns. */
-const INSERT_CHUNK = 1000;
+// Every column messageToRow fills, in its order (it reads no field it could fail on).
+const MESSAGE_COLUMNS = Object.keys(messageToRow({} as Message, 0)) as (keyof MessagesTable & string)[];
+const QUEUE_COLUMNS = ["message_uuid", "priority", "due_at", "attempts", "lease_owner", "lease_until", "last_error"] as const;
 
-/** The balance check and the debit are one statement, so concurrent sends can never overdraw. */
-async function debit(trx: Transaction<Database>, batch: AcceptBatch): Promise<AcceptOutcome> {
-  const debited = await trx
-    .updateTable("accounts")
-    .set((eb) => ({ balance_micros: eb("balance_micros", "-", batch.totalMicros), balance_changed_at: batch.now }))
-    .where("id", "=", batch.accountId)
-    .where("balance_micros", ">=", batch.totalMicros)
-    .executeTakeFirst();
-  if (Number(debited.numUpdatedRows) > 0) return "accepted";
-  const exists = await trx.selectFrom("accounts").select("id").where("id", "=", batch.accountId).executeTakeFirst();
+/** The acceptance statements, compiled once: they run for every message accepted. */
+function acceptanceQueries(kysely: Kysely<Database>) {
+  return {
+    // The balance check and the debit are one statement, so concurrent sends can never overdraw.
+    debit: prepared((p: Placeholder<{ amount: number; now: number; accountId: number }>) =>
+      kysely
+        .updateTable("accounts")
+        .set((eb) => ({ balance_micros: eb("balance_micros", "-", p("amount")), balance_changed_at: p("now") }))
+        .where("id", "=", p("accountId"))
+        .where("balance_micros", ">=", p("amount")),
+    ),
+    accountExists: prepared((p: Placeholder<{ accountId: number }>) =>
+      kysely.selectFrom("accounts").select("id").where("id", "=", p("accountId")),
+    ),
+    insertMessages: preparedInsert<Database, "messages", MessagesTable>(kysely, "messages", MESSAGE_COLUMNS),
+    insertQueue: preparedInsert<Database, "queue", QueueTable>(kysely, "queue", QUEUE_COLUMNS),
+  };
+}
+
+type AcceptanceQueries = ReturnType<typeof acceptanceQueries>;
+
+async function debit(q: AcceptanceQueries, trx: Transaction<Database>, batch: AcceptBatch): Promise<AcceptOutcome> {
+  const values = { amount: batch.totalMicros, now: batch.now, accountId: batch.accountId };
+  const debited = await q.debit.execute(trx, values);
+  if (Number(debited.numAffectedRows ?? 0) > 0) return "accepted";
+  const exists = await q.accountExists.first(trx, { accountId: batch.accountId });
   return exists ? "insufficient_funds" : "no_account";
 }
 
 /** Inserts the messages of every accepted batch with multi-row statements: few queries per group. */
-async function insertAccepted(trx: Transaction<Database>, batches: AcceptBatch[]): Promise<void> {
-  const rows = batches.flatMap((b) => b.messages.map((m, i) => ({ m, due: b.dueAt[i]!, now: b.now })));
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK);
-    await trx
-      .insertInto("messages")
-      .values(chunk.map(({ m, now }) => messageToRow(m, now)))
-      .execute();
-    const queued = chunk
-      .filter(({ m }) => m.statusCode === Status.NEW)
-      .map(({ m, due }) => ({
+async function insertAccepted(q: AcceptanceQueries, trx: Transaction<Database>, batches: AcceptBatch[]): Promise<void> {
+  const messages: MessagesTable[] = [];
+  const queued: QueueTable[] = [];
+  for (const b of batches) {
+    b.messages.forEach((m, i) => {
+      messages.push(messageToRow(m, b.now));
+      if (m.statusCode !== Status.NEW) return;
+      queued.push({
         message_uuid: m.uuid,
         priority: m.priority,
-        due_at: due,
+        due_at: b.dueAt[i]!,
         attempts: 0,
         lease_owner: null,
         lease_until: null,
         last_error: null,
-      }));
-    if (queued.length > 0) await trx.insertInto("queue").values(queued).execute();
+      });
+    });
   }
+  await q.insertMessages(trx, messages);
+  await q.insertQueue(trx, queued);
 }
 
 export function sqlMessageStore(db: Db): MessageStore {
   const { kysely } = db;
+  const queries = acceptanceQueries(kysely);
   const committer = new GroupCommit<AcceptBatch, AcceptOutcome>((batches) =>
     kysely.transaction().execute(async (trx) => {
       const outcomes: AcceptOutcome[] = [];
-      for (const batch of batches) outcomes.push(await debit(trx, batch));
+      for (const batch of batches) outcomes.push(await debit(queries, trx, batch));
       await insertAccepted(
+        queries,
         trx,
         batches.filter((_, i) => outcomes[i] === "accepted"),
       );
       return outcomes;
     }),
+    500,
+    // SQLite runs one transaction at a time on its one connection, so a second group may commit while the
+    // first waits for its fsync. PostgreSQL would run them side by side, locking accounts in any order.
+    db.dialect === "sqlite" ? 2 : 1,
   );
 
   return {

@@ -13,7 +13,7 @@
  * text (preparing costs more than running most of our queries), and the single connection is released
  * before the fsync is awaited, so other queries run while a commit becomes durable.
  */
-import { open } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import type Database from "better-sqlite3";
 import {
   CompiledQuery,
@@ -23,8 +23,8 @@ import {
   SqliteDialect,
 } from "kysely";
 
-/** Makes everything committed so far durable. */
-export type WalSync = () => Promise<void>;
+/** Makes everything committed so far durable; `close` releases what it holds. */
+export type WalSync = (() => Promise<void>) & { close?(): Promise<void> };
 
 /**
  * Coalesces fsync requests: while one fsync runs, every caller that arrives waits for the single next one
@@ -51,22 +51,37 @@ export function coalescedSync(fsync: () => Promise<void>): WalSync {
   };
 }
 
-/** fdatasync of `<db>-wal` on the thread pool. No WAL file means nothing is waiting in one. */
-export function walFileSync(databaseFile: string): WalSync {
+/**
+ * fdatasync of `<db>-wal` on the thread pool, through a handle kept open (SQLite keeps the WAL file while
+ * any connection is open, and ours is). No WAL file yet means nothing is waiting in one.
+ */
+export function walFileSync(databaseFile: string): WalSync & { close(): Promise<void> } {
   const wal = `${databaseFile}-wal`;
-  return coalescedSync(async () => {
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      handle = await open(wal, "r");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw error;
+  let handle: FileHandle | undefined;
+  const sync = coalescedSync(async () => {
+    if (!handle) {
+      try {
+        handle = await open(wal, "r");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw error;
+      }
     }
     try {
       await handle.datasync();
-    } finally {
-      await handle.close();
+    } catch (error) {
+      // Open afresh next time rather than trust a handle that failed.
+      const failed = handle;
+      handle = undefined;
+      await failed.close().catch(() => {});
+      throw error;
     }
+  });
+  return Object.assign(sync, {
+    async close() {
+      await handle?.close();
+      handle = undefined;
+    },
   });
 }
 
@@ -169,6 +184,7 @@ class DurableSqliteDriver implements Driver {
   async destroy(): Promise<void> {
     // Closing the last connection checkpoints the WAL into the database file and syncs both.
     this.connection.db.close();
+    await this.walSync?.close?.();
   }
 }
 
