@@ -2,10 +2,10 @@
  * The HTTP server: both dialects on one port (they share no paths), so a client switches provider by
  * changing only its base URL. Each dialect is a plugin with its own error handler and body formats.
  */
-import { randomBytes } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { AppDeps } from "../app/deps.js";
 import { IpBlocker } from "../app/ip-block.js";
+import { randomAlphanumeric } from "../ids.js";
 
 export interface ServerOptions {
   bodyLimitBytes: number;
@@ -28,14 +28,9 @@ export type Dialect = {
   notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply;
 };
 
-const ALPHANUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
 /** LOX24 request ids: 32 alphanumeric characters. */
 export function newRequestId(): string {
-  const bytes = randomBytes(32);
-  let id = "";
-  for (const b of bytes) id += ALPHANUM[b % ALPHANUM.length];
-  return id;
+  return randomAlphanumeric(32);
 }
 
 export async function buildServer(deps: AppDeps, options: ServerOptions, dialects: Dialect[]): Promise<FastifyInstance> {

@@ -2,7 +2,6 @@
  * The one path every outbound message takes, whatever dialect it came through:
  * check → normalise the number → encode and segment → price → debit and store with its queue row.
  */
-import { v7 as timeOrderedUuid } from "uuid";
 import { encodeText, MAX_PARTS } from "../core/encoding/index.js";
 import {
   Dlr,
@@ -16,6 +15,7 @@ import {
 import { normalisePhone } from "../core/phone.js";
 import { priceOf } from "../core/pricing.js";
 import { AppError, type FieldViolation, validationError } from "../errors.js";
+import { timeOrderedUuid } from "../ids.js";
 import type { Account } from "../store/ports/index.js";
 import type { AppDeps } from "./deps.js";
 
@@ -75,8 +75,6 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
   const scheduled = deliveryAt * 1000 > now;
 
   return {
-    // Time-ordered (v7): new messages land at the right edge of every uuid index instead of on a random
-    // page, which more than halves the pages each commit writes once the tables are large.
     uuid: timeOrderedUuid(),
     accountId: req.account.id,
     keyId: req.keyId,

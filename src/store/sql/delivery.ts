@@ -15,6 +15,7 @@ import { Dlr, type Message, Status } from "../../core/message.js";
 import type { ClaimedMessage, DeliveryOutcome, DeliveryStore, ReceiptUpdate } from "../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "./bulk.js";
 import type { Database, Db } from "./db.js";
+import { timeOrderedUuid } from "../../ids.js";
 import { GroupCommit } from "./group-commit.js";
 import { rowToMessage } from "./messages.js";
 
@@ -55,7 +56,7 @@ export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): P
   for (const e of events) {
     const eventId = randomUUID();
     const json = JSON.stringify(e.data);
-    for (const url of urls.get(e.accountId) ?? []) rows.push([randomUUID(), eventId, e.accountId, url, e.name, json, e.now]);
+    for (const url of urls.get(e.accountId) ?? []) rows.push([timeOrderedUuid(), eventId, e.accountId, url, e.name, json, e.now]);
   }
   await insertRows(
     trx,
@@ -336,11 +337,17 @@ async function writeBatch(trx: Trx, ops: readonly Op[]): Promise<void> {
 export function sqlDeliveryStore(db: Db): DeliveryStore {
   const { kysely, dialect } = db;
   // One writer for all delivery state, so a receipt is never applied before the submit it follows.
-  const writer = new GroupCommit<Op, void>((ops) =>
-    kysely.transaction().execute(async (trx) => {
-      await writeBatch(trx, ops);
-      return ops.map(() => undefined);
-    }),
+  const writer = new GroupCommit<Op, void>(
+    (ops) =>
+      kysely.transaction().execute(async (trx) => {
+        await writeBatch(trx, ops);
+        return ops.map(() => undefined);
+      }),
+    500,
+    // SQLite's one connection runs the groups' transactions strictly in turn, so the next group may write
+    // while the previous one waits for its fsync. On PostgreSQL two groups would run side by side and a
+    // receipt could miss the submit committing beside it.
+    dialect === "sqlite" ? 2 : 1,
   );
 
   return {

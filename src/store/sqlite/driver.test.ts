@@ -83,7 +83,7 @@ describe("durable SQLite driver", () => {
     await k.destroy();
   });
 
-  it("does not sync for reads, and an in-memory store never syncs", async () => {
+  it("syncs only what changed rows, and an in-memory store never syncs", async () => {
     let calls = 0;
     const kysely = await open("reads.db", async () => {
       calls++;
@@ -92,6 +92,14 @@ describe("durable SQLite driver", () => {
     await kysely.selectFrom("t").selectAll().execute();
     await kysely.selectFrom("t").select("id").where("id", "=", 3).execute();
     assert.equal(calls, before);
+    // Writes that changed no row (an empty queue claim) leave nothing to sync; one that did is synced.
+    await kysely.updateTable("t").set({ v: "x" }).where("id", "=", 404).execute();
+    await kysely.updateTable("t").set({ v: "x" }).where("id", "=", 404).returning("id").execute();
+    assert.equal(calls, before);
+    await kysely.insertInto("t").values({ id: 7, v: "y" }).returning("id").execute();
+    assert.equal(calls, before + 1);
+    await kysely.updateTable("t").set({ v: "z" }).where("id", "=", 7).execute();
+    assert.equal(calls, before + 2);
     await kysely.destroy();
 
     const memory = new Kysely<Tables>({ dialect: new DurableSqliteDialect(new Database(":memory:"), undefined) });

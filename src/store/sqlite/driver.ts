@@ -104,6 +104,9 @@ class Mutex {
   }
 }
 
+/** Statements whose `changes` count says whether they wrote; anything else that is not read-only (DDL) always did. */
+const DML = /^\s*(insert|update|delete|replace)\b/i;
+
 class CachingConnection implements DatabaseConnection {
   /** Set by any statement that may write; cleared when the connection is released. */
   wrote = false;
@@ -129,9 +132,15 @@ class CachingConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const statement = this.statement(query.sql);
     const parameters = query.parameters as unknown[];
-    if (!statement.readonly) this.wrote = true;
-    if (statement.reader) return { rows: statement.all(parameters) as R[] };
+    if (statement.reader) {
+      const rows = statement.all(parameters) as R[];
+      // A write with RETURNING changed something exactly when it returned rows.
+      if (!statement.readonly && rows.length > 0) this.wrote = true;
+      return { rows };
+    }
     const { changes, lastInsertRowid } = statement.run(parameters);
+    // A DML statement that changed no row (an empty queue claim, say) leaves nothing to make durable.
+    if (!statement.readonly && (changes > 0 || !DML.test(query.sql))) this.wrote = true;
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 
