@@ -1,8 +1,9 @@
 /**
  * POST /sms against GET /health on the same server, in the same run: requests/s and p50/p99 latency for
- * each, and the ratio. The gateway runs as `npm start` does (its own process, durable SQLite file in WAL
- * mode with synchronous=FULL), with delivery off so that only acceptance is measured; autocannon drives
- * the load from another process. Issue 2's target: POST /sms reaches at least half the trivial route.
+ * each, and the ratio; POST /sms/dryrun in between shows what the same request costs before storage. The
+ * gateway runs as `npm start` does (its own process, durable SQLite file in WAL mode, every commit fsynced
+ * before it is acknowledged), with delivery off so that only acceptance is measured; autocannon drives the
+ * load from another process. Issue 2's target: POST /sms reaches at least half the trivial route.
  *
  *   npx tsx bench/http.ts [--connections 50] [--duration 10] [--rounds 1] [--warmup 2] [--profile]
  *
@@ -65,6 +66,8 @@ const sms = {
   }),
   connections,
 };
+// The same request validated, priced and answered, with nothing stored: what POST /sms costs before storage.
+const dryrun = { ...sms, url: `${gateway.url}/sms/dryrun` };
 
 if (args.profile) {
   try {
@@ -90,6 +93,7 @@ try {
   const results: { route: string; r: LoadResult }[] = [];
   for (let round = 1; round <= rounds; round++) {
     results.push({ route: "GET /health", r: await autocannon({ ...health, duration }) });
+    results.push({ route: "POST /sms/dryrun", r: await autocannon({ ...dryrun, duration }) });
     results.push({ route: "POST /sms", r: await autocannon({ ...sms, duration }) });
   }
   const rows = results.map(({ route, r }) => [
@@ -109,8 +113,11 @@ try {
     return list.reduce((a, b) => a + b, 0) / list.length;
   };
   const ratio = mean("POST /sms") / mean("GET /health");
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   process.stdout.write(
-    `\nPOST /sms / GET /health throughput: ${(ratio * 100).toFixed(0)}% (target ≥ 50%: ${ratio >= 0.5 ? "met" : "NOT met"})\n`,
+    `\nPOST /sms / GET /health throughput: ${pct(ratio)} (target ≥ 50%: ${ratio >= 0.5 ? "met" : "NOT met"})\n` +
+      `POST /sms/dryrun / GET /health: ${pct(mean("POST /sms/dryrun") / mean("GET /health"))}; ` +
+      `POST /sms / POST /sms/dryrun (what storing leaves): ${pct(mean("POST /sms") / mean("POST /sms/dryrun"))}\n`,
   );
   const failed = results.filter(({ r }) => r.non2xx > 0 || r.errors > 0);
   if (failed.length > 0) {

@@ -142,8 +142,10 @@ export const configSchema = z.object({
       maxAttempts: positiveInt.default(4),
       timeoutMs: positiveInt.default(5000),
       baseDelayMs: positiveInt.default(10_000),
+      /** POST from a worker thread, so sending (and TLS) never takes the event loop from the API and SMPP. */
+      senderThread: z.boolean().default(true),
     })
-    .default({ enabled: true, maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000 }),
+    .default({ enabled: true, maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, senderThread: true }),
   otp: z
     .object({
       ttlSeconds: positiveInt.default(600),

@@ -7,6 +7,7 @@ import type { Clock } from "../app/deps.js";
 import type { OutboxItem, Store, WebhookAttempt } from "../store/ports/index.js";
 import { WebhookClient } from "./http.js";
 import { sign } from "./signature.js";
+import { ThreadedWebhookClient, type WebhookPoster } from "./threaded-client.js";
 
 export interface WebhookDispatcherOptions {
   maxAttempts: number;
@@ -16,6 +17,8 @@ export interface WebhookDispatcherOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   concurrency?: number;
+  /** Send from a worker thread (see threaded-client.ts); in-loop otherwise. */
+  senderThread?: boolean;
 }
 
 export const API_VERSION = "2022-05-25";
@@ -39,13 +42,14 @@ export class WebhookDispatcher {
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private secrets = new Map<number, string>();
-  private readonly http: WebhookClient;
+  private readonly http: WebhookPoster;
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; log: Logger },
     private readonly options: WebhookDispatcherOptions,
   ) {
-    this.http = new WebhookClient(options.concurrency ?? 64);
+    const sockets = options.concurrency ?? 64;
+    this.http = options.senderThread === false ? new WebhookClient(sockets) : new ThreadedWebhookClient(sockets);
   }
 
   start(): void {
@@ -58,7 +62,7 @@ export class WebhookDispatcher {
     this.running = false;
     this.wake?.();
     await this.loopDone;
-    this.http.close();
+    await this.http.close();
   }
 
   private sleep(ms: number): Promise<void> {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import { WebhookClient } from "./http.js";
+import { ThreadedWebhookClient, type WebhookPoster } from "./threaded-client.js";
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
   const sockets = new Set<Socket>();
@@ -26,65 +27,80 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: 
   };
 }
 
-describe("webhook HTTP client", () => {
-  const client = new WebhookClient(4);
-  after(() => client.close());
+// The same behaviour in the event loop and from the sender thread.
+for (const [name, make] of [
+  ["in the event loop", () => new WebhookClient(4)],
+  ["on its own thread", () => new ThreadedWebhookClient(4)],
+] as [string, () => WebhookPoster][])
+  describe(`webhook HTTP client ${name}`, () => {
+    const client = make();
+    after(() => client.close());
 
-  it("posts the body and headers and answers the status; a redirect is not followed", async () => {
-    const seen: { headers: IncomingMessage["headers"]; body: string }[] = [];
-    const server = await serve((req, res, body) => {
-      seen.push({ headers: req.headers, body });
-      if (req.url === "/moved") res.writeHead(302, { location: "/hook" }).end();
-      else res.writeHead(204).end();
+    it("posts the body and headers and answers the status; a redirect is not followed", async () => {
+      const seen: { headers: IncomingMessage["headers"]; body: string }[] = [];
+      const server = await serve((req, res, body) => {
+        seen.push({ headers: req.headers, body });
+        if (req.url === "/moved") res.writeHead(302, { location: "/hook" }).end();
+        else res.writeHead(204).end();
+      });
+      const body = JSON.stringify({ hello: "wörld" });
+      assert.equal(await client.post(server.url, { "x-starling-signature": "t=1,v1=ab" }, body, 1000), 204);
+      assert.equal(seen[0]!.body, body);
+      assert.equal(seen[0]!.headers["x-starling-signature"], "t=1,v1=ab");
+      assert.equal(seen[0]!.headers["content-length"], String(Buffer.byteLength(body)));
+      assert.equal(await client.post(server.url.replace("/hook", "/moved"), {}, "{}", 1000), 302);
+      assert.equal(seen.length, 2);
+      await server.close();
     });
-    const body = JSON.stringify({ hello: "wörld" });
-    assert.equal(await client.post(server.url, { "x-starling-signature": "t=1,v1=ab" }, body, 1000), 204);
-    assert.equal(seen[0]!.body, body);
-    assert.equal(seen[0]!.headers["x-starling-signature"], "t=1,v1=ab");
-    assert.equal(seen[0]!.headers["content-length"], String(Buffer.byteLength(body)));
-    assert.equal(await client.post(server.url.replace("/hook", "/moved"), {}, "{}", 1000), 302);
-    assert.equal(seen.length, 2);
-    await server.close();
+
+    it("reuses connections, at most the given number to one receiver", async () => {
+      let open = 0;
+      const server = await serve((_req, res) => {
+        setTimeout(() => res.writeHead(200).end("ok"), 20);
+      });
+      const results = await Promise.all(
+        Array.from({ length: 40 }, () => client.post(server.url, {}, "{}", 2000)),
+      );
+      open = server.sockets.size;
+      assert.ok(results.every((s) => s === 200));
+      assert.ok(open <= 4, `${open} connections`);
+      await server.close();
+    });
+
+    it("gives up after the timeout", async () => {
+      const server = await serve(() => {
+        // never answers
+      });
+      const started = Date.now();
+      await assert.rejects(client.post(server.url, {}, "{}", 100), /timed out after 100 ms/);
+      assert.ok(Date.now() - started < 1000);
+      await server.close();
+    });
+
+    it("sends again once when the receiver had closed the idle connection", async () => {
+      let requests = 0;
+      const server = await serve((_req, res) => {
+        requests++;
+        res.writeHead(200).end();
+      });
+      assert.equal(await client.post(server.url, {}, "{}", 1000), 200);
+      // The receiver drops its idle connections without telling us; the next POST lands on a dead socket.
+      for (const s of server.sockets) s.destroy();
+      assert.equal(await client.post(server.url, {}, "{}", 1000), 200);
+      assert.equal(requests, 2);
+      await server.close();
+    });
+
+    it("fails on an unreachable receiver and on a non-HTTP URL", async () => {
+      await assert.rejects(client.post("http://127.0.0.1:9/hook", {}, "{}", 1000));
+      await assert.rejects(client.post("ftp://127.0.0.1/hook", {}, "{}", 1000), /unsupported URL scheme/);
+    });
   });
 
-  it("reuses connections, at most the given number to one receiver", async () => {
-    let open = 0;
-    const server = await serve((_req, res) => {
-      setTimeout(() => res.writeHead(200).end("ok"), 20);
-    });
-    const results = await Promise.all(Array.from({ length: 40 }, () => client.post(server.url, {}, "{}", 2000)));
-    open = server.sockets.size;
-    assert.ok(results.every((s) => s === 200));
-    assert.ok(open <= 4, `${open} connections`);
-    await server.close();
-  });
-
-  it("gives up after the timeout", async () => {
-    const server = await serve(() => {
-      // never answers
-    });
-    const started = Date.now();
-    await assert.rejects(client.post(server.url, {}, "{}", 100), /timed out after 100 ms/);
-    assert.ok(Date.now() - started < 1000);
-    await server.close();
-  });
-
-  it("sends again once when the receiver had closed the idle connection", async () => {
-    let requests = 0;
-    const server = await serve((_req, res) => {
-      requests++;
-      res.writeHead(200).end();
-    });
-    assert.equal(await client.post(server.url, {}, "{}", 1000), 200);
-    // The receiver drops its idle connections without telling us; the next POST lands on a dead socket.
-    for (const s of server.sockets) s.destroy();
-    assert.equal(await client.post(server.url, {}, "{}", 1000), 200);
-    assert.equal(requests, 2);
-    await server.close();
-  });
-
-  it("fails on an unreachable receiver and on a non-HTTP URL", async () => {
-    await assert.rejects(client.post("http://127.0.0.1:9/hook", {}, "{}", 1000));
-    await assert.rejects(client.post("ftp://127.0.0.1/hook", {}, "{}", 1000), /unsupported URL scheme/);
+describe("webhook sender thread", () => {
+  it("closes cleanly, and then refuses new posts instead of hanging", async () => {
+    const client = new ThreadedWebhookClient(2);
+    await client.close();
+    await assert.rejects(client.post("http://127.0.0.1:9/hook", {}, "{}", 1000), /exited/);
   });
 });

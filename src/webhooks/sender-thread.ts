@@ -1,0 +1,32 @@
+/**
+ * Entry point of the webhook sender thread: runs a WebhookClient and answers each POST request the main
+ * thread sends it with the response status or the error. See threaded-client.ts.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { WebhookClient } from "./http.js";
+
+export interface PostRequest {
+  id: number;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}
+
+export type PostAnswer = { id: number; status: number } | { id: number; error: string };
+
+const port = parentPort;
+if (!port) throw new Error("sender-thread.ts runs only as a worker thread");
+const client = new WebhookClient((workerData as { socketsPerOrigin: number }).socketsPerOrigin);
+
+port.on("message", (request: PostRequest | "close") => {
+  if (request === "close") {
+    client.close();
+    port.close();
+    return;
+  }
+  client.post(request.url, request.headers, request.body, request.timeoutMs).then(
+    (status) => port.postMessage({ id: request.id, status } satisfies PostAnswer),
+    (error: Error) => port.postMessage({ id: request.id, error: error.message } satisfies PostAnswer),
+  );
+});
