@@ -3,59 +3,32 @@
  * account made through the store API, autocannon as the load generator in its own process, percentiles,
  * tables, and a CPU-profile summary that says where the gateway's time went.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createAccount, createKey } from "../src/app/manage-accounts.js";
+import {
+  freePort,
+  type GatewayProcess,
+  killOnExit,
+  REPO,
+  sleep,
+  spawnGateway,
+} from "../harness/gateway-process.js";
 import { systemClock } from "../src/app/deps.js";
+import { createAccount, createKey } from "../src/app/manage-accounts.js";
 import { openStore } from "../src/store/open.js";
 import type { Store } from "../src/store/ports/index.js";
 
-export const REPO = fileURLToPath(new URL("..", import.meta.url));
-
-const children = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of children) child.kill("SIGKILL");
-});
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    for (const child of children) child.kill("SIGKILL");
-    process.exit(130);
-  });
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { freePort, REPO, sleep };
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `starling-bench-${prefix}-`));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
+export type GatewayChild = GatewayProcess;
 
-export interface GatewayChild {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output(): string;
-  /** SIGTERM (graceful: a --cpu-prof profile is written on this exit), SIGKILL after `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
-}
-
-/** Writes `config` to a file and runs `node [nodeArgs] --import tsx src/main.ts` with it; resolves when /health answers. */
+/** Writes `config` to a file and runs the gateway with it (harness/gateway-process.ts); resolves when /health answers. */
 export async function startGatewayProcess(
   dir: string,
   config: Record<string, unknown> & { server: { host?: string; port: number } },
@@ -63,51 +36,15 @@ export async function startGatewayProcess(
 ): Promise<GatewayChild> {
   const configFile = join(dir, `config-${Date.now()}.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
-    cwd: REPO,
-    env: { ...process.env, STARLING_CONFIG: configFile },
-    stdio: ["ignore", "pipe", "pipe"],
+  // A profiled gateway writes its profile on a graceful exit: give it time.
+  return spawnGateway({
+    label: "bench",
+    configFile,
+    port: config.server.port,
+    nodeArgs,
+    startTimeoutMs: 30_000,
+    stopGraceMs: 30_000,
   });
-  children.add(child);
-  const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-    if (lines.length > 100) lines.splice(0, lines.length - 100);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  let gone = false;
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => {
-      gone = true;
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  const url = `http://127.0.0.1:${config.server.port}`;
-  const output = () => lines.join("\n");
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (gone) throw new Error(`the gateway exited during start-up:\n${output()}`);
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`the gateway did not answer /health within 30 s:\n${output()}`);
-    }
-    try {
-      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).ok) break;
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  const stop = async (graceMs = 30_000) => {
-    if (gone) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { url, child, exited, output, stop };
 }
 
 /** An account (DE, given balance) with one key, plus whatever `extra` does with the open store. */
@@ -164,7 +101,7 @@ export async function autocannon(options: LoadOptions): Promise<LoadResult> {
   if (options.idReplacement) args.push("-I");
   args.push("-t", "30", options.url);
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
+  killOnExit(child);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (c: Buffer) => {
@@ -173,12 +110,7 @@ export async function autocannon(options: LoadOptions): Promise<LoadResult> {
   child.stderr?.on("data", (c: Buffer) => {
     stderr += c.toString("utf8");
   });
-  const code = await new Promise<number | null>((resolve) =>
-    child.once("exit", (c) => {
-      children.delete(child);
-      resolve(c);
-    }),
-  );
+  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
   if (code !== 0) throw new Error(`autocannon exited with ${code}: ${stderr.slice(-2000)}`);
   const r = JSON.parse(stdout) as {
     requests: { average: number; total: number };

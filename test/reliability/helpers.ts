@@ -1,24 +1,28 @@
 /**
- * Helpers for the reliability tests: the real gateway as a child process (`node --import tsx src/main.ts`
- * with STARLING_CONFIG), accounts made through the store API, a bounded worker pool for HTTP load, and
+ * Helpers for the reliability tests: the real gateway as a child process (harness/gateway-process.ts),
+ * accounts made through the store API, a bounded worker pool for HTTP load, and
  * bounded waits. Every child is killed when the test process ends, whether the test passed or not.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createAccount, createKey } from "../../src/app/manage-accounts.js";
+import { sleep } from "../../harness/gateway-process.js";
 import { systemClock } from "../../src/app/deps.js";
+import { createAccount, createKey } from "../../src/app/manage-accounts.js";
 import { openStore } from "../../src/store/open.js";
 
-export const REPO = fileURLToPath(new URL("../..", import.meta.url));
+export {
+  freePort,
+  type GatewayProcess,
+  killAllGateways,
+  REPO,
+  type SpawnOptions,
+  sleep,
+  spawnGateway,
+} from "../../harness/gateway-process.js";
 
-const children = new Set<ChildProcess>();
 const dirs = new Set<string>();
 process.once("exit", () => {
-  for (const child of children) child.kill("SIGKILL");
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -27,19 +31,6 @@ export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `starling-${prefix}-`));
   dirs.add(dir);
   return dir;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 export function writeConfig(dir: string, name: string, config: unknown): string {
@@ -86,98 +77,6 @@ export function gatewayConfig(options: {
   };
 }
 
-export interface GatewayProcess {
-  readonly label: string;
-  readonly url: string;
-  readonly child: ChildProcess;
-  /** Resolves with the exit code (null when killed by a signal). */
-  readonly exited: Promise<number | null>;
-  /** The last lines the child wrote (stdout and stderr), for failure messages. */
-  output(): string;
-  /** SIGKILL: no shutdown code runs. Resolves when the process is gone. */
-  crash(): Promise<void>;
-  /** SIGTERM and wait (graceful shutdown); SIGKILL if it takes longer than `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
-}
-
-export interface SpawnOptions {
-  label: string;
-  configFile: string;
-  /** The port the config file gives server.port (the child is polled on /health there). */
-  port: number;
-  env?: Record<string, string>;
-  nodeArgs?: string[];
-  startTimeoutMs?: number;
-}
-
-/** Starts `node --import tsx src/main.ts` and resolves once GET /health answers. */
-export async function spawnGateway(options: SpawnOptions): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
-    cwd: REPO,
-    env: { ...process.env, ...options.env, STARLING_CONFIG: options.configFile },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  const lines: string[] = [];
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-    if (lines.length > 200) lines.splice(0, lines.length - 200);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once("exit", (code) => {
-      children.delete(child);
-      resolve(code);
-    });
-  });
-  const url = `http://127.0.0.1:${options.port}`;
-  const output = () => `--- ${options.label} output ---\n${lines.join("\n")}`;
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
-  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
-  for (;;) {
-    if (gone) throw new Error(`gateway ${options.label} exited during start-up\n${output()}`);
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`gateway ${options.label} did not answer /health in time\n${output()}`);
-    }
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  const crash = async () => {
-    if (!gone) child.kill("SIGKILL");
-    await exited;
-  };
-  const stop = async (graceMs = 10_000) => {
-    if (gone) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { label: options.label, url, child, exited, output, crash, stop };
-}
-
-/** Kills every gateway child still running (after hooks call this so a failed test leaves nothing behind). */
-export async function killAllGateways(): Promise<void> {
-  const waits = [...children].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGKILL");
-      }),
-  );
-  await Promise.all(waits);
-}
-
 /** An account with a key, made through the store API (the gateway's own use cases), before any gateway runs. */
 export async function createAccountAndKey(
   databaseUrl: string,
@@ -193,8 +92,6 @@ export async function createAccountAndKey(
     await store.close();
   }
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true; throws `label` (and what `describe` says) after `timeoutMs`. */
 export async function waitUntil(
