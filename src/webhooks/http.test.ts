@@ -101,6 +101,21 @@ describe("webhook sender thread", () => {
   it("closes cleanly, and then refuses new posts instead of hanging", async () => {
     const client = new ThreadedWebhookClient(2);
     await client.close();
-    await assert.rejects(client.post("http://127.0.0.1:9/hook", {}, "{}", 1000), /exited/);
+    await assert.rejects(client.post("http://127.0.0.1:9/hook", {}, "{}", 1000), /closed/);
+  });
+
+  it("fails the posts of a thread that dies and starts a new one for the next", async () => {
+    const server = await serve((_req, res) => {
+      setTimeout(() => res.writeHead(200).end(), 200);
+    });
+    const client = new ThreadedWebhookClient(2);
+    const inFlight = client.post(server.url, {}, "{}", 5000);
+    await new Promise((r) => setTimeout(r, 50));
+    // What an uncaught error in the thread would do.
+    await (client as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await assert.rejects(inFlight, /exited/);
+    assert.equal(await client.post(server.url, {}, "{}", 5000), 200);
+    await client.close();
+    await server.close();
   });
 });

@@ -12,48 +12,66 @@ export interface WebhookPoster {
   close(): void | Promise<void>;
 }
 
-export class ThreadedWebhookClient implements WebhookPoster {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (status: number) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
-  private failure: Error | undefined;
+type Waiter = { resolve: (status: number) => void; reject: (e: Error) => void };
 
-  constructor(socketsPerOrigin: number) {
-    this.worker = new Worker(new URL("./sender-thread-boot.mjs", import.meta.url), { workerData: { socketsPerOrigin } });
+export class ThreadedWebhookClient implements WebhookPoster {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Waiter>();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly socketsPerOrigin: number) {
+    this.worker = this.spawn();
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(new URL("./sender-thread-boot.mjs", import.meta.url), {
+      workerData: { socketsPerOrigin: this.socketsPerOrigin },
+    });
     // Referenced only while posts are pending: an idle sender never keeps the process alive on its own.
-    this.worker.unref();
-    this.worker.on("message", (answer: PostAnswer) => {
+    worker.unref();
+    worker.on("message", (answer: PostAnswer) => {
       const waiter = this.pending.get(answer.id);
       if (!waiter) return;
       this.pending.delete(answer.id);
-      if (this.pending.size === 0) this.worker.unref();
+      if (this.pending.size === 0) worker.unref();
       if ("status" in answer) waiter.resolve(answer.status);
       else waiter.reject(new Error(answer.error));
     });
-    const failAll = (error: Error) => {
-      this.failure ??= error;
+    // A thread that dies takes its pending posts with it (they fail and are retried like any failed
+    // attempt); the next post starts a new thread.
+    let failure: Error | undefined;
+    worker.on("error", (error) => {
+      failure ??= error;
+    });
+    worker.on("exit", (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      const error = failure ?? new Error(`webhook sender thread exited (${code})`);
       for (const waiter of this.pending.values()) waiter.reject(error);
       this.pending.clear();
-    };
-    this.worker.on("error", failAll);
-    this.worker.on("exit", (code) => failAll(new Error(`webhook sender thread exited (${code})`)));
+    });
+    return worker;
   }
 
   post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error("webhook sender closed"));
+    this.worker ??= this.spawn();
+    const worker = this.worker;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) this.worker.ref();
+      if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, url, headers, body, timeoutMs } satisfies PostRequest);
+      worker.postMessage({ id, url, headers, body, timeoutMs } satisfies PostRequest);
     });
   }
 
   async close(): Promise<void> {
-    if (this.failure) return;
-    const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
-    this.worker.ref();
-    this.worker.postMessage("close");
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.ref();
+    worker.postMessage("close");
     await exited;
   }
 }
