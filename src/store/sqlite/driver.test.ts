@@ -80,7 +80,19 @@ describe("durable SQLite driver", () => {
     wal.releaseAll();
     await new Promise((r) => setImmediate(r));
     assert.equal(single.done, true);
-    await k.destroy();
+
+    // Closing waits for the sync of what is still pending before the database goes.
+    const pending = settled(k.insertInto("t").values({ id: 3, v: "c" }).execute());
+    await new Promise((r) => setImmediate(r));
+    const closing = settled(k.destroy());
+    await new Promise((r) => setImmediate(r));
+    assert.equal(closing.done, false);
+    wal.releaseAll();
+    await new Promise((r) => setTimeout(r, 10));
+    wal.releaseAll();
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(pending.done, true);
+    assert.equal(closing.done, true);
   });
 
   it("syncs only what changed rows, and an in-memory store never syncs", async () => {
@@ -126,18 +138,47 @@ describe("durable SQLite driver", () => {
     assert.ok(later.every((s) => s.done));
   });
 
-  it("a failed fsync fails the commit's caller", async () => {
+  it("a failed fsync fails its callers and every later one, and is reported once", async () => {
+    let fsyncs = 0;
+    const reported: Error[] = [];
+    const sync = coalescedSync(
+      async () => {
+        fsyncs++;
+        if (fsyncs === 2) throw new Error("EIO");
+      },
+      (error) => reported.push(error),
+    );
+    await sync();
+    await assert.rejects(sync(), /EIO/);
+    // A later fsync could succeed while frames are lost: it is not even tried.
+    await assert.rejects(sync(), /EIO/);
+    await assert.rejects(sync(), /EIO/);
+    assert.equal(fsyncs, 2);
+    assert.equal(reported.length, 1);
+  });
+
+  it("a failed WAL sync fails the commit's caller through the driver", async () => {
+    const kysely = await open("failing.db", async () => {});
+    await kysely.destroy();
+    const db = new Database(join(dir, "failing.db"));
+    db.pragma("journal_mode = WAL");
     const sync = coalescedSync(async () => {
       throw new Error("EIO");
     });
-    await assert.rejects(sync(), /EIO/);
-    await assert.rejects(sync(), /EIO/);
+    const k = new Kysely<Tables>({ dialect: new DurableSqliteDialect(db, sync) });
+    await assert.rejects(k.insertInto("t").values({ id: 1, v: "a" }).execute(), /EIO/);
+    await assert.rejects(k.insertInto("t").values({ id: 2, v: "b" }).execute(), /EIO/);
+    db.close();
   });
 
   it("syncs the real WAL file, and a missing one is nothing to sync", async () => {
     const file = join(dir, "real.db");
-    const kysely = await open("real.db", walFileSync(file));
+    const wal = walFileSync(file);
+    const kysely = await open("real.db", wal);
+    const before = wal.fsyncs;
     await kysely.insertInto("t").values({ id: 1, v: "durable" }).execute();
+    // The write's sync found the WAL beside the database and fdatasynced it.
+    assert.equal(wal.fsyncs, before + 1);
     await kysely.destroy();
     const reopened = new Database(file, { readonly: true });
     assert.deepEqual(reopened.prepare("select v from t").all(), [{ v: "durable" }]);

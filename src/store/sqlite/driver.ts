@@ -4,9 +4,11 @@
  * better-sqlite3 is synchronous, so with `synchronous=FULL` every COMMIT blocks the event loop for a whole
  * fsync (0.3–5 ms on these disks): nothing else runs meanwhile. Here SQLite runs with `synchronous=NORMAL`
  * (a commit appends its frames to the WAL without syncing) and this driver fsyncs the WAL itself, on libuv's
- * thread pool, before the committing caller's promise resolves. An acknowledged write is therefore exactly as
- * durable as with FULL — its commit frame is on disk before anyone is told it happened — but the loop keeps
- * serving requests during the fsync, and commits that land while one fsync runs share the next one.
+ * thread pool, before the committing caller's promise resolves. An acknowledged write is therefore as durable
+ * as with FULL — its commit frame is on disk before its writer is told it happened — but the loop keeps
+ * serving requests during the fsync, and commits that land while one fsync runs share the next one. (Unlike
+ * FULL, another query may read a commit during its fsync, before its writer has been answered; the store's
+ * external effects — submits, webhooks — come from claims, which are writes and wait for their own sync.)
  * (Checkpoints still sync the WAL and the database file themselves, as NORMAL always does.)
  *
  * Two smaller things Kysely's own driver does not do: statements are prepared once and cached by their SQL
@@ -29,18 +31,34 @@ export type WalSync = (() => Promise<void>) & { close?(): Promise<void> };
 /**
  * Coalesces fsync requests: while one fsync runs, every caller that arrives waits for the single next one
  * (the running one may have started before their commit was written, so it cannot stand for them).
+ *
+ * A failed fsync is final. The kernel may have dropped the WAL pages it could not write and reports that
+ * only once, so a later fsync can succeed while frames are missing — and SQLite's recovery stops at the
+ * first gap, discarding every commit after it. Nothing written after a failure can be called durable:
+ * every later sync fails with the same error, and `onFailure` (the process's policy) hears of it once.
  */
-export function coalescedSync(fsync: () => Promise<void>): WalSync {
+export function coalescedSync(fsync: () => Promise<void>, onFailure?: (error: Error) => void): WalSync {
   let running: Promise<void> | undefined;
   let next: Promise<void> | undefined;
+  let failure: Error | undefined;
   const start = (): Promise<void> => {
-    const current = fsync().finally(() => {
-      if (running === current) running = undefined;
-    });
+    if (failure) return Promise.reject(failure);
+    const current = fsync()
+      .catch((error: Error) => {
+        if (!failure) {
+          failure = error;
+          onFailure?.(error);
+        }
+        throw failure;
+      })
+      .finally(() => {
+        if (running === current) running = undefined;
+      });
     running = current;
     return current;
   };
   return () => {
+    if (failure) return Promise.reject(failure);
     if (!running) return start();
     const after = running.catch(() => {});
     next ??= after.then(() => {
@@ -53,12 +71,19 @@ export function coalescedSync(fsync: () => Promise<void>): WalSync {
 
 /**
  * fdatasync of `<db>-wal` on the thread pool, through a handle kept open (SQLite keeps the WAL file while
- * any connection is open, and ours is). No WAL file yet means nothing is waiting in one.
+ * any connection is open, and ours is). No WAL file yet means nothing is waiting in one. After `close`,
+ * syncs do nothing (the database is closed, and closing checkpointed and synced it).
  */
-export function walFileSync(databaseFile: string): WalSync & { close(): Promise<void> } {
+export function walFileSync(
+  databaseFile: string,
+  onFailure?: (error: Error) => void,
+): WalSync & { close(): Promise<void>; readonly fsyncs: number } {
   const wal = `${databaseFile}-wal`;
   let handle: FileHandle | undefined;
+  let closed = false;
+  let fsyncs = 0;
   const sync = coalescedSync(async () => {
+    if (closed) return;
     if (!handle) {
       try {
         handle = await open(wal, "r");
@@ -67,22 +92,20 @@ export function walFileSync(databaseFile: string): WalSync & { close(): Promise<
         throw error;
       }
     }
-    try {
-      await handle.datasync();
-    } catch (error) {
-      // Open afresh next time rather than trust a handle that failed.
-      const failed = handle;
-      handle = undefined;
-      await failed.close().catch(() => {});
-      throw error;
-    }
-  });
-  return Object.assign(sync, {
-    async close() {
-      await handle?.close();
-      handle = undefined;
+    await handle.datasync();
+    fsyncs++;
+  }, onFailure);
+  return Object.defineProperties(sync, {
+    /** fdatasyncs of the WAL completed so far. */
+    fsyncs: { get: () => fsyncs },
+    close: {
+      value: async () => {
+        closed = true;
+        await handle?.close();
+        handle = undefined;
+      },
     },
-  });
+  }) as WalSync & { close(): Promise<void>; readonly fsyncs: number };
 }
 
 class Mutex {
@@ -191,6 +214,8 @@ class DurableSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    // Commits still waiting for their sync get it before the handle goes; a failed one already failed them.
+    await this.walSync?.().catch(() => {});
     // Closing the last connection checkpoints the WAL into the database file and syncs both.
     this.connection.db.close();
     await this.walSync?.close?.();

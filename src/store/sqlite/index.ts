@@ -12,18 +12,28 @@ import type { Database as Tables } from "../sql/db.js";
 import { createSqlStore, migrate } from "../sql/index.js";
 import { DurableSqliteDialect, walFileSync } from "./driver.js";
 
+/**
+ * After a failed fsync of the WAL nothing written since can be trusted to survive a crash (see driver.ts).
+ * Like PostgreSQL, stop rather than go on acknowledging: a restart recovers from what is on disk.
+ */
+function stopOnSyncFailure(error: Error): void {
+  process.stderr.write(`starling: fsync of the SQLite WAL failed (${error.message}); stopping.\n`);
+  process.exit(70);
+}
+
 export async function openSqliteStore(file: string): Promise<Store> {
   const inMemory = file === ":memory:";
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  // NORMAL: SQLite does not fsync at commit; the driver does, on the thread pool (see driver.ts).
-  sqlite.pragma("synchronous = NORMAL");
+  // A file system without shared memory refuses WAL; the journal then stays and SQLite syncs it itself.
+  const wal = sqlite.pragma("journal_mode = WAL", { simple: true }) === "wal";
+  // NORMAL in WAL mode: SQLite does not fsync at commit; the driver does, on the thread pool (driver.ts).
+  sqlite.pragma(wal ? "synchronous = NORMAL" : "synchronous = FULL");
   sqlite.pragma("foreign_keys = ON");
   // Several processes (gateway and CLI) may share the file: wait for a lock instead of failing.
   sqlite.pragma("busy_timeout = 5000");
   const kysely = new Kysely<Tables>({
-    dialect: new DurableSqliteDialect(sqlite, inMemory ? undefined : walFileSync(resolve(file))),
+    dialect: new DurableSqliteDialect(sqlite, inMemory || !wal ? undefined : walFileSync(resolve(file), stopOnSyncFailure)),
   });
   await migrate(kysely, "sqlite");
   return createSqlStore({ kysely, dialect: "sqlite" });
