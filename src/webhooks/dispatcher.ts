@@ -78,6 +78,11 @@ export class WebhookDispatcher {
   private async loop(): Promise<void> {
     const batch = this.options.batchSize ?? 200;
     const concurrency = this.options.concurrency ?? 64;
+    // An event stays leased until its result is recorded, which is after its whole batch: in the worst
+    // case a worker sends ceil(batch / concurrency) events one after another, each taking up to two
+    // timeouts (one resend on a stale connection). Shorter, and another process could claim and send
+    // events this one already delivered.
+    const leaseMs = (Math.ceil(batch / concurrency) * 2 + 1) * this.options.timeoutMs;
     // The results of one batch are stored while the next is claimed and sent (at most one such write
     // outstanding). An event whose lease lapsed before its result is stored may be claimed again meanwhile:
     // it is skipped, its stored result decides.
@@ -86,7 +91,7 @@ export class WebhookDispatcher {
     while (this.running) {
       let items: OutboxItem[] = [];
       try {
-        items = await this.deps.store.webhooks.claimDue(this.deps.clock.now(), batch, this.options.timeoutMs * 2);
+        items = await this.deps.store.webhooks.claimDue(this.deps.clock.now(), batch, leaseMs);
         if (unrecorded.size > 0) items = items.filter((i) => !unrecorded.has(i.id));
       } catch (error) {
         this.deps.log.error({ err: error }, "claiming webhook events failed");

@@ -91,7 +91,25 @@ for (const [name, make] of [
       await server.close();
     });
 
-    it("fails on an unreachable receiver and on a non-HTTP URL", async () => {
+    it("does not send again when the connection breaks after the receiver started answering", async () => {
+    let requests = 0;
+    const server = await serve((_req, res) => {
+      requests++;
+      if (requests === 1) res.writeHead(200).end();
+      else {
+        // Headers and part of the body, then the connection goes: the receiver has the event.
+        res.writeHead(200, { "content-length": "100" });
+        res.write("partial");
+        setTimeout(() => res.socket?.destroy(), 20);
+      }
+    });
+    assert.equal(await client.post(server.url, {}, "{}", 1000), 200);
+    await assert.rejects(client.post(server.url, {}, "{}", 1000));
+    assert.equal(requests, 2);
+    await server.close();
+  });
+
+  it("fails on an unreachable receiver and on a non-HTTP URL", async () => {
       await assert.rejects(client.post("http://127.0.0.1:9/hook", {}, "{}", 1000));
       await assert.rejects(client.post("ftp://127.0.0.1/hook", {}, "{}", 1000), /unsupported URL scheme/);
     });
@@ -102,6 +120,18 @@ describe("webhook sender thread", () => {
     const client = new ThreadedWebhookClient(2);
     await client.close();
     await assert.rejects(client.post("http://127.0.0.1:9/hook", {}, "{}", 1000), /closed/);
+  });
+
+  it("answers the posts it already took before it closes", async () => {
+    const server = await serve((_req, res) => {
+      setTimeout(() => res.writeHead(200).end(), 100);
+    });
+    const client = new ThreadedWebhookClient(2);
+    const posts = Array.from({ length: 4 }, () => client.post(server.url, {}, "{}", 5000));
+    await new Promise((r) => setTimeout(r, 30));
+    await client.close();
+    assert.deepEqual(await Promise.all(posts), [200, 200, 200, 200]);
+    await server.close();
   });
 
   it("fails the posts of a thread that dies and starts a new one for the next", async () => {

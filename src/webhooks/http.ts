@@ -37,10 +37,12 @@ export class WebhookClient {
     if (!agent) return Promise.reject(new Error(`unsupported URL scheme ${url.protocol}`));
     const send = url.protocol === "https:" ? https.request : http.request;
     return new Promise((resolve, reject) => {
+      let answered = false;
       const request = send(
         url,
         { method: "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } },
         (response) => {
+          answered = true;
           response.on("error", fail);
           response.on("end", () => {
             clearTimeout(timer);
@@ -52,7 +54,9 @@ export class WebhookClient {
       const timer = setTimeout(() => request.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
       function fail(error: Error) {
         clearTimeout(timer);
-        const stale = request.reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET";
+        // Only a reset before any answer on a reused socket is a stale connection; once the receiver has
+        // started answering, it has the event, and sending again would deliver it twice.
+        const stale = !answered && request.reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET";
         reject(Object.assign(error, { staleConnection: stale }));
       }
       request.on("error", fail);

@@ -19,14 +19,30 @@ const port = parentPort;
 if (!port) throw new Error("sender-thread.ts runs only as a worker thread");
 const client = new WebhookClient((workerData as { socketsPerOrigin: number }).socketsPerOrigin);
 
+let inFlight = 0;
+let closing = false;
+// Posts already taken are answered before the thread goes, so none is reported lost while it was sent.
+const finishIfDone = () => {
+  if (!closing || inFlight > 0) return;
+  client.close();
+  port.close();
+};
+
 port.on("message", (request: PostRequest | "close") => {
   if (request === "close") {
-    client.close();
-    port.close();
+    closing = true;
+    finishIfDone();
     return;
   }
-  client.post(request.url, request.headers, request.body, request.timeoutMs).then(
-    (status) => port.postMessage({ id: request.id, status } satisfies PostAnswer),
-    (error: Error) => port.postMessage({ id: request.id, error: error.message } satisfies PostAnswer),
-  );
+  inFlight++;
+  client
+    .post(request.url, request.headers, request.body, request.timeoutMs)
+    .then(
+      (status) => port.postMessage({ id: request.id, status } satisfies PostAnswer),
+      (error: Error) => port.postMessage({ id: request.id, error: error.message } satisfies PostAnswer),
+    )
+    .finally(() => {
+      inFlight--;
+      finishIfDone();
+    });
 });
