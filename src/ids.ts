@@ -23,7 +23,9 @@ function randomBytesFromPool(n: number): Uint8Array {
 
 /**
  * UUIDv7: new rows land at the right edge of every index on the id instead of on a random page, which
- * more than halves the pages each commit writes once tables are large. 74 of its bits are random.
+ * more than halves the pages each commit writes once tables are large. Everything after the millisecond
+ * timestamp, version and variant is random (uuid's monotonic counter is not used when `random` is given),
+ * so ids of the same millisecond are unordered among themselves — nothing relies on that order.
  */
 export function timeOrderedUuid(): string {
   return v7({ random: randomBytesFromPool(16) });
