@@ -53,13 +53,15 @@ const compiledShapes = new Map<string, string>();
 
 async function executeWithValues(
   trx: Trx,
+  /** Names the statement: the same name always builds the same SQL around its VALUES. */
+  name: string,
   statement: (values: RawBuilder<unknown>) => RawBuilder<unknown>,
   rows: readonly (readonly unknown[])[],
   width: number,
 ): Promise<void> {
   const size = powerOfTwoAtLeast(rows.length);
-  // The placeholder style ("?" or "$1") tells the dialects apart; the statement without its rows names it.
-  const key = `${sql`${0}`.compile(trx).sql}|${width}|${size}|${statement(sql.raw("V")).compile(trx).sql}`;
+  // The placeholder style ("?" or "$1") tells the dialects apart.
+  const key = `${sql`${0}`.compile(trx).sql}|${width}|${size}|${name}`;
   let text = compiledShapes.get(key);
   if (text === undefined) {
     text = statement(valuesOf(rows, width)).compile(trx).sql;
@@ -83,6 +85,7 @@ export async function updateFromRows(trx: Trx, set: string, match: string, rows:
   for (let i = 0; i < rows.length; i += CHUNK) {
     await executeWithValues(
       trx,
+      `${set}\0${match}`,
       (values) => sql`${sql.raw(set)} FROM ${values} WHERE ${sql.raw(match)}`,
       rows.slice(i, i + CHUNK),
       width,
@@ -106,6 +109,7 @@ export async function insertRows(
   for (let i = 0; i < rows.length; i += CHUNK) {
     await executeWithValues(
       trx,
+      `INSERT\0${into}\0${select}\0${tail}`,
       (values) =>
         sql`INSERT INTO ${sql.raw(into)} SELECT ${sql.raw(select)} FROM ${values} WHERE v.column1 IS NOT NULL ${sql.raw(tail)}`,
       rows.slice(i, i + CHUNK),
