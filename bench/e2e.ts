@@ -14,6 +14,7 @@
  */
 import { createServer } from "node:http";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { startSimulator } from "../src/delivery/simulator/index.js";
@@ -31,6 +32,7 @@ import {
   table,
   tempDir,
 } from "./lib.js";
+import { cpuSeconds, microsPerItem } from "./cpu.js";
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -148,28 +150,58 @@ async function drain(t0: number): Promise<boolean> {
   return false;
 }
 
+/** CPU seconds each process spent on a stage (see cpu.ts): what a message costs, whoever was the limit. */
+interface StageCpu {
+  stage: string;
+  gateway: number;
+  autocannon: number;
+  /** This process: the SMSC simulator and the webhook receiver. */
+  network: number;
+}
+const cpu: StageCpu[] = [];
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 let accepted: LoadResult;
 let t0: number;
+let stageStart: { gateway: number; self: number };
 let gateway: GatewayChild;
 let loadMs: number;
 if (args.split) {
   // Stage 1: acceptance only.
   gateway = await startGatewayProcess(dir, config(false));
+  const before = { gateway: cpuSeconds(gateway.child.pid ?? 0), self: selfCpu() };
   t0 = Date.now();
   accepted = await load();
   loadMs = Date.now() - t0;
+  cpu.push({
+    stage: "acceptance (--split)",
+    gateway: cpuSeconds(gateway.child.pid ?? 0) - before.gateway,
+    autocannon: accepted.loadCpuSeconds,
+    network: selfCpu() - before.self,
+  });
   await gateway.stop();
   // Stage 2: a fresh gateway drains the stored queue; the clock restarts when it answers /health.
   gateway = await startGatewayProcess(dir, config(true), nodeArgs);
+  stageStart = { gateway: cpuSeconds(gateway.child.pid ?? 0), self: selfCpu() };
   t0 = Date.now();
 } else {
   gateway = await startGatewayProcess(dir, config(true), nodeArgs);
+  stageStart = { gateway: cpuSeconds(gateway.child.pid ?? 0), self: selfCpu() };
   t0 = Date.now();
   accepted = await load();
   loadMs = Date.now() - t0;
 }
 const complete = await drain(t0);
 await sleep(200); // late webhooks of the last messages
+cpu.push({
+  stage: args.split ? "delivery (--split)" : "end to end",
+  gateway: cpuSeconds(gateway.child.pid ?? 0) - stageStart.gateway,
+  autocannon: args.split ? 0 : accepted.loadCpuSeconds,
+  network: selfCpu() - stageStart.self,
+});
 await gateway.stop();
 await new Promise<void>((resolve) => receiver.close(() => resolve()));
 await sim.close();
@@ -264,6 +296,29 @@ process.stdout.write(
     `${formatNumber(rate(finalWebhookAt.size, hookSeconds))} msg/s (target 5,000: ${endToEnd >= 5000 ? "met" : "NOT met"})` +
     `; delivered ${delivered} of ${rows.length}\n`,
 );
+{
+  // Two cores' worth of CPU per second is the most any split of the work could use.
+  const cores = availableParallelism();
+  const perMessage = (s: number) => microsPerItem(s, N);
+  const rowsCpu = cpu.map((c) => {
+    const total = c.gateway + c.autocannon + c.network;
+    return [
+      c.stage,
+      perMessage(c.gateway),
+      perMessage(c.autocannon),
+      perMessage(c.network),
+      perMessage(total),
+      (cores * 1e6) / perMessage(total),
+    ];
+  });
+  process.stdout.write(
+    `\n${table(
+      ["CPU per message, µs", "gateway", "autocannon", "simulator + receiver", "all", `ceiling msg/s on ${cores} cores`],
+      rowsCpu,
+    )}\n` +
+      "(ceiling: the rate at which these processes together would use every core — no overlap can beat it)\n",
+  );
+}
 if (!complete) {
   process.stdout.write(`warning: not everything finished within ${args.timeout} s\n`);
   process.exitCode = 1;

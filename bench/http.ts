@@ -21,6 +21,7 @@ import {
   table,
   tempDir,
 } from "./lib.js";
+import { cpuSeconds, microsPerItem } from "./cpu.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -54,6 +55,7 @@ const gateway = await startGatewayProcess(
   args.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
 );
 
+const gatewayPid = gateway.child.pid ?? 0;
 const health = { url: `${gateway.url}/health`, connections };
 const sms = {
   url: `${gateway.url}/sms`,
@@ -90,13 +92,18 @@ try {
     await autocannon({ ...health, duration: warmup });
     await autocannon({ ...sms, duration: warmup });
   }
-  const results: { route: string; r: LoadResult }[] = [];
+  const results: { route: string; r: LoadResult; gatewayCpu: number }[] = [];
+  const run = async (route: string, options: Parameters<typeof autocannon>[0]) => {
+    const before = cpuSeconds(gatewayPid);
+    const r = await autocannon({ ...options, duration });
+    results.push({ route, r, gatewayCpu: cpuSeconds(gatewayPid) - before });
+  };
   for (let round = 1; round <= rounds; round++) {
-    results.push({ route: "GET /health", r: await autocannon({ ...health, duration }) });
-    results.push({ route: "POST /sms/dryrun", r: await autocannon({ ...dryrun, duration }) });
-    results.push({ route: "POST /sms", r: await autocannon({ ...sms, duration }) });
+    await run("GET /health", health);
+    await run("POST /sms/dryrun", dryrun);
+    await run("POST /sms", sms);
   }
-  const rows = results.map(({ route, r }) => [
+  const rows = results.map(({ route, r, gatewayCpu }) => [
     route,
     r.requestsPerSecond,
     r.p50,
@@ -104,20 +111,33 @@ try {
     r.ok2xx,
     r.non2xx,
     r.errors + r.timeouts,
+    microsPerItem(gatewayCpu, r.total),
+    microsPerItem(r.loadCpuSeconds, r.total),
   ]);
   process.stdout.write(
-    `\n${table(["route", "req/s (2xx)", "p50 ms", "p99 ms", "2xx", "non-2xx", "errors"], rows)}\n`,
+    `\n${table(
+      ["route", "req/s (2xx)", "p50 ms", "p99 ms", "2xx", "non-2xx", "errors", "gateway CPU µs/req", "autocannon CPU µs/req"],
+      rows,
+    )}\n`,
   );
   const mean = (route: string) => {
     const list = results.filter((x) => x.route === route).map((x) => x.r.requestsPerSecond);
     return list.reduce((a, b) => a + b, 0) / list.length;
   };
   const ratio = mean("POST /sms") / mean("GET /health");
+  // What the ratio would be if the gateway's CPU were the only limit: on two cores autocannon takes a large
+  // share of the machine, more of it on the cheaper route.
+  const cpuPerRequest = (route: string) => {
+    const list = results.filter((x) => x.route === route);
+    return list.reduce((a, x) => a + x.gatewayCpu, 0) / list.reduce((a, x) => a + x.r.total, 0);
+  };
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   process.stdout.write(
     `\nPOST /sms / GET /health throughput: ${pct(ratio)} (target ≥ 50%: ${ratio >= 0.5 ? "met" : "NOT met"})\n` +
       `POST /sms/dryrun / GET /health: ${pct(mean("POST /sms/dryrun") / mean("GET /health"))}; ` +
-      `POST /sms / POST /sms/dryrun (what storing leaves): ${pct(mean("POST /sms") / mean("POST /sms/dryrun"))}\n`,
+      `POST /sms / POST /sms/dryrun (what storing leaves): ${pct(mean("POST /sms") / mean("POST /sms/dryrun"))}\n` +
+      `gateway CPU per request, GET /health / POST /sms: ${pct(cpuPerRequest("GET /health") / cpuPerRequest("POST /sms"))}` +
+      " (the throughput ratio if the gateway's own CPU were the only limit)\n",
   );
   const failed = results.filter(({ r }) => r.non2xx > 0 || r.errors > 0);
   if (failed.length > 0) {

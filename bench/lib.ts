@@ -15,6 +15,7 @@ import {
   sleep,
   spawnGateway,
 } from "../harness/gateway-process.js";
+import { exitedChildrenCpuSeconds } from "./cpu.js";
 import { systemClock } from "../src/app/deps.js";
 import { createAccount, createKey } from "../src/app/manage-accounts.js";
 import { openStore } from "../src/store/open.js";
@@ -75,6 +76,8 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   durationSeconds: number;
+  /** CPU seconds autocannon itself used (its process, all threads). */
+  loadCpuSeconds: number;
 }
 
 export interface LoadOptions {
@@ -100,6 +103,7 @@ export async function autocannon(options: LoadOptions): Promise<LoadResult> {
   if (options.body !== undefined) args.push("-b", options.body);
   if (options.idReplacement) args.push("-I");
   args.push("-t", "30", options.url);
+  const cpuBefore = exitedChildrenCpuSeconds();
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   killOnExit(child);
   let stdout = "";
@@ -131,6 +135,8 @@ export async function autocannon(options: LoadOptions): Promise<LoadResult> {
     errors: r.errors,
     timeouts: r.timeouts,
     durationSeconds: r.duration,
+    // Node has reaped autocannon by the time "exit" fires, so its CPU is now in this process's children's.
+    loadCpuSeconds: exitedChildrenCpuSeconds() - cpuBefore,
   };
 }
 
