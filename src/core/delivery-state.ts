@@ -18,4 +18,7 @@ export function aggregateDlr(states: readonly PartState[], partsCount: number): 
   return Dlr.EN_ROUTE;
 }
 
-export const isFinalDlr = (dlr: number) => dlr === Dlr.DELIVERED || dlr === Dlr.EXPIRED || dlr === Dlr.REJECTED;
+/** The dlr codes after which a message never changes again. */
+export const FINAL_DLR_CODES: readonly number[] = [Dlr.DELIVERED, Dlr.EXPIRED, Dlr.REJECTED];
+
+export const isFinalDlr = (dlr: number) => FINAL_DLR_CODES.includes(dlr);

@@ -9,12 +9,12 @@
  * state that later items depend on (part states, a message's dlr code) is read once and followed in memory.
  */
 import { randomUUID } from "node:crypto";
-import type { Transaction } from "kysely";
-import { aggregateDlr, isFinalDlr, type PartState } from "../../core/delivery-state.js";
+import { sql, type Transaction } from "kysely";
+import { aggregateDlr, FINAL_DLR_CODES, isFinalDlr, type PartState } from "../../core/delivery-state.js";
 import { Dlr, type Message, Status } from "../../core/message.js";
 import type { ClaimedMessage, DeliveryOutcome, DeliveryStore, ReceiptUpdate } from "../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "./bulk.js";
-import type { Database, Db } from "./db.js";
+import type { Database, Db, Dialect } from "./db.js";
 import { timeOrderedUuid } from "../../ids.js";
 import { GroupCommit } from "./group-commit.js";
 import { rowToMessage } from "./messages.js";
@@ -85,11 +85,14 @@ class Changes {
   async writeDlr(trx: Trx): Promise<void> {
     const rows = [...this.dlr].map(([uuid, c]) => [uuid, c.dlrCode, c.statusCode, c.now, c.erase ? 1 : 0]);
     this.dlr.clear();
+    // The callers read what they change under a lock (or on SQLite's one connection) and leave final
+    // messages alone, so the dlr_code condition should never hold a row back. It is a second line only:
+    // a change it drops still has its event written, so it cannot stand in for the locks.
     await updateFromRows(
       trx,
       "UPDATE messages SET dlr_code = CAST(v.column2 AS integer), status_code = CAST(v.column3 AS integer), " +
         "updated_at = CAST(v.column4 AS bigint), text = CASE WHEN CAST(v.column5 AS integer) = 1 THEN NULL ELSE messages.text END",
-      "messages.uuid = v.column1",
+      `messages.uuid = v.column1 AND messages.dlr_code NOT IN (${FINAL_DLR_CODES.join(", ")})`,
       rows,
     );
   }
@@ -216,8 +219,24 @@ async function recordRound(trx: Trx, round: readonly Timed<DeliveryOutcome>[], c
 /**
  * Applies receipts in order. Everything they depend on is read up front (each receipt's part, its
  * message, the part states of long messages), followed in memory receipt by receipt, and written once.
+ *
+ * On PostgreSQL other processes write the same messages meanwhile: another process's expireStale, or its
+ * delivery writer applying the receipt of another part. The messages are therefore read FOR UPDATE, and
+ * everything read after that (their dlr codes, their parts' states) stays true until this transaction
+ * commits: a message another process made final is seen final (and left alone), and a long message's
+ * parts are counted with those another writer stored. The locks are taken in ascending uuid order, chunk
+ * after chunk and row by row within a chunk, so two writers applying receipts cannot deadlock over them;
+ * expireStale skips locked rows and never waits. (A batch's submit records lock their own messages first,
+ * in no set order; other writers find those messages only once that batch commits, unless one message was
+ * submitted twice after a lapsed lease, when PostgreSQL's deadlock check would abort one batch.) SQLite's
+ * one connection already runs each transaction alone.
  */
-async function applyReceipts(trx: Trx, receipts: readonly Timed<ReceiptUpdate>[], changes: Changes): Promise<void> {
+async function applyReceipts(
+  trx: Trx,
+  dialect: Dialect,
+  receipts: readonly Timed<ReceiptUpdate>[],
+  changes: Changes,
+): Promise<void> {
   if (receipts.length === 0) return;
   const key = (connectorId: string, smscId: string) => `${connectorId}\0${smscId}`;
 
@@ -244,11 +263,15 @@ async function applyReceipts(trx: Trx, receipts: readonly Timed<ReceiptUpdate>[]
 
   type Tracked = MessageRef & { dlrCode: number; statusCode: number; partsCount: number };
   const messages = new Map<string, Tracked>();
-  for (const chunk of paddedChunks([...new Set([...parts.values()].map((p) => p.uuid))])) {
+  // Code-unit order, which is byte order for uuids, and PostgreSQL's order of the same with COLLATE "C".
+  const uuids = [...new Set([...parts.values()].map((p) => p.uuid))].sort();
+  for (const chunk of paddedChunks(uuids)) {
     const rows = await trx
       .selectFrom("messages")
       .select(["uuid", "account_id", "key_id", "callback_data", "is_text_deleted", "dlr_code", "status_code", "parts_count"])
       .where("uuid", "in", chunk)
+      // Rows are locked as they leave the sort, so in this order (ORDER BY runs below FOR UPDATE).
+      .$if(dialect === "postgres", (q) => q.orderBy(sql`uuid COLLATE "C"`).forUpdate())
       .execute();
     for (const r of rows) {
       messages.set(r.uuid, {
@@ -322,15 +345,15 @@ type Op = { kind: "outcomes"; items: DeliveryOutcome[]; now: number } | { kind: 
  * One batch of the delivery writer. Outcomes go first, so a receipt in the same batch as the submit it
  * follows finds its part; receipts then apply in arrival order.
  */
-async function writeBatch(trx: Trx, ops: readonly Op[]): Promise<void> {
+async function writeBatch(trx: Trx, dialect: Dialect, ops: readonly Op[]): Promise<void> {
   const changes = new Changes();
   const timed = <T>(op: { items: T[]; now: number }) => op.items.map((item) => ({ item, now: op.now }));
   const outcomes = ops.flatMap((op) => (op.kind === "outcomes" ? timed(op) : []));
   const receipts = ops.flatMap((op) => (op.kind === "receipts" ? timed(op) : []));
   for (const round of rounds(outcomes)) {
-    await applyReceipts(trx, await recordRound(trx, round, changes), changes);
+    await applyReceipts(trx, dialect, await recordRound(trx, round, changes), changes);
   }
-  await applyReceipts(trx, receipts, changes);
+  await applyReceipts(trx, dialect, receipts, changes);
   await enqueueEvents(trx, changes.events);
 }
 
@@ -340,7 +363,7 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
   const writer = new GroupCommit<Op, void>(
     (ops) =>
       kysely.transaction().execute(async (trx) => {
-        await writeBatch(trx, ops);
+        await writeBatch(trx, dialect, ops);
         return ops.map(() => undefined);
       }),
     500,

@@ -1,0 +1,149 @@
+/**
+ * Several Starling processes share one PostgreSQL database, so the delivery writer of one process meets
+ * other processes' writers on the same message rows (another writer's receipts, another maintenance's
+ * expireStale). A separate connection stands in for the other process: it holds a message's row lock
+ * while it changes the message, and the store's writer must wait for it and then see what it wrote.
+ * SQLite has one writer connection, so these interleavings cannot happen there.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { Dlr, type Message, Priority, Status } from "../../src/core/message.js";
+import { openStore } from "../../src/store/open.js";
+import type { Store } from "../../src/store/ports/index.js";
+import { createTestDatabase, skipWithoutPostgres } from "../helpers/postgres.js";
+
+function message(accountId: number, overrides: Partial<Message> = {}): Message {
+  return {
+    uuid: randomUUID(), accountId, keyId: null, text: "hello", senderId: "S", phone: "+491701234567", iso2: "DE",
+    deliveryAt: 0, statusCode: Status.NEW, dlrCode: Dlr.NONE, gatewaySentAt: 0, source: null, ip: null,
+    createdAt: Date.now(), isUnicode: false, encoding: "gsm7", voiceLang: null, partsCount: 1, charsCount: 5,
+    callbackData: null, bulkId: null, serviceCode: "direct", isTextDeleted: false, priceMicros: 50_000,
+    isSent: false, attemptsCountMax: null, priority: Priority.TRANSACTIONAL, ...overrides,
+  };
+}
+
+describe("delivery writer and other processes' writers (postgres)", { skip: skipWithoutPostgres }, () => {
+  let url: string;
+  let store: Store;
+  let other: Store; // a second process's store: its own pool and its own delivery writer
+  let sql: pg.Client; // the test's own look at the database (never inside the other transactions)
+  before(async () => {
+    url = await createTestDatabase();
+    store = await openStore(url);
+    other = await openStore(url);
+    sql = new pg.Client({ connectionString: url });
+    await sql.connect();
+  });
+  after(async () => {
+    await sql.end();
+    await store.close();
+    await other.close();
+  });
+
+  const id = () => randomUUID().slice(0, 12);
+
+  /** A transmitted message of an account with a callback URL, its parts' smsc ids recorded. */
+  async function transmitted(partsCount: number) {
+    const a = await store.accounts.create(
+      { name: "c", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" },
+      Date.now(),
+    );
+    await store.webhooks.add(a.id, "http://127.0.0.1:9/hook", Date.now());
+    const m = message(a.id, { partsCount });
+    await store.messages.accept({ accountId: a.id, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now()], now: Date.now() });
+    const claims = await store.delivery.claimDue("o", Date.now(), 100, 60_000);
+    assert.ok(claims.some((c) => c.message.uuid === m.uuid));
+    const smscIds = Array.from({ length: partsCount }, id);
+    await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds, at: Date.now() }], Date.now());
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
+    return { m, a, smscIds };
+  }
+
+  /** Another process's transaction holding row locks (`lock` is a SELECT … FOR UPDATE of the message's rows). */
+  async function otherTransaction(lock: string, uuid: string): Promise<pg.Client> {
+    const t1 = new pg.Client({ connectionString: url });
+    await t1.connect();
+    await t1.query("BEGIN");
+    const { rows } = await t1.query(lock, [uuid]);
+    assert.ok(rows.length > 0);
+    return t1;
+  }
+
+  /** Waits until `n` statements of this database other than the test's own wait for a row lock. */
+  async function waitForLockWaiters(n: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await sql.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if (rows[0].n >= n) return;
+      if (Date.now() > deadline) assert.fail(`expected ${n} statement(s) waiting for a lock, saw ${rows[0].n}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  const settled = (p: Promise<unknown>) => {
+    const state = { done: false };
+    p.then(
+      () => (state.done = true),
+      () => (state.done = true),
+    );
+    return state;
+  };
+
+  /** The dlr codes of the message's sms.delivery events in the outbox, ascending. */
+  async function dlrEvents(uuid: string): Promise<number[]> {
+    const { rows } = await sql.query("SELECT data FROM webhook_outbox WHERE name = 'sms.delivery'");
+    return rows
+      .map((r) => JSON.parse(r.data) as { id: string; dlr_code: number })
+      .filter((d) => d.id === uuid)
+      .map((d) => d.dlr_code)
+      .sort((x, y) => x - y);
+  }
+
+  it("a receipt waits for a concurrent expiry and does not overwrite it (no second final event)", async () => {
+    const { m, a, smscIds } = await transmitted(1);
+    // The other process's expireStale has read the message (FOR UPDATE) and is about to expire it.
+    const t1 = await otherTransaction("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", m.uuid);
+    try {
+      const applying = store.delivery.applyReceipts([{ connectorId: "c", smscId: smscIds[0]!, state: "DELIVRD" }], Date.now());
+      const state = settled(applying);
+      await waitForLockWaiters(1);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(state.done, false, "the receipt must wait for the other transaction's row lock");
+      // What expireStale writes in its own transaction (its event is the other process's business).
+      await t1.query("UPDATE messages SET dlr_code = $1, updated_at = $2 WHERE uuid = $3", [Dlr.EXPIRED, Date.now(), m.uuid]);
+      await t1.query("COMMIT");
+      await applying;
+    } finally {
+      await t1.end();
+    }
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EXPIRED, "a final message never changes again");
+    assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE], "no final event for a receipt that came too late");
+  });
+
+  it("two processes' receipts for the parts of one message add up: the later sees the earlier's part", async () => {
+    const { m, a, smscIds } = await transmitted(2);
+    // Holding the parts' rows makes both writers reach their part UPDATE before either commits: without
+    // the message lock both would have read the other part as en route and the message would stay so.
+    const t1 = await otherTransaction("SELECT state FROM message_parts WHERE message_uuid = $1 FOR UPDATE", m.uuid);
+    let both: Promise<unknown> | undefined;
+    try {
+      // Each process's writer gets the receipt of one part.
+      both = Promise.all([
+        store.delivery.applyReceipts([{ connectorId: "c", smscId: smscIds[0]!, state: "DELIVRD" }], Date.now()),
+        other.delivery.applyReceipts([{ connectorId: "c", smscId: smscIds[1]!, state: "DELIVRD" }], Date.now()),
+      ]);
+      await waitForLockWaiters(2);
+      await t1.query("COMMIT");
+      await both;
+    } finally {
+      await t1.end();
+      await both?.catch(() => {});
+    }
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
+    assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+  });
+});
