@@ -2,32 +2,31 @@
  * The built-in SMSC: an SMPP server (smpp.createServer) that binds ESMEs, answers submit_sm according to a
  * named scenario, sends receipts later and can inject messages from handsets. Nothing is logged per submit
  * above debug level, so it keeps up with thousands of submits per second.
+ *
+ * This file is the server's lifecycle and public face; each connection is connection.ts's (with bind.ts
+ * and submit.ts), receipts are receipts.ts's, and esme.ts holds what one connection is.
  */
 import { EventEmitter } from "node:events";
 import { type Logger, pino } from "pino";
 import { encodeText } from "../../core/encoding/index.js";
-import { deliverFieldsOf } from "../smpp/deliver.js";
-import {
-  coalesceWrites,
-  createLibServer,
-  createPdu,
-  type LibServer,
-  type LibSession,
-  type Pdu,
-} from "../smpp/lib.js";
+import { createLibServer, createPdu, type LibServer } from "../smpp/lib.js";
 import { Status } from "../smpp/status.js";
 import type { AlphabetOptions } from "../smpp/text-codec.js";
 import { concatReference } from "../smpp/udh.js";
+import { acceptConnection, type ConnectionParts } from "./connection.js";
+import { deliver, receiverFor, type SimSession } from "./esme.js";
 import {
   type ScenarioName,
   type ScenarioOptions,
   SIMULATOR_DEFAULTS,
   type SimulatorOptions,
 } from "./options.js";
-import { formatId, inboundFields, receiptFields } from "./pdus.js";
-import { submitRecord } from "./record.js";
-import { type PlannedReceipt, ScenarioEngine, wantsReceipt } from "./scenarios.js";
+import { inboundFields } from "./pdus.js";
+import { ReceiptSender } from "./receipts.js";
+import { ScenarioEngine } from "./scenarios.js";
 import { type MessageRecord, SimulatorStats, type SubmitRecord } from "./stats.js";
+import { SubmitHandler } from "./submit.js";
+import { Timers } from "./timers.js";
 
 export interface SimulatorEvents {
   submit: [SubmitRecord];
@@ -43,40 +42,18 @@ export interface InboundMessage {
   systemId?: string;
 }
 
-interface SimSession {
-  lib: LibSession;
-  systemId: string;
-  bindType: "transceiver" | "transmitter" | "receiver" | undefined;
-  submits: number;
-  outstanding: number;
-  /** deliver_sm sent and not yet answered: settled with -1 when the connection goes. */
-  unanswered: Set<(status: number) => void>;
-}
-
-const BIND_TYPES: Record<string, SimSession["bindType"]> = {
-  bind_transceiver: "transceiver",
-  bind_transmitter: "transmitter",
-  bind_receiver: "receiver",
-};
-/** Ids start here so that hex and decimal forms never look alike ("1A2B3C00" vs "439041024"). */
-const FIRST_ID = 0x1a2b3c00;
-const DELIVER_RESPONSE_TIMEOUT_MS = 5000;
-/** A receipt is offered this many times before the simulator gives up on it. */
-const RECEIPT_ATTEMPTS = 10;
-
 export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly host: string;
   readonly stats: SimulatorStats;
   #port = 0;
   #server: LibServer | undefined;
   readonly #sessions = new Set<SimSession>();
-  readonly #timers = new Set<NodeJS.Timeout>();
-  /** Receipts for a system_id with no receiving bind at the moment; sent when one binds (as an SMSC stores them). */
-  readonly #queuedReceipts = new Map<string, QueuedReceipt[]>();
+  readonly #timers = new Timers();
+  readonly #receipts: ReceiptSender;
+  readonly #connectionParts: ConnectionParts;
   readonly #engine: ScenarioEngine;
   readonly #alphabet: AlphabetOptions;
   readonly #log: Logger;
-  #nextId = FIRST_ID;
   #inboundRef = 0;
   #closed = false;
 
@@ -95,6 +72,28 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       defaultAlphabet: options.defaultAlphabet ?? SIMULATOR_DEFAULTS.defaultAlphabet,
     };
     this.#log = (options.logger ?? pino({ level: "silent" })).child({ component: "smsc-simulator" });
+    this.#receipts = new ReceiptSender(this.#sessions, this.stats, this.#timers, options);
+    const submits = new SubmitHandler({
+      options,
+      engine: this.#engine,
+      alphabet: this.#alphabet,
+      stats: this.stats,
+      timers: this.#timers,
+      receipts: this.#receipts,
+      accepted: (record, message) => {
+        this.emit("submit", record);
+        if (message) this.emit("message", message);
+      },
+    });
+    this.#connectionParts = {
+      options,
+      stats: this.stats,
+      receipts: this.#receipts,
+      bound: (info) => this.emit("bind", info),
+      sessions: this.#sessions,
+      submits,
+      log: this.#log,
+    };
   }
 
   get port(): number {
@@ -117,9 +116,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   async listen(): Promise<void> {
     const tls = this.options.tls;
-    const server = createLibServer(tls ? { key: tls.key, cert: tls.cert } : {}, (lib) =>
-      this.#onSession(lib),
-    );
+    const server = createLibServer(tls ? { key: tls.key, cert: tls.cert } : {}, (lib) => {
+      if (this.#closed) lib.destroy();
+      else acceptConnection(lib, this.#connectionParts);
+    });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -141,7 +141,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
 
   /** Sends a message from a handset to a bound receiver (or transceiver); resolves when it is acknowledged. */
   async sendInbound(message: InboundMessage): Promise<void> {
-    const target = this.#receiverFor(message.systemId);
+    const target = receiverFor(this.#sessions, message.systemId);
     if (!target) throw new Error("no receiving bind to deliver the inbound message to");
     const encoded = encodeText(message.text);
     this.#inboundRef = (this.#inboundRef + 1) & 0xff;
@@ -155,7 +155,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       ref,
     );
     for (const fields of pdus) {
-      const status = await this.#deliver(target, fields);
+      const status = await deliver(target, fields);
       if (status === -1) throw new Error("the inbound deliver_sm got no answer");
       if (status !== Status.ESME_ROK)
         throw new Error(`the inbound deliver_sm was refused with status ${status}`);
@@ -166,9 +166,8 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    this.#queuedReceipts.clear();
+    this.#timers.close();
+    this.#receipts.close();
     this.stats.close();
     const server = this.#server;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
@@ -181,248 +180,6 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     }
     await closed;
   }
-
-  #onSession(lib: LibSession): void {
-    const session: SimSession = {
-      lib,
-      systemId: "",
-      bindType: undefined,
-      submits: 0,
-      outstanding: 0,
-      unanswered: new Set(),
-    };
-    if (this.#closed) {
-      lib.destroy();
-      return;
-    }
-    this.#sessions.add(session);
-    lib.socket.setNoDelay(true); // small PDUs: no Nagle delay on answers
-    coalesceWrites(lib.socket);
-    lib.on("error", (error: Error) => {
-      this.#log.debug({ err: error.message }, "ESME connection error");
-      lib.destroy();
-    });
-    lib.on("close", () => {
-      this.#sessions.delete(session);
-      session.bindType = undefined;
-      for (const settle of [...session.unanswered]) settle(-1);
-    });
-    lib.on("pdu", (pdu: Pdu) => {
-      try {
-        this.#onPdu(session, pdu);
-      } catch (error) {
-        this.#log.error({ err: error, command: pdu.command }, "simulator failed on a PDU");
-        lib.send(pdu.response({ command_status: Status.ESME_RSYSERR }));
-      }
-    });
-  }
-
-  #onPdu(session: SimSession, pdu: Pdu): void {
-    if (pdu.isResponse()) return; // deliver_sm_resp etc. are matched by the library's callbacks
-    const bindType = BIND_TYPES[pdu.command];
-    if (bindType) {
-      this.#onBind(session, pdu, bindType);
-      return;
-    }
-    switch (pdu.command) {
-      case "submit_sm":
-        this.#onSubmit(session, pdu);
-        return;
-      case "enquire_link":
-        this.stats.enquireLinks++;
-        session.lib.send(pdu.response());
-        return;
-      case "unbind":
-        this.stats.unbinds++;
-        session.bindType = undefined;
-        session.lib.send(pdu.response());
-        session.lib.close();
-        return;
-      default:
-        session.lib.send(
-          createPdu("generic_nack", {
-            sequence_number: pdu.sequence_number,
-            command_status: Status.ESME_RINVCMDID,
-          }),
-        );
-    }
-  }
-
-  #onBind(session: SimSession, pdu: Pdu, bindType: NonNullable<SimSession["bindType"]>): void {
-    const { systemId, password } = this.options;
-    let status: number = Status.ESME_ROK;
-    if (session.bindType)
-      status = 0x05; // ESME_RALYBND
-    else if (systemId !== undefined && pdu.system_id !== systemId) status = Status.ESME_RBINDFAIL;
-    else if (password !== undefined && pdu.password !== password) status = Status.ESME_RINVPASWD;
-    if (status !== Status.ESME_ROK) {
-      this.stats.bindFailures++;
-      session.lib.send(pdu.response({ command_status: status }));
-      if (status !== 0x05) session.lib.close();
-      return;
-    }
-    session.bindType = bindType;
-    session.systemId = String(pdu.system_id ?? "");
-    this.stats.binds++;
-    session.lib.send(pdu.response({ system_id: "STARLINGSIM" }));
-    this.emit("bind", { systemId: session.systemId, bindType });
-    if (bindType !== "transmitter") this.#flushQueuedReceipts(session.systemId);
-  }
-
-  #onSubmit(session: SimSession, pdu: Pdu): void {
-    const lib = session.lib;
-    if (!session.bindType || session.bindType === "receiver") {
-      lib.send(pdu.response({ command_status: Status.ESME_RINVBNDSTS }));
-      return;
-    }
-    this.stats.submitsReceived++;
-    session.submits++;
-    session.outstanding++;
-    this.stats.maxOutstanding = Math.max(this.stats.maxOutstanding, session.outstanding);
-    const fields = deliverFieldsOf(pdu);
-    const decision = this.#engine.decide({
-      destination: fields.destAddr,
-      connectionSubmits: session.submits,
-      now: Date.now(),
-    });
-    switch (decision.action) {
-      case "drop":
-        this.stats.droppedConnections++;
-        lib.destroy();
-        return;
-      case "blackhole":
-        this.stats.blackholed++;
-        return;
-      case "refuse":
-        if (decision.status === Status.ESME_RTHROTTLED) this.stats.throttled++;
-        else this.stats.rejected++;
-        this.#respond(session, pdu.response({ command_status: decision.status }));
-        return;
-      case "accept": {
-        const id = this.#nextId++;
-        const idFormat = this.options.idFormat ?? SIMULATOR_DEFAULTS.idFormat;
-        const ids = {
-          smscId: formatId(id, idFormat),
-          receiptId: formatId(id, this.options.receiptIdFormat ?? idFormat, this.options.receiptIdPad ?? 0),
-          systemId: session.systemId,
-        };
-        const record = submitRecord(pdu, fields, ids, this.#alphabet);
-        const message = this.stats.recordAccepted(record);
-        this.#respond(session, pdu.response({ message_id: record.smscId }));
-        this.emit("submit", record);
-        if (message) this.emit("message", message);
-        if (wantsReceipt(record.registeredDelivery, decision.receipt.state)) {
-          this.#later(decision.receipt.delayMs, () => this.#sendReceipt(session, record, decision.receipt));
-        }
-      }
-    }
-  }
-
-  #respond(session: SimSession, response: Pdu): void {
-    const delay = this.options.responseDelayMs ?? SIMULATOR_DEFAULTS.responseDelayMs;
-    const send = () => {
-      session.outstanding = Math.max(0, session.outstanding - 1);
-      session.lib.send(response);
-    };
-    if (delay > 0) this.#later(delay, send);
-    else send();
-  }
-
-  /**
-   * To the bind the submit came on if it can receive, else any receiving bind of the same system_id. As a
-   * real SMSC does, a receipt that gets no deliver_sm_resp (or an error) is sent again: on the next bind if
-   * the connection went, else after receiptRetryMs.
-   */
-  #sendReceipt(
-    origin: SimSession | undefined,
-    record: SubmitRecord,
-    receipt: PlannedReceipt,
-    attempt = 1,
-  ): void {
-    const target =
-      origin && canReceive(origin) && !origin.lib.socket.destroyed
-        ? origin
-        : this.#receiverFor(record.systemId);
-    if (!target) {
-      this.#queueReceipt({ record, receipt, attempt });
-      return;
-    }
-    const fields = receiptFields(record, receipt.state, receipt.error, this.options.receiptTlvs ?? true);
-    if (attempt === 1) this.stats.receiptsSent++;
-    else this.stats.receiptsResent++;
-    void this.#deliver(target, fields).then((status) => {
-      if (status === Status.ESME_ROK) {
-        this.stats.receiptsAcknowledged++;
-        return;
-      }
-      if (this.#closed || attempt >= RECEIPT_ATTEMPTS) return;
-      const next: QueuedReceipt = { record, receipt, attempt: attempt + 1 };
-      if (status === -1 && !this.#receiverFor(record.systemId)) this.#queueReceipt(next);
-      else {
-        const retryMs = this.options.receiptRetryMs ?? SIMULATOR_DEFAULTS.receiptRetryMs;
-        this.#later(retryMs, () => this.#sendReceipt(undefined, record, receipt, next.attempt));
-      }
-    });
-  }
-
-  #queueReceipt(item: QueuedReceipt): void {
-    const queue = this.#queuedReceipts.get(item.record.systemId) ?? [];
-    queue.push(item);
-    this.#queuedReceipts.set(item.record.systemId, queue);
-  }
-
-  #flushQueuedReceipts(systemId: string): void {
-    const queue = this.#queuedReceipts.get(systemId);
-    if (!queue) return;
-    this.#queuedReceipts.delete(systemId);
-    for (const { record, receipt, attempt } of queue) {
-      this.#later(0, () => this.#sendReceipt(undefined, record, receipt, attempt));
-    }
-  }
-
-  #receiverFor(systemId: string | undefined): SimSession | undefined {
-    for (const session of this.#sessions) {
-      if (canReceive(session) && (systemId === undefined || session.systemId === systemId)) return session;
-    }
-    return undefined;
-  }
-
-  /** Sends a deliver_sm; resolves with the command_status of its response (-1 if none came). */
-  #deliver(session: SimSession, fields: Record<string, unknown>): Promise<number> {
-    return new Promise((resolve) => {
-      const settle = (status: number) => {
-        clearTimeout(timer);
-        session.unanswered.delete(settle);
-        resolve(status);
-      };
-      const timer = setTimeout(() => settle(-1), DELIVER_RESPONSE_TIMEOUT_MS);
-      timer.unref();
-      session.unanswered.add(settle);
-      const sent = session.lib.send(createPdu("deliver_sm", fields), (response: Pdu) =>
-        settle(response.command_status),
-      );
-      if (!sent) settle(-1);
-    });
-  }
-
-  #later(ms: number, fn: () => void): void {
-    if (this.#closed) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      fn();
-    }, ms);
-    this.#timers.add(timer);
-  }
-}
-
-interface QueuedReceipt {
-  record: SubmitRecord;
-  receipt: PlannedReceipt;
-  attempt: number;
-}
-
-function canReceive(session: SimSession): boolean {
-  return session.bindType === "transceiver" || session.bindType === "receiver";
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {

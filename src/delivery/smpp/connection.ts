@@ -27,7 +27,7 @@ export class Connection {
   bound = false;
   /** We are closing it on purpose: its `close` is not an error. */
   closing = false;
-  enquireInFlight = false;
+  /** The keepalive watchdog's interval (see watchdog.ts); cleared when the connection ends. */
   enquireTimer: NodeJS.Timeout | undefined;
   readonly #pending = new Map<number, Pending>();
   #seq = 0;

@@ -6,25 +6,26 @@
  *
  * Every connection attempt gets its own Connection record; events from an old socket check `conn.alive`
  * and so cannot disturb its successor.
+ *
+ * This file is the lifecycle (connect, bind, drop, reconnect, stop) and submit; the parts it drives live
+ * beside it: dial.ts opens the socket, connection.ts tracks requests awaiting answers, window.ts and
+ * rate-limiter.ts are the flow control, watchdog.ts the keepalive, smsc-pdus.ts answers the SMSC.
  */
 import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { Backoff } from "./backoff.js";
 import type { SmppTlsOptions } from "./config.js";
-import { Connection, type RequestOutcome } from "./connection.js";
-import {
-  coalesceWrites,
-  connectSession,
-  createPdu,
-  type LibSession,
-  type Pdu,
-  type PduFields,
-} from "./lib.js";
+import type { Connection, RequestOutcome } from "./connection.js";
+import { type DialHandlers, dial } from "./dial.js";
+import type { Pdu, PduFields } from "./lib.js";
 import { RateLimiter } from "./rate-limiter.js";
+import { type DeliverAck, onSmscPdu, type SmscPduContext } from "./smsc-pdus.js";
 import { Status, statusName } from "./status.js";
+import { startWatchdog } from "./watchdog.js";
 import { RequestWindow } from "./window.js";
 
 export type { RequestOutcome } from "./connection.js";
+export type { DeliverAck } from "./smsc-pdus.js";
 
 export type BindType = "transceiver" | "transmitter" | "receiver";
 
@@ -48,15 +49,6 @@ export interface SessionOptions {
 
 export type SessionState = "idle" | "connecting" | "binding" | "bound" | "unbinding" | "stopped";
 
-/**
- * Handed to `deliver` listeners. Without defer() the SMSC gets its deliver_sm_resp at once; with it, only
- * once the work settles: ROK if it succeeded, ESME_RX_T_APPN (send it again later) if it failed or took
- * longer than the response timeout. So a receipt is acknowledged only after it was stored.
- */
-export interface DeliverAck {
-  defer(work: Promise<unknown>): void;
-}
-
 export interface SessionEvents {
   up: [];
   down: [Error | undefined];
@@ -76,6 +68,12 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   readonly #limiter: RateLimiter;
   readonly #backoff: Backoff;
   readonly #log: Logger;
+  readonly #dialHandlers: DialHandlers = {
+    connected: (conn) => void this.#bind(conn),
+    pdu: (conn, pdu) => onSmscPdu(this.#smscPdus, conn, pdu),
+    lost: (conn, error) => this.#drop(conn, error),
+  };
+  readonly #smscPdus: SmscPduContext;
 
   constructor(
     private readonly options: SessionOptions,
@@ -86,6 +84,12 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     this.#limiter = new RateLimiter(options.throughputPerSecond, options.throttlePauseMs);
     this.#backoff = new Backoff(options.reconnect.minMs, options.reconnect.maxMs);
     this.#log = logger.child({ bind: options.bindType });
+    this.#smscPdus = {
+      log: this.#log,
+      responseTimeoutMs: options.responseTimeoutMs,
+      deliver: (pdu, ack) => this.#emitSafely("deliver", pdu, ack),
+      drop: (conn, error, graceful) => this.#drop(conn, error, graceful),
+    };
   }
 
   get state(): SessionState {
@@ -159,38 +163,13 @@ export class SmppSession extends EventEmitter<SessionEvents> {
 
   #connect(): void {
     this.#state = "connecting";
-    const { host, port, tls, tlsOptions } = this.options;
-    let lib: LibSession;
     try {
-      lib = connectSession({ ...tlsOptions, host, port, tls });
+      this.#conn = dial(this.options, this.options.responseTimeoutMs, this.#dialHandlers);
     } catch (error) {
       this.#log.warn({ err: error }, "SMPP connect failed");
       this.#state = "idle";
       this.#scheduleReconnect();
-      return;
     }
-    const conn = new Connection(lib);
-    this.#conn = conn;
-    const connectTimer = setTimeout(
-      () => this.#drop(conn, new Error(`connect to ${host}:${port} timed out`)),
-      this.options.responseTimeoutMs,
-    );
-    lib.on("error", (error: Error) => {
-      clearTimeout(connectTimer);
-      this.#drop(conn, error);
-    });
-    lib.on("close", () => {
-      clearTimeout(connectTimer);
-      this.#drop(conn, conn.closing ? undefined : new Error("connection closed by peer"));
-    });
-    lib.on("pdu", (pdu: Pdu) => this.#onPdu(conn, pdu));
-    lib.once(tls ? "secureConnect" : "connect", () => {
-      clearTimeout(connectTimer);
-      // PDUs are small writes; with Nagle on, delayed ACKs add ~40 ms to a request/response round trip.
-      lib.socket.setNoDelay(true);
-      coalesceWrites(lib.socket);
-      void this.#bind(conn);
-    });
   }
 
   async #bind(conn: Connection): Promise<void> {
@@ -220,86 +199,15 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     conn.bound = true;
     this.#state = "bound";
     this.#backoff.reset();
-    conn.enquireTimer = setInterval(() => void this.#enquire(conn), this.options.enquireLinkSeconds * 1000);
+    startWatchdog(conn, this.options.enquireLinkSeconds * 1000, this.options.responseTimeoutMs, (error) =>
+      this.#drop(conn, error),
+    );
     this.#log.info({ host: o.host, port: o.port }, "SMPP bound");
     this.#emitSafely("up");
   }
 
-  /** The watchdog: a peer that does not answer enquire_link in time is dead. */
-  async #enquire(conn: Connection): Promise<void> {
-    if (!conn.alive || conn.enquireInFlight) return;
-    conn.enquireInFlight = true;
-    const outcome = await this.#request(conn, "enquire_link", {});
-    conn.enquireInFlight = false;
-    if (outcome.kind === "timeout") this.#drop(conn, new Error("enquire_link not answered"));
-  }
-
   #request(conn: Connection, command: string, fields: PduFields, timeoutMs = this.options.responseTimeoutMs) {
     return conn.request(command, fields, timeoutMs);
-  }
-
-  #onPdu(conn: Connection, pdu: Pdu): void {
-    if (!conn.alive) return;
-    if (pdu.isResponse()) {
-      // generic_nack is a response too: it settles the request it names with its error status
-      if (!conn.settle(pdu.sequence_number, { kind: "response", pdu })) {
-        const acceptedLate = pdu.command === "submit_sm_resp" && pdu.command_status === Status.ESME_ROK;
-        // Reported as a temporary failure already: a retry of this message may reach the handset twice.
-        if (acceptedLate) this.#log.warn({ smscId: pdu.message_id }, "submit_sm accepted after its timeout");
-        else
-          this.#log.debug(
-            { command: pdu.command, seq: pdu.sequence_number },
-            "response to no pending request",
-          );
-      }
-      return;
-    }
-    switch (pdu.command) {
-      case "deliver_sm":
-      case "data_sm":
-        this.#onDeliver(conn, pdu);
-        return;
-      case "enquire_link":
-        this.#reply(conn, pdu.response());
-        return;
-      case "unbind":
-        this.#reply(conn, pdu.response());
-        this.#log.warn("SMSC unbound the session");
-        this.#drop(conn, new Error("unbound by SMSC"), true);
-        return;
-      case "alert_notification":
-      case "outbind":
-        return; // neither takes a response
-      default:
-        this.#reply(
-          conn,
-          createPdu("generic_nack", {
-            sequence_number: pdu.sequence_number,
-            command_status: Status.ESME_RINVCMDID,
-          }),
-        );
-    }
-  }
-
-  #onDeliver(conn: Connection, pdu: Pdu): void {
-    const work: Promise<unknown>[] = [];
-    const handled = this.#emitSafely("deliver", pdu, { defer: (p) => work.push(p) });
-    if (work.length === 0) {
-      // a listener that threw has not taken the message: ask the SMSC to send it again
-      this.#reply(conn, handled ? pdu.response() : pdu.response({ command_status: Status.ESME_RX_T_APPN }));
-      return;
-    }
-    void settledWithin(Promise.all(work), this.options.responseTimeoutMs).then((ok) => {
-      if (!ok)
-        this.#log.warn({ seq: pdu.sequence_number }, "deliver_sm not processed; the SMSC will resend it");
-      if (conn.alive)
-        this.#reply(conn, ok ? pdu.response() : pdu.response({ command_status: Status.ESME_RX_T_APPN }));
-    });
-  }
-
-  #reply(conn: Connection, pdu: Pdu): void {
-    const error = conn.reply(pdu);
-    if (error) this.#log.warn({ err: error, command: pdu.command }, "could not answer the SMSC");
   }
 
   /**
@@ -342,21 +250,4 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       return false;
     }
   }
-}
-
-/** True if `work` fulfilled within `ms`; false if it rejected or is still running. */
-function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    work.then(
-      () => {
-        clearTimeout(timer);
-        resolve(true);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve(false);
-      },
-    );
-  });
 }

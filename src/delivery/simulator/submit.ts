@@ -1,0 +1,95 @@
+/**
+ * submit_sm as the scenario decides: accept it (an id, perhaps a receipt later), refuse it with a status,
+ * never answer it (blackhole), or drop the connection. Answers wait responseDelayMs when that is set.
+ */
+import { deliverFieldsOf } from "../smpp/deliver.js";
+import type { Pdu } from "../smpp/lib.js";
+import { Status } from "../smpp/status.js";
+import type { AlphabetOptions } from "../smpp/text-codec.js";
+import type { SimSession } from "./esme.js";
+import { SIMULATOR_DEFAULTS, type SimulatorOptions } from "./options.js";
+import { formatId } from "./pdus.js";
+import type { ReceiptSender } from "./receipts.js";
+import { submitRecord } from "./record.js";
+import { type ScenarioEngine, wantsReceipt } from "./scenarios.js";
+import type { MessageRecord, SimulatorStats, SubmitRecord } from "./stats.js";
+import type { Timers } from "./timers.js";
+
+/** Ids start here so that hex and decimal forms never look alike ("1A2B3C00" vs "439041024"). */
+const FIRST_ID = 0x1a2b3c00;
+
+export interface SubmitHandlerParts {
+  options: SimulatorOptions;
+  engine: ScenarioEngine;
+  alphabet: AlphabetOptions;
+  stats: SimulatorStats;
+  timers: Timers;
+  receipts: ReceiptSender;
+  /** Called once a submit was accepted and answered; `message` when it completed a whole message. */
+  accepted(record: SubmitRecord, message: MessageRecord | undefined): void;
+}
+
+export class SubmitHandler {
+  #nextId = FIRST_ID;
+
+  constructor(private readonly parts: SubmitHandlerParts) {}
+
+  handle(session: SimSession, pdu: Pdu): void {
+    const { stats, options } = this.parts;
+    const lib = session.lib;
+    if (!session.bindType || session.bindType === "receiver") {
+      lib.send(pdu.response({ command_status: Status.ESME_RINVBNDSTS }));
+      return;
+    }
+    stats.submitsReceived++;
+    session.submits++;
+    session.outstanding++;
+    stats.maxOutstanding = Math.max(stats.maxOutstanding, session.outstanding);
+    const fields = deliverFieldsOf(pdu);
+    const decision = this.parts.engine.decide({
+      destination: fields.destAddr,
+      connectionSubmits: session.submits,
+      now: Date.now(),
+    });
+    switch (decision.action) {
+      case "drop":
+        stats.droppedConnections++;
+        lib.destroy();
+        return;
+      case "blackhole":
+        stats.blackholed++;
+        return;
+      case "refuse":
+        if (decision.status === Status.ESME_RTHROTTLED) stats.throttled++;
+        else stats.rejected++;
+        this.#respond(session, pdu.response({ command_status: decision.status }));
+        return;
+      case "accept": {
+        const id = this.#nextId++;
+        const idFormat = options.idFormat ?? SIMULATOR_DEFAULTS.idFormat;
+        const ids = {
+          smscId: formatId(id, idFormat),
+          receiptId: formatId(id, options.receiptIdFormat ?? idFormat, options.receiptIdPad ?? 0),
+          systemId: session.systemId,
+        };
+        const record = submitRecord(pdu, fields, ids, this.parts.alphabet);
+        const message = stats.recordAccepted(record);
+        this.#respond(session, pdu.response({ message_id: record.smscId }));
+        this.parts.accepted(record, message);
+        if (wantsReceipt(record.registeredDelivery, decision.receipt.state)) {
+          this.parts.receipts.schedule(session, record, decision.receipt);
+        }
+      }
+    }
+  }
+
+  #respond(session: SimSession, response: Pdu): void {
+    const delay = this.parts.options.responseDelayMs ?? SIMULATOR_DEFAULTS.responseDelayMs;
+    const send = () => {
+      session.outstanding = Math.max(0, session.outstanding - 1);
+      session.lib.send(response);
+    };
+    if (delay > 0) this.parts.timers.later(delay, send);
+    else send();
+  }
+}
