@@ -1,10 +1,10 @@
-import type { Account, ApiKey } from "../store/ports/index.js";
+import type { AccountProfile, ApiKey } from "../store/ports/index.js";
 import { hashSecret, parseToken, secretMatches } from "./credentials.js";
 import type { AppDeps } from "./deps.js";
 
 export type AuthOutcome =
-  | { ok: true; account: Account; key: ApiKey }
-  | { ok: false; reason: "missing" | "invalid" | "disabled"; account?: Account };
+  | { ok: true; account: AccountProfile; key: ApiKey }
+  | { ok: false; reason: "missing" | "invalid" | "disabled"; account?: AccountProfile };
 
 // Compared against when the key id is unknown, so a miss costs the same as a wrong secret.
 const DUMMY_HASH = hashSecret("starling-no-such-key");

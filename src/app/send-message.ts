@@ -16,11 +16,11 @@ import { normalisePhone } from "../core/phone.js";
 import { priceOf } from "../core/pricing.js";
 import { AppError, type FieldViolation, validationError } from "../errors.js";
 import { timeOrderedUuid } from "../ids.js";
-import type { Account } from "../store/ports/index.js";
+import type { AccountProfile } from "../store/ports/index.js";
 import type { AppDeps } from "./deps.js";
 
 export interface SendRequest {
-  account: Account;
+  account: AccountProfile;
   keyId: number | null;
   text: string;
   senderId: string;

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { storeTargets } from "../helpers/stores.js";
+import { openStore } from "../../src/store/open.js";
 
 const sms = (phone = "+14155552671", text = "hello") => ({ text, sender_id: "Starling", phone });
 
@@ -83,16 +84,51 @@ for (const target of storeTargets) {
       assert.equal(me.body.balance_amount, 0);
     });
 
-    it("answers 403 for a disabled account and 401 for a revoked key", async () => {
+    it("answers 403 for a disabled account and 401 for a revoked key, from the next request on", async () => {
+      // Each token is used first, so a cached authentication would be the one answering afterwards.
       const acct = await gw.newAccount();
+      const me = (token: string) => http(gw.url, "GET", "/me", { headers: { "X-LOX24-AUTH-TOKEN": token } });
+      assert.equal((await me(acct.token)).status, 200);
       await gw.gateway.store.accounts.update(acct.accountId, { status: "disabled" });
       const res = await http(gw.url, "POST", "/sms", { body: sms(), headers: { "X-LOX24-AUTH-TOKEN": acct.token } });
       assert.equal(res.status, 403);
       assert.equal(res.body.detail, "Account isn't activated. Please wait or contact to support!");
       const other = await gw.newAccount();
+      assert.equal((await me(other.token)).status, 200);
       await gw.gateway.store.keys.revoke(other.keyId, Date.now());
-      const revoked = await http(gw.url, "GET", "/me", { headers: { "X-LOX24-AUTH-TOKEN": other.token } });
-      assert.equal(revoked.status, 401);
+      assert.equal((await me(other.token)).status, 401);
+    });
+
+    it("sees keys revoked and accounts disabled by another process (the CLI's own connection)", async () => {
+      const acct = await gw.newAccount();
+      const me = (token: string) => http(gw.url, "GET", "/me", { headers: { "X-LOX24-AUTH-TOKEN": token } });
+      assert.equal((await me(acct.token)).status, 200);
+      const cli = await openStore(gw.gateway.config.database.url);
+      try {
+        await cli.accounts.update(acct.accountId, { status: "disabled" });
+        assert.equal((await me(acct.token)).status, 403);
+        await cli.accounts.update(acct.accountId, { status: "active" });
+        assert.equal((await me(acct.token)).status, 200);
+        await cli.keys.revoke(acct.keyId, Date.now());
+        assert.equal((await me(acct.token)).status, 401);
+      } finally {
+        await cli.close();
+      }
+    });
+
+    it("shows the balance as it is after each send, not as it was when the key was first used", async () => {
+      const acct = await gw.newAccount({ balance: 1 });
+      const h = { "X-LOX24-AUTH-TOKEN": acct.token };
+      assert.equal((await http(gw.url, "GET", "/me", { headers: h })).body.balance_amount, 1);
+      assert.equal((await http(gw.url, "POST", "/sms", { body: sms(), headers: h })).status, 201);
+      assert.equal((await http(gw.url, "GET", "/me", { headers: h })).body.balance_amount, 0.95);
+      const cli = await openStore(gw.gateway.config.database.url);
+      try {
+        await cli.accounts.adjustBalance(acct.accountId, 2_000_000, Date.now());
+      } finally {
+        await cli.close();
+      }
+      assert.equal((await http(gw.url, "GET", "/me", { headers: h })).body.balance_amount, 2.95);
     });
 
     it("POST /sms/dryrun returns parts, characters and price without storing or charging", async () => {

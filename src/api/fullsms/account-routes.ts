@@ -1,5 +1,6 @@
 /** FullSMS GET /account/*: balance, numbers, lists, sender IDs, templates, in the seed's shapes. */
 import type { FastifyInstance } from "fastify";
+import { accountBalance } from "../../app/account-balance.js";
 import { fromMicros } from "../../core/money.js";
 import type { DialectContext } from "../server.js";
 
@@ -7,9 +8,8 @@ export function accountRoutes(app: FastifyInstance, { deps }: DialectContext): v
   const { fullsms } = deps.store;
 
   app.get("/account/balance", async (request) => {
-    // Read again: the caller's account was loaded before this request's own sends could change it.
-    const account = (await deps.store.accounts.get(request.fullsms!.account.id)) ?? request.fullsms!.account;
-    return { balance: fromMicros(account.balanceMicros) };
+    const { balanceMicros } = await accountBalance(deps, request.fullsms!.account.id);
+    return { balance: fromMicros(balanceMicros) };
   });
 
   app.get("/account/numbers", async (request) => {

@@ -5,13 +5,13 @@
 import type { FastifyRequest } from "fastify";
 import { authenticate } from "../../app/authenticate.js";
 import { AppError } from "../../errors.js";
-import type { Account, ApiKey } from "../../store/ports/index.js";
+import type { AccountProfile, ApiKey } from "../../store/ports/index.js";
 import { countBadCredentials, refuseBlockedAddress } from "../credential-guard.js";
 import type { DialectContext } from "../server.js";
 import { FULLSMS } from "./errors.js";
 
 export interface FullsmsCaller {
-  account: Account;
+  account: AccountProfile;
   key: ApiKey;
 }
 

@@ -1,5 +1,6 @@
 /** The LOX24 dialect: /sms, /sms/{uuid}, /sms/dryrun, /me. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { accountBalance } from "../../app/account-balance.js";
 import { getMessage, listMessages, cancelMessage } from "../../app/messages.js";
 import { prepareMessage, sendMessage, type SendRequest } from "../../app/send-message.js";
 import { fromMicros } from "../../core/money.js";
@@ -91,11 +92,12 @@ async function register(app: FastifyInstance, ctx: DialectContext): Promise<void
 
   app.get("/me", async (request, reply) => {
     const account = request.caller!.account;
+    const { balanceMicros, balanceChangedAt } = await accountBalance(deps, account.id);
     const body = {
       id: account.id,
       currency: account.currency,
-      balance_amount: fromMicros(account.balanceMicros),
-      balance_changed_at: Math.floor(account.balanceChangedAt / 1000),
+      balance_amount: fromMicros(balanceMicros),
+      balance_changed_at: Math.floor(balanceChangedAt / 1000),
       is_text_deleted: account.isTextDeleted,
       services: account.services,
     };

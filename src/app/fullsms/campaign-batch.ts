@@ -6,14 +6,14 @@ import type { Message, PriorityLane } from "../../core/message.js";
 import type { Micros } from "../../core/money.js";
 import { findUrls } from "../../core/urls.js";
 import { isAppError } from "../../errors.js";
-import type { Account, ShortLink } from "../../store/ports/index.js";
+import type { AccountProfile, ShortLink } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { acceptMessages, prepareMessage } from "../send-message.js";
 import { shortenUrls } from "./short-links.js";
 
 /** What every message of one send shares. */
 export interface CampaignPlan {
-  account: Account;
+  account: AccountProfile;
   keyId: number | null;
   campaignId: string;
   text: string;

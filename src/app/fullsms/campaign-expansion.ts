@@ -4,7 +4,7 @@
  * Nothing grows with the list: a step holds one batch of phones and messages.
  */
 import { Priority } from "../../core/message.js";
-import type { Account, Campaign, CampaignProgress } from "../../store/ports/index.js";
+import type { AccountProfile, Campaign, CampaignProgress } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { type CampaignPlan, sendBatch } from "./campaign-batch.js";
 
@@ -15,7 +15,7 @@ export const LEASE_MS = 60_000;
 
 export type StepResult = "more" | "done" | "failed" | "lost";
 
-export function planOf(campaign: Campaign, account: Account): CampaignPlan {
+export function planOf(campaign: Campaign, account: AccountProfile): CampaignPlan {
   return {
     account,
     keyId: campaign.keyId,
@@ -52,7 +52,7 @@ export class CampaignExpansion {
    * Where a campaign really stands after a restart. Each batch commits whole, so the greatest phone
    * among its messages is a safe cursor even if the process died before the progress write.
    */
-  static async resume(deps: AppDeps, campaign: Campaign, account: Account, owner: string): Promise<CampaignExpansion> {
+  static async resume(deps: AppDeps, campaign: Campaign, account: AccountProfile, owner: string): Promise<CampaignExpansion> {
     const committed = await deps.store.fullsms.campaigns.committed(campaign.id);
     const cursors = [campaign.cursor, committed.lastPhone].filter((c): c is string => c !== null).sort();
     return new CampaignExpansion(deps, campaign, planOf(campaign, account), owner, {

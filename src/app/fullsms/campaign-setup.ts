@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { PriorityLane } from "../../core/message.js";
-import type { Account, CampaignKind, NewCampaign } from "../../store/ports/index.js";
+import type { AccountProfile, CampaignKind, NewCampaign } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { requireBalanceOverMinimum } from "./balance.js";
 import type { CampaignPlan } from "./campaign-batch.js";
@@ -12,7 +12,7 @@ import { linkPolicy, resolveText } from "./message-text.js";
 import { resolveSender } from "./sender.js";
 
 export interface SendInput {
-  account: Account;
+  account: AccountProfile;
   keyId: number | null;
   ip: string | null;
   from: string;
@@ -35,7 +35,7 @@ export async function planSend(deps: AppDeps, input: SendInput, priority: Priori
   const { text, templateId } = await resolveText(deps, account, input);
   const senderId = await resolveSender(deps, account, input.from);
   const shortenLinks = linkPolicy(account, text);
-  requireBalanceOverMinimum(account);
+  await requireBalanceOverMinimum(deps, account);
   return {
     templateId,
     plan: {

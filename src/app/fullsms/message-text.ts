@@ -5,7 +5,7 @@
 import { encodeText } from "../../core/encoding/index.js";
 import { hasUrl } from "../../core/urls.js";
 import { AppError, type FieldViolation } from "../../errors.js";
-import type { Account } from "../../store/ports/index.js";
+import type { AccountProfile } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 
 /**
@@ -33,7 +33,7 @@ export function templateIdOf(value: string | number): number | undefined {
 /** The text to send: the message, or the account's template (404 when it is not the account's). */
 export async function resolveText(
   deps: AppDeps,
-  account: Account,
+  account: AccountProfile,
   input: { message?: string | undefined; templateId?: string | number | undefined },
 ): Promise<{ text: string; templateId: number | null }> {
   if (input.message !== undefined) return { text: input.message, templateId: null };
@@ -46,7 +46,7 @@ export async function resolveText(
 }
 
 /** Whether the text's URLs are to be shortened; 403 when it has some and the account may not. */
-export function linkPolicy(account: Account, text: string): boolean {
+export function linkPolicy(account: AccountProfile, text: string): boolean {
   if (!hasUrl(text)) return false;
   if (!account.allowShortLinks) {
     throw new AppError(

@@ -4,12 +4,12 @@
  */
 import { normalisePhone } from "../../core/phone.js";
 import { AppError } from "../../errors.js";
-import type { Account } from "../../store/ports/index.js";
+import type { AccountProfile } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { looksLikeNumber, numberDigits, senderOfNumber } from "./phone-input.js";
 
 /** The sender ID to put on the message, or 403 (number_not_owned / sender_not_approved). */
-export async function resolveSender(deps: AppDeps, account: Account, from: string): Promise<string> {
+export async function resolveSender(deps: AppDeps, account: AccountProfile, from: string): Promise<string> {
   const { fullsms } = deps.store;
   const trimmed = from.trim();
   if (looksLikeNumber(trimmed)) {

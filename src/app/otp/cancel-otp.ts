@@ -1,9 +1,9 @@
 /** POST /otp/cancel: in_progress → cancelled, as one conditional update racing fairly with verifies. */
-import type { Account } from "../../store/ports/index.js";
+import type { AccountProfile } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { loadOtp, notActive } from "./load-otp.js";
 
-export async function cancelOtp(deps: AppDeps, account: Account, otpId: string): Promise<void> {
+export async function cancelOtp(deps: AppDeps, account: AccountProfile, otpId: string): Promise<void> {
   // A lost race means a verify (or expiry) finished the OTP first; the next read says which.
   for (let round = 0; round < 8; round++) {
     const otp = await loadOtp(deps, account.id, otpId);

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { Priority } from "../../core/message.js";
 import { brandProblem, generateCode, hashCode, otpText, SAME_NUMBER_WINDOW_MS } from "../../core/otp.js";
 import { AppError, type FieldViolation } from "../../errors.js";
-import type { Account, OtpRecord } from "../../store/ports/index.js";
+import type { AccountProfile, OtpRecord } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { recipientE164 } from "../fullsms/phone-input.js";
 import { acceptMessages, prepareMessage } from "../send-message.js";
@@ -14,7 +14,7 @@ import { otpSenderCheck, type SenderCheck } from "./sender-check.js";
 import { otpHashKey, otpLimitsOf, otpTtlMs } from "./settings.js";
 
 export interface CreateOtpRequest {
-  account: Account;
+  account: AccountProfile;
   keyId: number | null;
   toNumber: string;
   /** Absent or blank = the seed's 403 "Number invalid, inactive or unknown" (a missing sender). */

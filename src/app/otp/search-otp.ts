@@ -1,11 +1,11 @@
 /** GET /otp/search: one OTP of the caller's account with every check made against it. */
-import type { Account, OtpCheck, OtpRecord } from "../../store/ports/index.js";
+import type { AccountProfile, OtpCheck, OtpRecord } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { loadOtp } from "./load-otp.js";
 
 export async function searchOtp(
   deps: AppDeps,
-  account: Account,
+  account: AccountProfile,
   otpId: string,
 ): Promise<{ otp: OtpRecord; checks: OtpCheck[] }> {
   const otp = await loadOtp(deps, account.id, otpId);

@@ -26,6 +26,13 @@ export interface Account {
   createdAt: number;
 }
 
+/**
+ * An account as authentication knows it: everything but the balance. The SQLite store may answer it from
+ * a cache (see store/sql/credential-cache.ts) that the balance would make stale on every send, so whoever
+ * needs the balance reads the account itself.
+ */
+export type AccountProfile = Omit<Account, "balanceMicros" | "balanceChangedAt">;
+
 export interface NewAccount {
   name: string;
   country: string;
@@ -63,7 +70,7 @@ export interface AccountStore {
 export interface KeyStore {
   create(accountId: number, secretHash: string, name: string | null, now: number): Promise<ApiKey>;
   /** The key and its account in one read: the hot path of every request. */
-  findWithAccount(keyId: number): Promise<{ key: ApiKey; account: Account } | undefined>;
+  findWithAccount(keyId: number): Promise<{ key: ApiKey; account: AccountProfile } | undefined>;
   list(accountId: number): Promise<ApiKey[]>;
   revoke(keyId: number, now: number): Promise<boolean>;
 }

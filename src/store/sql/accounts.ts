@@ -1,5 +1,15 @@
 import type { ServiceCode } from "../../core/message.js";
-import type { Account, AccountPatch, AccountStore, ApiKey, KeyStore, NewAccount, PriceStore } from "../ports/index.js";
+import type {
+  Account,
+  AccountPatch,
+  AccountProfile,
+  AccountStore,
+  ApiKey,
+  KeyStore,
+  NewAccount,
+  PriceStore,
+} from "../ports/index.js";
+import type { CredentialCache } from "./credential-cache.js";
 import type { Db } from "./db.js";
 import { type Placeholder, prepared } from "./prepared.js";
 import type { Updateable } from "kysely";
@@ -37,7 +47,15 @@ function rowToKey(row: Omit<ApiKeysTable, "id"> & { id: number }): ApiKey {
   };
 }
 
-export function sqlAccountStore({ kysely }: Db): AccountStore {
+/** Authentication's view of an account: the row without its balance (see CredentialCache). */
+function rowToProfile(row: AccountRow): AccountProfile {
+  const { balanceMicros: _balance, balanceChangedAt: _changed, ...profile } = rowToAccount(row);
+  return profile;
+}
+
+export type Credentials = { key: ApiKey; account: AccountProfile };
+
+export function sqlAccountStore({ kysely }: Db, credentials?: CredentialCache<Credentials>): AccountStore {
   return {
     async create(account: NewAccount, now: number) {
       const row = await kysely
@@ -86,12 +104,14 @@ export function sqlAccountStore({ kysely }: Db): AccountStore {
       if (patch.minBalanceMicros !== undefined) values.min_balance_micros = patch.minBalanceMicros;
       if (patch.allowShortLinks !== undefined) values.allow_short_links = patch.allowShortLinks ? 1 : 0;
       if (Object.keys(values).length === 0) return this.get(id);
+      credentials?.invalidate();
       const row = await kysely
         .updateTable("accounts")
         .set(values)
         .where("id", "=", id)
         .returningAll()
         .executeTakeFirst();
+      credentials?.invalidate();
       return row && rowToAccount(row);
     },
     async adjustBalance(id, deltaMicros, now) {
@@ -106,7 +126,7 @@ export function sqlAccountStore({ kysely }: Db): AccountStore {
   };
 }
 
-export function sqlKeyStore({ kysely }: Db): KeyStore {
+export function sqlKeyStore({ kysely }: Db, credentials?: CredentialCache<Credentials>): KeyStore {
   // One statement on the hot path of every request, compiled once.
   const keyWithAccount = prepared((p: Placeholder<{ keyId: number }>) =>
     kysely
@@ -132,6 +152,9 @@ export function sqlKeyStore({ kysely }: Db): KeyStore {
       return rowToKey(row);
     },
     async findWithAccount(keyId) {
+      const cached = credentials?.get(keyId);
+      if (cached) return cached;
+      const stamp = credentials?.stamp();
       const row = await keyWithAccount.first(kysely, { keyId });
       if (!row) return undefined;
       const key = rowToKey({
@@ -142,7 +165,9 @@ export function sqlKeyStore({ kysely }: Db): KeyStore {
         created_at: row.key_created_at,
         revoked_at: row.key_revoked_at,
       });
-      return { key, account: rowToAccount(row) };
+      const found = { key, account: rowToProfile(row) };
+      if (stamp) credentials?.set(keyId, found, stamp);
+      return found;
     },
     async list(accountId) {
       const rows = await kysely
@@ -154,12 +179,14 @@ export function sqlKeyStore({ kysely }: Db): KeyStore {
       return rows.map(rowToKey);
     },
     async revoke(keyId, now) {
+      credentials?.invalidate();
       const result = await kysely
         .updateTable("api_keys")
         .set({ revoked_at: now })
         .where("id", "=", keyId)
         .where("revoked_at", "is", null)
         .executeTakeFirst();
+      credentials?.invalidate();
       return Number(result.numUpdatedRows) > 0;
     },
   };

@@ -11,4 +11,9 @@ export type Dialect = "sqlite" | "postgres";
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /**
+   * A number that changes whenever another connection commits (SQLite's data_version), so that what this
+   * process keeps in memory can be checked for staleness cheaply; absent where the database cannot say.
+   */
+  changeCounter?: () => number;
 }

@@ -1,6 +1,7 @@
 import { type Kysely, Migrator } from "kysely";
 import type { Store } from "../ports/index.js";
-import { sqlAccountStore, sqlKeyStore, sqlPriceStore } from "./accounts.js";
+import { type Credentials, sqlAccountStore, sqlKeyStore, sqlPriceStore } from "./accounts.js";
+import { CredentialCache } from "./credential-cache.js";
 import type { Database, Db, Dialect } from "./db.js";
 import { sqlFullsmsStore } from "./fullsms/index.js";
 import { sqlMessageStore } from "./messages.js";
@@ -21,10 +22,12 @@ export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promi
 /** One implementation of every port over Kysely, shared by the SQLite and PostgreSQL adapters. */
 export function createSqlStore(db: Db): Store {
   const { kysely } = db;
+  // Only a store that can tell when another connection changed something may keep credentials.
+  const credentials = db.changeCounter ? new CredentialCache<Credentials>(db.changeCounter) : undefined;
   return {
     kind: db.dialect,
-    accounts: sqlAccountStore(db),
-    keys: sqlKeyStore(db),
+    accounts: sqlAccountStore(db, credentials),
+    keys: sqlKeyStore(db, credentials),
     prices: sqlPriceStore(db),
     messages: sqlMessageStore(db),
     delivery: sqlDeliveryStore(db),

@@ -36,5 +36,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
     dialect: new DurableSqliteDialect(sqlite, inMemory || !wal ? undefined : walFileSync(resolve(file), stopOnSyncFailure)),
   });
   await migrate(kysely, "sqlite");
-  return createSqlStore({ kysely, dialect: "sqlite" });
+  // Run on the handle directly, outside the driver's queue: a pragma read, safe beside an open transaction.
+  const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
+  return createSqlStore({ kysely, dialect: "sqlite", changeCounter: () => dataVersion.get() as number });
 }

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { CredentialCache } from "./credential-cache.js";
+
+describe("CredentialCache", () => {
+  it("serves what it was given until another connection commits", () => {
+    let version = 1;
+    const cache = new CredentialCache<string>(() => version);
+    cache.set(7, "key 7", cache.stamp());
+    assert.equal(cache.get(7), "key 7");
+    version = 2;
+    assert.equal(cache.get(7), undefined);
+  });
+
+  it("drops a read that a change overtook, from this process or another", () => {
+    let version = 1;
+    const cache = new CredentialCache<string>(() => version);
+    const beforeOwnChange = cache.stamp();
+    cache.invalidate();
+    cache.set(7, "read before the revoke", beforeOwnChange);
+    assert.equal(cache.get(7), undefined);
+    const beforeOtherChange = cache.stamp();
+    version = 2;
+    cache.set(7, "read before the CLI's commit", beforeOtherChange);
+    assert.equal(cache.get(7), undefined);
+  });
+
+  it("keeps nothing when the version cannot be read", () => {
+    const cache = new CredentialCache<string>(() => {
+      throw new TypeError("This database connection is busy executing a query");
+    });
+    cache.set(7, "key 7", cache.stamp());
+    assert.equal(cache.get(7), undefined);
+    const nan = new CredentialCache<string>(() => Number.NaN);
+    nan.set(7, "key 7", nan.stamp());
+    assert.equal(nan.get(7), undefined);
+  });
+});

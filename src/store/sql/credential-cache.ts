@@ -1,0 +1,62 @@
+/**
+ * Authenticated keys kept in memory, so that a request does not read its key and account from the store
+ * every time (~15% of a POST /sms). Only where the store can say exactly when the copy may be stale:
+ * SQLite's `PRAGMA data_version` changes whenever another connection (the CLI, another process) commits,
+ * and this process's own changes to keys and accounts go through the stores that call `invalidate()`. So a
+ * revoked key or a disabled account is refused from the next request on, as without the cache. Balances
+ * are not part of what is cached (AccountProfile): they change with every send.
+ */
+const MAX_ENTRIES = 10_000;
+
+/** Taken before a read from the store; the result may be kept only if nothing changed meanwhile. */
+export interface CacheStamp {
+  readonly generation: number;
+  readonly version: number;
+}
+
+export class CredentialCache<V> {
+  private readonly entries = new Map<number, V>();
+  private generation = 0;
+  private version: number | undefined;
+
+  /** `externalVersion` changes whenever another connection commits; NaN when it cannot tell. */
+  constructor(private readonly externalVersion: () => number) {}
+
+  get(keyId: number): V | undefined {
+    this.refresh();
+    return this.entries.get(keyId);
+  }
+
+  stamp(): CacheStamp {
+    this.refresh();
+    return { generation: this.generation, version: this.version ?? Number.NaN };
+  }
+
+  /** Keeps `value` if neither this process nor another changed keys or accounts since `stamp`. */
+  set(keyId: number, value: V, stamp: CacheStamp): void {
+    this.refresh();
+    if (stamp.generation !== this.generation || stamp.version !== this.version) return;
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(keyId, value);
+  }
+
+  /** After this process changed a key or an account (balances aside). */
+  invalidate(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  private refresh(): void {
+    let version: number;
+    try {
+      version = this.externalVersion();
+    } catch {
+      version = Number.NaN; // NaN never equals itself: nothing is kept or served
+    }
+    if (version !== this.version || Number.isNaN(version)) {
+      this.entries.clear();
+      this.generation++;
+      this.version = version;
+    }
+  }
+}
