@@ -40,7 +40,9 @@ export class WebhookDispatcher {
   readonly stats = { delivered: 0, failed: 0, dead: 0 };
   private running = false;
   private loopDone: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly sleepers = new Set<() => void>();
+  /** The latest post of each message's events, so that the next one waits for it (see deliverInOrder). */
+  private readonly postingFor = new Map<string, Promise<unknown>>();
   private secrets = new Map<number, string>();
   private readonly http: WebhookPoster;
 
@@ -55,27 +57,32 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loopDone = this.loop();
+    // Two claim-send loops: while one waits for the slowest posts of its batch, the other is sending, so a
+    // batch's stragglers do not leave the sockets idle. They share `unrecorded` (see loop()).
+    const unrecorded = new Set<string>();
+    this.loopDone = Promise.all([this.loop(unrecorded), this.loop(unrecorded)]).then(() => {});
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    for (const wake of this.sleepers) wake();
     await this.loopDone;
     await this.http.close();
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const wake = () => {
         clearTimeout(timer);
+        this.sleepers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
     });
   }
 
-  private async loop(): Promise<void> {
+  private async loop(unrecorded: Set<string>): Promise<void> {
     const batch = this.options.batchSize ?? 200;
     const concurrency = this.options.concurrency ?? 64;
     // An event stays leased until its result is recorded, which is after its whole batch: in the worst
@@ -87,7 +94,6 @@ export class WebhookDispatcher {
     // outstanding). An event whose lease lapsed before its result is stored may be claimed again meanwhile:
     // it is skipped, its stored result decides.
     let recording: Promise<void> = Promise.resolve();
-    const unrecorded = new Set<string>();
     while (this.running) {
       let items: OutboxItem[] = [];
       try {
@@ -105,7 +111,7 @@ export class WebhookDispatcher {
       let next = 0;
       // A pool rather than fixed groups: one slow receiver holds up one worker, not the whole group.
       const worker = async () => {
-        while (next < items.length) results.push(await this.deliver(items[next++]!));
+        while (next < items.length) results.push(await this.deliverInOrder(items[next++]!));
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
       await recording;
@@ -129,7 +135,25 @@ export class WebhookDispatcher {
     return secret;
   }
 
-  /** One attempt; what to record about it. */
+  /**
+   * Events of one message are posted one after another, in the order they were claimed, so that a receiver
+   * does not hear "delivered" and then "en route" (a retried event can still arrive after later ones).
+   * Other messages' events do not wait.
+   */
+  private async deliverInOrder(item: OutboxItem): Promise<WebhookAttempt> {
+    const messageId = (item.data as { id?: unknown } | null)?.id;
+    if (typeof messageId !== "string") return this.deliver(item);
+    const previous = this.postingFor.get(messageId);
+    const mine = previous ? previous.then(() => this.deliver(item)) : this.deliver(item);
+    this.postingFor.set(messageId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.postingFor.get(messageId) === mine) this.postingFor.delete(messageId);
+    }
+  }
+
+  /** One attempt; what to record about it (never rejects). */
   private async deliver(item: OutboxItem): Promise<WebhookAttempt> {
     const { clock } = this.deps;
     const body = JSON.stringify(eventBody(item, this.options.maxAttempts));

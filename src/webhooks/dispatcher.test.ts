@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pino } from "pino";
+import { systemClock } from "../app/deps.js";
+import { openStore } from "../store/open.js";
+import type { Store } from "../store/ports/index.js";
+import { WebhookDispatcher } from "./dispatcher.js";
+
+interface Arrival {
+  message: string;
+  dlr: number;
+  at: number;
+  answeredAt?: number;
+}
+
+/** A receiver that holds its answer to the first event of `slowMessage` for `holdMs`. */
+async function receiver(slowMessage: string, holdMs: number) {
+  const arrivals: Arrival[] = [];
+  let held = false;
+  const server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => {
+      raw += c;
+    });
+    req.on("end", () => {
+      const { data } = JSON.parse(raw) as { data: { id: string; dlr_code: number } };
+      const arrival: Arrival = { message: data.id, dlr: data.dlr_code, at: Date.now() };
+      arrivals.push(arrival);
+      const answer = () => {
+        arrival.answeredAt = Date.now();
+        res.writeHead(204).end();
+      };
+      if (data.id === slowMessage && !held) {
+        held = true;
+        setTimeout(answer, holdMs);
+      } else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/hook`, arrivals, close: () => server.close() };
+}
+
+describe("WebhookDispatcher", () => {
+  let store: Store;
+  let accountId: number;
+  before(async () => {
+    store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), "starling-webhooks-")), "s.db")}`);
+    const account = await store.accounts.create(
+      { name: "w", country: "DE", currency: "EUR", balanceMicros: 0, webhookSecret: "s".repeat(32) },
+      Date.now(),
+    );
+    accountId = account.id;
+  });
+  after(() => store.close());
+
+  for (const senderThread of [false, true]) {
+    it(`posts one message's events in order without holding up other messages (sender thread: ${senderThread})`, async () => {
+      const slow = `slow-${senderThread}`;
+      const other = `other-${senderThread}`;
+      const hook = await receiver(slow, 400);
+      const webhook = await store.webhooks.add(accountId, hook.url, Date.now());
+      const now = Date.now();
+      await store.webhooks.enqueue(accountId, "sms.delivery", { id: slow, dlr_code: 4 }, now);
+      await store.webhooks.enqueue(accountId, "sms.delivery", { id: slow, dlr_code: 1 }, now + 1);
+      await store.webhooks.enqueue(accountId, "sms.delivery", { id: other, dlr_code: 1 }, now + 2);
+      const dispatcher = new WebhookDispatcher(
+        { store, clock: systemClock, log: pino({ level: "silent" }) },
+        { maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, pollIntervalMs: 20, senderThread },
+      );
+      dispatcher.start();
+      try {
+        const deadline = Date.now() + 10_000;
+        while (hook.arrivals.filter((a) => a.answeredAt !== undefined).length < 3 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const [first, second] = hook.arrivals.filter((a) => a.message === slow);
+        const third = hook.arrivals.find((a) => a.message === other);
+        assert.equal(first?.dlr, 4);
+        assert.equal(second?.dlr, 1);
+        assert.ok(second.at >= first.answeredAt!, "the second event of a message waits for the first to be answered");
+        assert.ok(third && third.at < first.answeredAt!, "another message's event is not held up");
+      } finally {
+        await dispatcher.stop();
+        await store.webhooks.remove(webhook.id);
+        hook.close();
+      }
+    });
+  }
+
+  it("stops promptly with both claim loops asleep", async () => {
+    const dispatcher = new WebhookDispatcher(
+      { store, clock: systemClock, log: pino({ level: "silent" }) },
+      // A poll interval longer than the test's own timeout: stop() has to wake both loops.
+      { maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, pollIntervalMs: 600_000, senderThread: false },
+    );
+    dispatcher.start();
+    await new Promise((r) => setTimeout(r, 100));
+    await dispatcher.stop();
+  });
+});
