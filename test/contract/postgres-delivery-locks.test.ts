@@ -1,9 +1,9 @@
 /**
  * Several Starling processes share one PostgreSQL database, so the delivery writer of one process meets
- * other processes' writers on the same message rows (another writer's receipts, another maintenance's
- * expireStale). A separate connection stands in for the other process: it holds a message's row lock
- * while it changes the message, and the store's writer must wait for it and then see what it wrote.
- * SQLite has one writer connection, so these interleavings cannot happen there.
+ * other processes' writers on the same message rows (another writer's receipts or submit records, another
+ * maintenance's expireStale). A separate connection stands in for the other process: it holds a message's
+ * row lock while it changes the message, and the store's writer must wait for it and then see what it
+ * wrote. SQLite has one writer connection, so these interleavings cannot happen there.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -145,5 +145,26 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     }
     assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
     assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+  });
+
+  it("a second submit of a message waits for another process's receipt and leaves it delivered", async () => {
+    const { m, a } = await transmitted(1);
+    // Another process's delivery writer holds the message while it applies a DELIVRD receipt.
+    const t1 = await otherTransaction("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", m.uuid);
+    try {
+      // Meanwhile a dispatcher that took over the lapsed lease submitted the message again.
+      const again = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() }], Date.now());
+      const state = settled(again);
+      await waitForLockWaiters(1);
+      assert.equal(state.done, false, "the submit record must wait for the other transaction's row lock");
+      await t1.query("UPDATE messages SET dlr_code = $1, updated_at = $2 WHERE uuid = $3", [Dlr.DELIVERED, Date.now(), m.uuid]);
+      await t1.query("COMMIT");
+      await again;
+    } finally {
+      await t1.end();
+    }
+    const got = (await store.messages.get(a.id, m.uuid))!;
+    assert.deepEqual([got.statusCode, got.dlrCode], [Status.TRANSMITTED, Dlr.DELIVERED], "a final message never changes again");
+    assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE], "no second en route event");
   });
 });

@@ -9,12 +9,13 @@
  * state that later items depend on (part states, a message's dlr code) is read once and followed in memory.
  */
 import { randomUUID } from "node:crypto";
-import { sql, type Transaction } from "kysely";
+import { type Selectable, sql, type Transaction } from "kysely";
 import { aggregateDlr, FINAL_DLR_CODES, isFinalDlr, type PartState } from "../../core/delivery-state.js";
 import { Dlr, type Message, Status } from "../../core/message.js";
 import type { ClaimedMessage, DeliveryOutcome, DeliveryStore, ReceiptUpdate } from "../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "./bulk.js";
 import type { Database, Db, Dialect } from "./db.js";
+import type { PendingReceiptsTable } from "./schema.js";
 import { timeOrderedUuid } from "../../ids.js";
 import { GroupCommit } from "./group-commit.js";
 import { rowToMessage } from "./messages.js";
@@ -118,154 +119,26 @@ function rounds(outcomes: readonly Timed<DeliveryOutcome>[]): Timed<DeliveryOutc
   return result;
 }
 
-/** Records one round of outcomes; returns the receipts that were waiting for these submits, oldest first. */
-async function recordRound(trx: Trx, round: readonly Timed<DeliveryOutcome>[], changes: Changes): Promise<Timed<ReceiptUpdate>[]> {
-  type Of<K extends DeliveryOutcome["kind"]> = Timed<Extract<DeliveryOutcome, { kind: K }>>;
-  const submitted = round.filter((o): o is Of<"submitted"> => o.item.kind === "submitted");
-  const retries = round.filter((o): o is Of<"retry"> => o.item.kind === "retry");
-  const failed = round.filter((o): o is Of<"failed"> => o.item.kind === "failed");
-
-  // The submit's own dlr change (en route) is part of this UPDATE; its event is written with the others.
-  await updateFromRows(
-    trx,
-    `UPDATE messages SET status_code = ${Status.TRANSMITTED}, dlr_code = ${Dlr.EN_ROUTE}, is_sent = 1, ` +
-      "gateway_sent_at = CAST(v.column2 AS bigint), updated_at = CAST(v.column3 AS bigint)",
-    "messages.uuid = v.column1",
-    submitted.map(({ item, now }) => [item.message.uuid, Math.floor(item.at / 1000), now]),
-  );
-  for (const { item, now } of submitted) {
-    changes.events.push({
-      accountId: item.message.accountId,
-      name: "sms.delivery",
-      data: deliveryEventData(item.message, Dlr.EN_ROUTE, Status.TRANSMITTED),
-      now,
-    });
-  }
-
-  const removed = new Set<string>();
-  for (const chunk of paddedChunks([...submitted, ...failed].map((o) => o.item.message.uuid))) {
-    const rows = await trx.deleteFrom("queue").where("message_uuid", "in", chunk).returning("message_uuid").execute();
-    for (const r of rows) removed.add(r.message_uuid);
-  }
-
-  await insertRows(
-    trx,
-    "message_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
-    "v.column1, CAST(v.column2 AS integer), v.column3, v.column4, 'ENROUTE', CAST(v.column5 AS bigint)",
-    submitted.flatMap(({ item, now }) => item.smscIds.map((smscId, i) => [item.message.uuid, i, item.connectorId, smscId, now])),
-    "ON CONFLICT (message_uuid, part_index) DO NOTHING",
-  );
-
-  await updateFromRows(
-    trx,
-    "UPDATE queue SET due_at = CAST(v.column2 AS bigint), attempts = queue.attempts + CAST(v.column3 AS integer), " +
-      "lease_owner = NULL, lease_until = NULL, last_error = v.column4",
-    "queue.message_uuid = v.column1",
-    retries.map(({ item }) => [item.message.uuid, item.dueAt, item.countAttempt ? 1 : 0, item.error.slice(0, 500)]),
-  );
-
-  // Only the claim holder ends a message, and only once: a refund must never be paid twice.
-  const refunds = new Map<number, { micros: number; now: number }>();
-  for (const { item, now } of failed) {
-    if (!removed.has(item.message.uuid)) continue;
-    if (item.refund && item.message.priceMicros > 0) {
-      const r = refunds.get(item.message.accountId) ?? { micros: 0, now };
-      refunds.set(item.message.accountId, { micros: r.micros + item.message.priceMicros, now: Math.max(r.now, now) });
-    }
-    changes.setDlr(item.message, item.dlrCode, item.statusCode, now);
-  }
-  await updateFromRows(
-    trx,
-    "UPDATE accounts SET balance_micros = accounts.balance_micros + CAST(v.column2 AS bigint), balance_changed_at = CAST(v.column3 AS bigint)",
-    "accounts.id = CAST(v.column1 AS bigint)",
-    [...refunds].sort(([a], [b]) => a - b).map(([accountId, r]) => [accountId, r.micros, r.now]),
-  );
-  await changes.writeDlr(trx);
-
-  // Receipts that overtook these records are applied now.
-  const submittedAt = new Map<string, number>();
-  const byConnector = new Map<string, string[]>();
-  for (const { item, now } of submitted) {
-    for (const smscId of item.smscIds) submittedAt.set(`${item.connectorId}\0${smscId}`, now);
-    byConnector.set(item.connectorId, [...(byConnector.get(item.connectorId) ?? []), ...item.smscIds]);
-  }
-  const early: { id: number; receipt: Timed<ReceiptUpdate> }[] = [];
-  for (const [connectorId, smscIds] of byConnector) {
-    for (const chunk of paddedChunks(smscIds)) {
-      const rows = await trx
-        .selectFrom("pending_receipts")
-        .selectAll()
-        .where("connector_id", "=", connectorId)
-        .where("smsc_id", "in", chunk)
-        .execute();
-      for (const r of rows) {
-        const item: ReceiptUpdate = {
-          connectorId: r.connector_id,
-          smscId: r.smsc_id,
-          state: r.state as PartState,
-          ...(r.error_code !== null ? { errorCode: r.error_code } : {}),
-        };
-        early.push({ id: Number(r.id), receipt: { item, now: submittedAt.get(`${r.connector_id}\0${r.smsc_id}`)! } });
-      }
-    }
-  }
-  early.sort((a, b) => a.id - b.id);
-  for (const chunk of paddedChunks(early.map((e) => e.id))) {
-    await trx.deleteFrom("pending_receipts").where("id", "in", chunk).execute();
-  }
-  return early.map((e) => e.receipt);
-}
+/** A message as a batch read it, then followed in memory as the batch changes it. */
+type Tracked = MessageRef & { dlrCode: number; statusCode: number; partsCount: number };
 
 /**
- * Applies receipts in order. Everything they depend on is read up front (each receipt's part, its
- * message, the part states of long messages), followed in memory receipt by receipt, and written once.
+ * Reads the messages a batch is about to decide on. On PostgreSQL other processes write the same messages
+ * meanwhile (their delivery writers, their expireStale, a cancel), so the rows are read FOR UPDATE, and
+ * what is read (dlr and status codes, a long message's stored part states) stays true until this
+ * transaction commits: a message another process made final is seen final and left alone.
  *
- * On PostgreSQL other processes write the same messages meanwhile: another process's expireStale, or its
- * delivery writer applying the receipt of another part. The messages are therefore read FOR UPDATE, and
- * everything read after that (their dlr codes, their parts' states) stays true until this transaction
- * commits: a message another process made final is seen final (and left alone), and a long message's
- * parts are counted with those another writer stored. The locks are taken in ascending uuid order, chunk
- * after chunk and row by row within a chunk, so two writers applying receipts cannot deadlock over them;
- * expireStale skips locked rows and never waits. (A batch's submit records lock their own messages first,
- * in no set order; other writers find those messages only once that batch commits, unless one message was
- * submitted twice after a lapsed lease, when PostgreSQL's deadlock check would abort one batch.) SQLite's
- * one connection already runs each transaction alone.
+ * The locks are taken in ascending uuid order, chunk after chunk and row by row within a chunk, and
+ * before the rows that go with a message (its queue row, its account); expireStale skips locked rows and
+ * never waits. Two batches reading the same messages in one pass each cannot deadlock. A batch with
+ * submit records reads twice (the outcomes' messages, then its receipts'), which can close a cycle with
+ * another batch only around a message submitted twice; PostgreSQL's deadlock check then aborts one
+ * batch. SQLite's one connection already runs each transaction alone.
  */
-async function applyReceipts(
-  trx: Trx,
-  dialect: Dialect,
-  receipts: readonly Timed<ReceiptUpdate>[],
-  changes: Changes,
-): Promise<void> {
-  if (receipts.length === 0) return;
-  const key = (connectorId: string, smscId: string) => `${connectorId}\0${smscId}`;
-
-  const smscIdsByConnector = new Map<string, Set<string>>();
-  for (const { item } of receipts) {
-    const set = smscIdsByConnector.get(item.connectorId) ?? new Set<string>();
-    smscIdsByConnector.set(item.connectorId, set.add(item.smscId));
-  }
-  const parts = new Map<string, { uuid: string; partIndex: number }>();
-  for (const [connectorId, smscIds] of smscIdsByConnector) {
-    for (const chunk of paddedChunks([...smscIds])) {
-      const rows = await trx
-        .selectFrom("message_parts")
-        .select(["message_uuid", "part_index", "smsc_id"])
-        .where("connector_id", "=", connectorId)
-        .where("smsc_id", "in", chunk)
-        .execute();
-      for (const r of rows) {
-        const k = key(connectorId, r.smsc_id);
-        if (!parts.has(k)) parts.set(k, { uuid: r.message_uuid, partIndex: r.part_index });
-      }
-    }
-  }
-
-  type Tracked = MessageRef & { dlrCode: number; statusCode: number; partsCount: number };
+async function readMessages(trx: Trx, dialect: Dialect, uuids: Iterable<string>): Promise<Map<string, Tracked>> {
   const messages = new Map<string, Tracked>();
   // Code-unit order, which is byte order for uuids, and PostgreSQL's order of the same with COLLATE "C".
-  const uuids = [...new Set([...parts.values()].map((p) => p.uuid))].sort();
-  for (const chunk of paddedChunks(uuids)) {
+  for (const chunk of paddedChunks([...new Set(uuids)].sort())) {
     const rows = await trx
       .selectFrom("messages")
       .select(["uuid", "account_id", "key_id", "callback_data", "is_text_deleted", "dlr_code", "status_code", "parts_count"])
@@ -286,6 +159,200 @@ async function applyReceipts(
       });
     }
   }
+  return messages;
+}
+
+/** Neither submitted, failed nor cancelled yet: the only messages an outcome may still change. */
+const unsent = (m: Tracked) => m.statusCode === Status.NEW && !isFinalDlr(m.dlrCode);
+
+/**
+ * Records one round of outcomes; returns the receipts that were waiting for these submits, oldest first.
+ *
+ * A lapsed lease (a stalled or crashed dispatcher) lets a message be claimed and submitted a second time,
+ * and lets a cancel take it meanwhile. The outcome recorded first decides: a later submit of a message no
+ * longer unsent changes nothing and sends no event (its parts are kept in resubmitted_parts, where their
+ * receipts find them), and a later failure neither changes the message nor refunds it again.
+ */
+async function recordRound(
+  trx: Trx,
+  dialect: Dialect,
+  round: readonly Timed<DeliveryOutcome>[],
+  changes: Changes,
+): Promise<Timed<ReceiptUpdate>[]> {
+  type Of<K extends DeliveryOutcome["kind"]> = Timed<Extract<DeliveryOutcome, { kind: K }>>;
+  const submitted = round.filter((o): o is Of<"submitted"> => o.item.kind === "submitted");
+  const retries = round.filter((o): o is Of<"retry"> => o.item.kind === "retry");
+  const failed = round.filter((o): o is Of<"failed"> => o.item.kind === "failed");
+
+  const ending = [...submitted, ...failed].map((o) => o.item.message.uuid);
+  const messages = await readMessages(trx, dialect, ending);
+  const isUnsent = (uuid: string) => {
+    const m = messages.get(uuid);
+    return m !== undefined && unsent(m);
+  };
+  const first = submitted.filter((o) => isUnsent(o.item.message.uuid));
+  const again = submitted.filter((o) => !isUnsent(o.item.message.uuid));
+
+  // The submit's own dlr change (en route) is part of this UPDATE; its event is written with the others.
+  // Its status condition is a second line only, like writeDlr's (the decision is made above).
+  await updateFromRows(
+    trx,
+    `UPDATE messages SET status_code = ${Status.TRANSMITTED}, dlr_code = ${Dlr.EN_ROUTE}, is_sent = 1, ` +
+      "gateway_sent_at = CAST(v.column2 AS bigint), updated_at = CAST(v.column3 AS bigint)",
+    `messages.uuid = v.column1 AND messages.status_code = ${Status.NEW}`,
+    first.map(({ item, now }) => [item.message.uuid, Math.floor(item.at / 1000), now]),
+  );
+  for (const { item, now } of first) {
+    const m = messages.get(item.message.uuid)!;
+    m.statusCode = Status.TRANSMITTED;
+    m.dlrCode = Dlr.EN_ROUTE;
+    changes.events.push({
+      accountId: item.message.accountId,
+      name: "sms.delivery",
+      data: deliveryEventData(item.message, Dlr.EN_ROUTE, Status.TRANSMITTED),
+      now,
+    });
+  }
+
+  const removed = new Set<string>();
+  for (const chunk of paddedChunks(ending)) {
+    const rows = await trx.deleteFrom("queue").where("message_uuid", "in", chunk).returning("message_uuid").execute();
+    for (const r of rows) removed.add(r.message_uuid);
+  }
+
+  const partRows = (list: readonly Of<"submitted">[]) =>
+    list.flatMap(({ item, now }) => item.smscIds.map((smscId, i) => [item.message.uuid, i, item.connectorId, smscId, now]));
+  await insertRows(
+    trx,
+    "message_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
+    "v.column1, CAST(v.column2 AS integer), v.column3, v.column4, 'ENROUTE', CAST(v.column5 AS bigint)",
+    partRows(first),
+    "ON CONFLICT (message_uuid, part_index) DO NOTHING",
+  );
+  await insertRows(
+    trx,
+    "resubmitted_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
+    "v.column1, CAST(v.column2 AS integer), v.column3, v.column4, 'ENROUTE', CAST(v.column5 AS bigint)",
+    partRows(again),
+    "ON CONFLICT (connector_id, smsc_id, message_uuid) DO NOTHING",
+  );
+
+  await updateFromRows(
+    trx,
+    "UPDATE queue SET due_at = CAST(v.column2 AS bigint), attempts = queue.attempts + CAST(v.column3 AS integer), " +
+      "lease_owner = NULL, lease_until = NULL, last_error = v.column4",
+    "queue.message_uuid = v.column1",
+    retries.map(({ item }) => [item.message.uuid, item.dueAt, item.countAttempt ? 1 : 0, item.error.slice(0, 500)]),
+  );
+
+  // Only the claim holder ends a message, and only once: a refund must never be paid twice. Whoever took
+  // the queue row (a cancel, an earlier outcome) has ended it already.
+  const refunds = new Map<number, { micros: number; now: number }>();
+  for (const { item, now } of failed) {
+    const m = messages.get(item.message.uuid);
+    if (!removed.has(item.message.uuid) || m === undefined || !unsent(m)) continue;
+    if (item.refund && item.message.priceMicros > 0) {
+      const r = refunds.get(item.message.accountId) ?? { micros: 0, now };
+      refunds.set(item.message.accountId, { micros: r.micros + item.message.priceMicros, now: Math.max(r.now, now) });
+    }
+    m.statusCode = item.statusCode;
+    m.dlrCode = item.dlrCode;
+    changes.setDlr(item.message, item.dlrCode, item.statusCode, now);
+  }
+  await updateFromRows(
+    trx,
+    "UPDATE accounts SET balance_micros = accounts.balance_micros + CAST(v.column2 AS bigint), balance_changed_at = CAST(v.column3 AS bigint)",
+    "accounts.id = CAST(v.column1 AS bigint)",
+    [...refunds].sort(([a], [b]) => a - b).map(([accountId, r]) => [accountId, r.micros, r.now]),
+  );
+  await changes.writeDlr(trx);
+
+  // Receipts that overtook these records are applied now (those of a second submission too).
+  const submittedAt = new Map<string, number>();
+  const byConnector = new Map<string, string[]>();
+  for (const { item, now } of submitted) {
+    for (const smscId of item.smscIds) submittedAt.set(`${item.connectorId}\0${smscId}`, now);
+    byConnector.set(item.connectorId, [...(byConnector.get(item.connectorId) ?? []), ...item.smscIds]);
+  }
+  const early: { id: number; receipt: Timed<ReceiptUpdate> }[] = [];
+  for (const [connectorId, smscIds] of byConnector) {
+    for (const chunk of paddedChunks(smscIds)) {
+      const rows = await trx
+        .selectFrom("pending_receipts")
+        .selectAll()
+        .where("connector_id", "=", connectorId)
+        .where("smsc_id", "in", chunk)
+        .execute();
+      for (const r of rows) {
+        early.push({ id: Number(r.id), receipt: { item: pendingToReceipt(r), now: submittedAt.get(`${r.connector_id}\0${r.smsc_id}`)! } });
+      }
+    }
+  }
+  early.sort((a, b) => a.id - b.id);
+  for (const chunk of paddedChunks(early.map((e) => e.id))) {
+    await trx.deleteFrom("pending_receipts").where("id", "in", chunk).execute();
+  }
+  return early.map((e) => e.receipt);
+}
+
+function pendingToReceipt(r: Selectable<PendingReceiptsTable>): ReceiptUpdate {
+  return {
+    connectorId: r.connector_id,
+    smscId: r.smsc_id,
+    state: r.state as PartState,
+    ...(r.error_code !== null ? { errorCode: r.error_code } : {}),
+  };
+}
+
+/**
+ * Applies receipts in order. Everything they depend on is read up front (each receipt's part, its
+ * message under a lock, see readMessages, the part states of long messages), followed in memory receipt
+ * by receipt, and written once.
+ */
+async function applyReceipts(
+  trx: Trx,
+  dialect: Dialect,
+  receipts: readonly Timed<ReceiptUpdate>[],
+  changes: Changes,
+): Promise<void> {
+  if (receipts.length === 0) return;
+  const key = (connectorId: string, smscId: string) => `${connectorId}\0${smscId}`;
+
+  type Part = { uuid: string; partIndex: number; resubmitted: boolean };
+  const parts = new Map<string, Part>();
+  const lookUp = async (table: "message_parts" | "resubmitted_parts", missing: readonly ReceiptUpdate[]) => {
+    const smscIdsByConnector = new Map<string, Set<string>>();
+    for (const r of missing) {
+      const set = smscIdsByConnector.get(r.connectorId) ?? new Set<string>();
+      smscIdsByConnector.set(r.connectorId, set.add(r.smscId));
+    }
+    for (const [connectorId, smscIds] of smscIdsByConnector) {
+      for (const chunk of paddedChunks([...smscIds])) {
+        const rows = await trx
+          .selectFrom(table)
+          .select(["message_uuid", "part_index", "smsc_id"])
+          .where("connector_id", "=", connectorId)
+          .where("smsc_id", "in", chunk)
+          .execute();
+        for (const r of rows) {
+          const k = key(connectorId, r.smsc_id);
+          const part = { uuid: r.message_uuid, partIndex: r.part_index, resubmitted: table === "resubmitted_parts" };
+          if (!parts.has(k)) parts.set(k, part);
+        }
+      }
+    }
+  };
+  await lookUp("message_parts", receipts.map((r) => r.item));
+  // Only a receipt without a part of its message's first submission can be one of a later submission.
+  const missing = receipts.map((r) => r.item).filter((r) => !parts.has(key(r.connectorId, r.smscId)));
+  if (missing.length > 0) await lookUp("resubmitted_parts", missing);
+
+  // A later submission's receipts leave the message alone, so its message is neither read nor locked.
+  const messages = await readMessages(
+    trx,
+    dialect,
+    [...parts.values()].filter((p) => !p.resubmitted).map((p) => p.uuid),
+  );
 
   // A long message's dlr code follows the states of all its parts, stored ones included.
   const partStates = new Map<string, Map<number, PartState>>();
@@ -304,11 +371,23 @@ async function applyReceipts(
 
   const waiting: unknown[][] = [];
   const partUpdates = new Map<string, unknown[]>();
+  const resubmittedUpdates = new Map<string, unknown[]>();
   for (const { item: r, now } of receipts) {
     const part = parts.get(key(r.connectorId, r.smscId));
     if (!part) {
       // Its submit is not recorded yet: the receipt waits for it.
       waiting.push([r.connectorId, r.smscId, r.state, r.errorCode ?? null, now]);
+      continue;
+    }
+    if (part.resubmitted) {
+      resubmittedUpdates.set(`${key(r.connectorId, r.smscId)}\0${part.uuid}`, [
+        r.connectorId,
+        r.smscId,
+        part.uuid,
+        r.state,
+        r.errorCode ?? null,
+        now,
+      ]);
       continue;
     }
     // Map order is first insertion: a part's rows stay in a stable order while the last receipt wins.
@@ -336,6 +415,12 @@ async function applyReceipts(
     "message_parts.message_uuid = v.column1 AND message_parts.part_index = CAST(v.column2 AS integer)",
     [...partUpdates.values()],
   );
+  await updateFromRows(
+    trx,
+    "UPDATE resubmitted_parts SET state = v.column4, error_code = CAST(v.column5 AS integer), updated_at = CAST(v.column6 AS bigint)",
+    "resubmitted_parts.connector_id = v.column1 AND resubmitted_parts.smsc_id = v.column2 AND resubmitted_parts.message_uuid = v.column3",
+    [...resubmittedUpdates.values()],
+  );
   await changes.writeDlr(trx);
 }
 
@@ -351,7 +436,7 @@ async function writeBatch(trx: Trx, dialect: Dialect, ops: readonly Op[]): Promi
   const outcomes = ops.flatMap((op) => (op.kind === "outcomes" ? timed(op) : []));
   const receipts = ops.flatMap((op) => (op.kind === "receipts" ? timed(op) : []));
   for (const round of rounds(outcomes)) {
-    await applyReceipts(trx, dialect, await recordRound(trx, round, changes), changes);
+    await applyReceipts(trx, dialect, await recordRound(trx, dialect, round, changes), changes);
   }
   await applyReceipts(trx, dialect, receipts, changes);
   await enqueueEvents(trx, changes.events);
