@@ -61,6 +61,20 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     return { m, a, smscIds };
   }
 
+  /** An accepted message claimed by "o" (a 60 s lease), not yet recorded. */
+  async function claimedMessage(partsCount = 1) {
+    const a = await store.accounts.create(
+      { name: "c", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" },
+      Date.now(),
+    );
+    await store.webhooks.add(a.id, "http://127.0.0.1:9/hook", Date.now());
+    const m = message(a.id, { partsCount });
+    await store.messages.accept({ accountId: a.id, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now()], now: Date.now() });
+    const claims = await store.delivery.claimDue("o", Date.now(), 100, 60_000);
+    assert.ok(claims.some((c) => c.message.uuid === m.uuid));
+    return { m, a };
+  }
+
   /** Another process's transaction holding row locks (`lock` is a SELECT … FOR UPDATE of the message's rows). */
   async function otherTransaction(lock: string, uuid: string): Promise<pg.Client> {
     const t1 = new pg.Client({ connectionString: url });
@@ -102,6 +116,9 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
       .map((d) => d.dlr_code)
       .sort((x, y) => x - y);
   }
+
+  const pendingFor = async (smscId: string) =>
+    (await sql.query("SELECT count(*)::int AS n FROM pending_receipts WHERE smsc_id = $1", [smscId])).rows[0].n as number;
 
   it("a receipt waits for a concurrent expiry and does not overwrite it (no second final event)", async () => {
     const { m, a, smscIds } = await transmitted(1);
@@ -166,5 +183,54 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     const got = (await store.messages.get(a.id, m.uuid))!;
     assert.deepEqual([got.statusCode, got.dlrCode], [Status.TRANSMITTED, Dlr.DELIVERED], "a final message never changes again");
     assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE], "no second en route event");
+  });
+
+  it("a receipt stored while another process records its submit is applied by the next maintenance", async () => {
+    const { m, a } = await claimedMessage();
+    const x = id();
+    // A message of another batch whose row the test holds: the other process's writer stops there, after
+    // it has looked for the part of x (not there yet) and before it stores the receipt as waiting.
+    const n = await transmitted(1);
+    const t1 = await otherTransaction("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", n.m.uuid);
+    let receipts: Promise<unknown> | undefined;
+    try {
+      receipts = other.delivery.applyReceipts(
+        [
+          { connectorId: "c", smscId: x, state: "DELIVRD" },
+          { connectorId: "c", smscId: n.smscIds[0]!, state: "ENROUTE" },
+        ],
+        Date.now(),
+      );
+      await waitForLockWaiters(1);
+      // This process records the submit of x and looks for receipts waiting for it: none committed yet.
+      await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [x], at: Date.now() }], Date.now());
+      await t1.query("COMMIT");
+      await receipts;
+    } finally {
+      await t1.end();
+      await receipts?.catch(() => {});
+    }
+    assert.equal(await pendingFor(x), 1, "the race left the receipt waiting for a submit already recorded");
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
+
+    await store.delivery.expireStale(Date.now() - 60_000, Date.now());
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
+    assert.equal(await pendingFor(x), 0);
+    assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+  });
+
+  it("maintenance drops a waiting receipt older than the one its part already has", async () => {
+    const { m, a, smscIds } = await transmitted(2);
+    const [x1, x2] = smscIds as [string, string];
+    // An intermediate receipt left waiting by the race above, then x1's final receipt applied directly.
+    await sql.query("INSERT INTO pending_receipts (connector_id, smsc_id, state, received_at) VALUES ('c', $1, 'ACCEPTD', $2)", [
+      x1,
+      Date.now() - 1000,
+    ]);
+    await store.delivery.applyReceipts([{ connectorId: "c", smscId: x1, state: "DELIVRD" }], Date.now());
+    await store.delivery.expireStale(Date.now() - 60_000, Date.now());
+    assert.equal(await pendingFor(x1), 0);
+    await store.delivery.applyReceipts([{ connectorId: "c", smscId: x2, state: "DELIVRD" }], Date.now());
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
   });
 });

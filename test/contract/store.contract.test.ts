@@ -318,6 +318,18 @@ for (const target of storeTargets) {
       assert.equal((await store.messages.get(a.id, m2.uuid))!.dlrCode, Dlr.EN_ROUTE);
     });
 
+    it("drops a receipt that waited longer than the validity period for its submit", async () => {
+      const a = await hooked();
+      const m = message(a.id);
+      await claimed(a, [m]);
+      const z = id();
+      // Received an hour ago, for a submit never recorded (its dispatcher crashed, say).
+      await store.delivery.applyReceipts([{ connectorId: "c", smscId: z, state: "DELIVRD" }], Date.now() - 3_600_000);
+      await store.delivery.expireStale(Date.now() - 60_000, Date.now());
+      await submitted(m, [z]);
+      assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
+    });
+
     it("records webhook attempts in one call: delivered, retried later, given up", async () => {
       const a = await account(1_000_000);
       for (const path of ["ok", "retry", "dead"]) await store.webhooks.add(a.id, `http://127.0.0.1:9/${path}`, Date.now());

@@ -308,17 +308,22 @@ function pendingToReceipt(r: Selectable<PendingReceiptsTable>): ReceiptUpdate {
  * Applies receipts in order. Everything they depend on is read up front (each receipt's part, its
  * message under a lock, see readMessages, the part states of long messages), followed in memory receipt
  * by receipt, and written once.
+ *
+ * `late` receipts are ones that waited in pending_receipts past their submit's record (see
+ * takeMatchedReceipts). One whose part has had a receipt applied meanwhile is older than that receipt,
+ * which arrived once the part was recorded: it is dropped rather than put the part's state back.
  */
 async function applyReceipts(
   trx: Trx,
   dialect: Dialect,
   receipts: readonly Timed<ReceiptUpdate>[],
   changes: Changes,
+  late = false,
 ): Promise<void> {
   if (receipts.length === 0) return;
   const key = (connectorId: string, smscId: string) => `${connectorId}\0${smscId}`;
 
-  type Part = { uuid: string; partIndex: number; resubmitted: boolean };
+  type Part = { uuid: string; partIndex: number; stored: string; resubmitted: boolean };
   const parts = new Map<string, Part>();
   const lookUp = async (table: "message_parts" | "resubmitted_parts", missing: readonly ReceiptUpdate[]) => {
     const smscIdsByConnector = new Map<string, Set<string>>();
@@ -330,13 +335,13 @@ async function applyReceipts(
       for (const chunk of paddedChunks([...smscIds])) {
         const rows = await trx
           .selectFrom(table)
-          .select(["message_uuid", "part_index", "smsc_id"])
+          .select(["message_uuid", "part_index", "smsc_id", "state"])
           .where("connector_id", "=", connectorId)
           .where("smsc_id", "in", chunk)
           .execute();
         for (const r of rows) {
           const k = key(connectorId, r.smsc_id);
-          const part = { uuid: r.message_uuid, partIndex: r.part_index, resubmitted: table === "resubmitted_parts" };
+          const part = { uuid: r.message_uuid, partIndex: r.part_index, stored: r.state, resubmitted: table === "resubmitted_parts" };
           if (!parts.has(k)) parts.set(k, part);
         }
       }
@@ -379,6 +384,7 @@ async function applyReceipts(
       waiting.push([r.connectorId, r.smscId, r.state, r.errorCode ?? null, now]);
       continue;
     }
+    if (late && part.stored !== "ENROUTE") continue;
     if (part.resubmitted) {
       resubmittedUpdates.set(`${key(r.connectorId, r.smscId)}\0${part.uuid}`, [
         r.connectorId,
@@ -424,11 +430,69 @@ async function applyReceipts(
   await changes.writeDlr(trx);
 }
 
-type Op = { kind: "outcomes"; items: DeliveryOutcome[]; now: number } | { kind: "receipts"; items: ReceiptUpdate[]; now: number };
+/**
+ * Takes the waiting receipts whose part is recorded by now. On PostgreSQL a receipt can miss its part
+ * while another process's submit record is not yet committed, and be stored as waiting only after that
+ * record looked for receipts waiting for it: nothing else would ever apply it. Rows another transaction
+ * holds are being taken by it (a submit record, another process's maintenance) and are skipped.
+ */
+async function takeMatchedReceipts(trx: Trx, dialect: Dialect, now: number): Promise<Timed<ReceiptUpdate>[]> {
+  const rows = await trx
+    .deleteFrom("pending_receipts")
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("pending_receipts as p")
+        .select("p.id")
+        .where((w) =>
+          w.or([
+            w.exists(
+              w
+                .selectFrom("message_parts as mp")
+                .select("mp.part_index")
+                .whereRef("mp.connector_id", "=", "p.connector_id")
+                .whereRef("mp.smsc_id", "=", "p.smsc_id"),
+            ),
+            w.exists(
+              w
+                .selectFrom("resubmitted_parts as rp")
+                .select("rp.part_index")
+                .whereRef("rp.connector_id", "=", "p.connector_id")
+                .whereRef("rp.smsc_id", "=", "p.smsc_id"),
+            ),
+          ]),
+        )
+        .orderBy("p.id")
+        .limit(1000)
+        .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
+    )
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => ({ item: pendingToReceipt(r), now }));
+}
+
+/** Receipts that waited since before `receivedBefore` (the validity period) wait for a submit that never comes. */
+async function dropUnmatchedReceipts(trx: Trx, dialect: Dialect, receivedBefore: number): Promise<void> {
+  await trx
+    .deleteFrom("pending_receipts")
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("pending_receipts as p")
+        .select("p.id")
+        .where("p.received_at", "<", receivedBefore)
+        .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
+    )
+    .execute();
+}
+
+type Op =
+  | { kind: "outcomes"; items: DeliveryOutcome[]; now: number }
+  | { kind: "receipts"; items: ReceiptUpdate[]; now: number }
+  | { kind: "maintenance"; receivedBefore: number; now: number };
 
 /**
  * One batch of the delivery writer. Outcomes go first, so a receipt in the same batch as the submit it
- * follows finds its part; receipts then apply in arrival order.
+ * follows finds its part; receipts that waited past their submit's record go next (they are older than
+ * the batch's own), and the batch's receipts then apply in arrival order.
  */
 async function writeBatch(trx: Trx, dialect: Dialect, ops: readonly Op[]): Promise<void> {
   const changes = new Changes();
@@ -437,6 +501,11 @@ async function writeBatch(trx: Trx, dialect: Dialect, ops: readonly Op[]): Promi
   const receipts = ops.flatMap((op) => (op.kind === "receipts" ? timed(op) : []));
   for (const round of rounds(outcomes)) {
     await applyReceipts(trx, dialect, await recordRound(trx, dialect, round, changes), changes);
+  }
+  for (const op of ops) {
+    if (op.kind !== "maintenance") continue;
+    await applyReceipts(trx, dialect, await takeMatchedReceipts(trx, dialect, op.now), changes, true);
+    await dropUnmatchedReceipts(trx, dialect, op.receivedBefore);
   }
   await applyReceipts(trx, dialect, receipts, changes);
   await enqueueEvents(trx, changes.events);
@@ -503,6 +572,9 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
     applyReceipts: (receipts, now) => writer.submit({ kind: "receipts", items: receipts, now }),
 
     async expireStale(sentBefore, now) {
+      // Receipts that waited past their submit's record go first, through the writer like any receipt: a
+      // message they end does not expire. Those still unmatched after the validity period are dropped.
+      await writer.submit({ kind: "maintenance", receivedBefore: sentBefore, now });
       // Read and written in one transaction (rows locked on PostgreSQL), so a receipt applied in between
       // cannot be overwritten: a delivered message never turns expired.
       return kysely.transaction().execute(async (trx) => {
