@@ -1,9 +1,11 @@
 /**
  * Several Starling processes share one PostgreSQL database, so the delivery writer of one process meets
  * other processes' writers on the same message rows (another writer's receipts or submit records, another
- * maintenance's expireStale). A separate connection stands in for the other process: it holds a message's
- * row lock while it changes the message, and the store's writer must wait for it and then see what it
- * wrote. SQLite has one writer connection, so these interleavings cannot happen there.
+ * maintenance's expireStale), and a customer's cancel or a dispatcher's lease renewal on its queue row.
+ * A separate connection stands in for the other process: it holds a message's rows locked while it
+ * changes them, and the store must wait for it and then see what it wrote (or, where waiting could close
+ * a lock cycle, not wait at all). SQLite has one writer connection, so these interleavings cannot happen
+ * there.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -232,5 +234,77 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     assert.equal(await pendingFor(x1), 0);
     await store.delivery.applyReceipts([{ connectorId: "c", smscId: x2, state: "DELIVRD" }], Date.now());
     assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
+  });
+
+  it("cancel and the delivery writer take a message's locks in the same order (no deadlock)", async () => {
+    const { m, a } = await claimedMessage();
+    const balance = (await store.accounts.get(a.id))!.balanceMicros;
+    // Both wait for the message row behind another transaction: the writer first, then the cancel.
+    const t1 = await otherTransaction("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", m.uuid);
+    let both: Promise<[unknown, unknown]> | undefined;
+    try {
+      const recording = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() }], Date.now());
+      await waitForLockWaiters(1);
+      // The dispatcher stalled past its lease, so the cancel may take the queue row.
+      const cancelling = store.messages.cancel(a.id, m.uuid, Date.now() + 61_000);
+      both = Promise.all([recording, cancelling]);
+      await waitForLockWaiters(2);
+      await t1.query("COMMIT");
+      const [, outcome] = await both;
+      assert.equal(outcome, "already_transmitted");
+    } finally {
+      await t1.end();
+      await both?.catch(() => {});
+    }
+    const got = (await store.messages.get(a.id, m.uuid))!;
+    assert.deepEqual([got.statusCode, got.dlrCode], [Status.TRANSMITTED, Dlr.EN_ROUTE]);
+    assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance);
+  });
+
+  it("a writer batch aborted by a deadlock runs again instead of failing its outcomes", async () => {
+    const { m, a } = await claimedMessage();
+    // A transaction that takes the queue row and then the message, the reverse of the writer's order.
+    const t1 = await otherTransaction("SELECT attempts FROM queue WHERE message_uuid = $1 FOR UPDATE", m.uuid);
+    let recording: Promise<void> | undefined;
+    try {
+      recording = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() }], Date.now());
+      await waitForLockWaiters(1); // the writer holds the message and waits for the queue row
+      // Closing the cycle. The writer has waited longer, so its deadlock check runs first and aborts it.
+      await t1.query("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", [m.uuid]);
+      await t1.query("COMMIT");
+      await recording;
+    } finally {
+      await t1.end();
+      await recording?.catch(() => {});
+    }
+    const got = (await store.messages.get(a.id, m.uuid))!;
+    assert.deepEqual([got.statusCode, got.dlrCode], [Status.TRANSMITTED, Dlr.EN_ROUTE]);
+    assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE]);
+  });
+
+  it("a lease renewal skips a queue row another transaction holds instead of waiting for it", async () => {
+    const { m } = await claimedMessage();
+    const leaseUntil = async () =>
+      Number((await sql.query("SELECT lease_until FROM queue WHERE message_uuid = $1", [m.uuid])).rows[0].lease_until);
+    const before = await leaseUntil();
+    const t1 = await otherTransaction("SELECT attempts FROM queue WHERE message_uuid = $1 FOR UPDATE", m.uuid);
+    let renewing: Promise<void> | undefined;
+    try {
+      renewing = store.delivery.renewLeases("o", [m.uuid], Date.now() + 120_000);
+      const state = settled(renewing);
+      while (!state.done) {
+        const { rows } = await sql.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        assert.equal(rows[0].n, 0, "the renewal must not wait for the held row");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await renewing;
+    } finally {
+      await t1.query("ROLLBACK");
+      await t1.end();
+      await renewing?.catch(() => {});
+    }
+    assert.equal(await leaseUntil(), before);
   });
 });

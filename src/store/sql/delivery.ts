@@ -101,6 +101,9 @@ class Changes {
 
 type Timed<T> = { item: T; now: number };
 
+/** PostgreSQL's error for the transaction its deadlock check aborted so that the others can go on. */
+const isDeadlock = (error: unknown) => (error as { code?: unknown } | null)?.code === "40P01";
+
 /**
  * Splits outcomes into rounds in which each message occurs at most once, keeping their order: rounds run
  * one after another, so a message recorded twice in one batch (a lapsed lease claimed again) is recorded
@@ -129,11 +132,12 @@ type Tracked = MessageRef & { dlrCode: number; statusCode: number; partsCount: n
  * transaction commits: a message another process made final is seen final and left alone.
  *
  * The locks are taken in ascending uuid order, chunk after chunk and row by row within a chunk, and
- * before the rows that go with a message (its queue row, its account); expireStale skips locked rows and
- * never waits. Two batches reading the same messages in one pass each cannot deadlock. A batch with
- * submit records reads twice (the outcomes' messages, then its receipts'), which can close a cycle with
- * another batch only around a message submitted twice; PostgreSQL's deadlock check then aborts one
- * batch. SQLite's one connection already runs each transaction alone.
+ * before the rows that go with a message (its queue row, its account): a cancel takes its message first
+ * too, and expireStale skips locked rows and never waits. Two batches reading the same messages in one
+ * pass each cannot deadlock. A batch with submit records reads twice (the outcomes' messages, then its
+ * receipts'), which can close a cycle with another batch only around a message submitted twice; the
+ * writer runs a batch PostgreSQL aborts for that again (see sqlDeliveryStore). SQLite's one connection
+ * already runs each transaction alone.
  */
 async function readMessages(trx: Trx, dialect: Dialect, uuids: Iterable<string>): Promise<Map<string, Tracked>> {
   const messages = new Map<string, Tracked>();
@@ -515,11 +519,20 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
   const { kysely, dialect } = db;
   // One writer for all delivery state, so a receipt is never applied before the submit it follows.
   const writer = new GroupCommit<Op, void>(
-    (ops) =>
-      kysely.transaction().execute(async (trx) => {
-        await writeBatch(trx, dialect, ops);
-        return ops.map(() => undefined);
-      }),
+    async (ops) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await kysely.transaction().execute((trx) => writeBatch(trx, dialect, ops));
+          return ops.map(() => undefined);
+        } catch (error) {
+          // A batch that takes a second round of message locks (receipts after submit records) can still
+          // close a cycle with another process's batch, if rarely (a message submitted twice). PostgreSQL
+          // then aborts one of them: its work was rolled back whole, and it runs again rather than fail
+          // hundreds of outcomes whose messages would then be submitted once more.
+          if (dialect !== "postgres" || attempt === 3 || !isDeadlock(error)) throw error;
+        }
+      }
+    },
     500,
     // SQLite's one connection runs the groups' transactions strictly in turn, so the next group may write
     // while the previous one waits for its fsync. On PostgreSQL two groups would run side by side and a
@@ -564,6 +577,18 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
           .set({ lease_until: until })
           .where("lease_owner", "=", owner)
           .where("message_uuid", "in", chunk)
+          // A row another transaction holds is being recorded, cancelled or claimed and needs no renewal;
+          // waiting for it, while holding the rows renewed so far, could deadlock with that transaction.
+          .$if(dialect === "postgres", (q) =>
+            q.where("message_uuid", "in", (eb) =>
+              eb
+                .selectFrom("queue as q")
+                .select("q.message_uuid")
+                .where("q.message_uuid", "in", chunk)
+                .forUpdate()
+                .skipLocked(),
+            ),
+          )
           .execute();
       }
     },
