@@ -259,6 +259,77 @@ for (const target of storeTargets) {
       assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE, Dlr.EXPIRED]);
     });
 
+    // A dispatcher that stalls past its lease (or a process that crashes) lets another one claim and submit
+    // the same message again: delivery is at least once, and both dispatchers record what they did.
+    it("leaves a final or cancelled message alone when a second submit or failure of it is recorded", async () => {
+      const a = await hooked(1_000_000);
+      const delivered = message(a.id);
+      const cancelled = message(a.id);
+      await claimed(a, [delivered, cancelled]);
+      const [s1, s2, s3] = [id(), id(), id()];
+      await submitted(delivered, [s1]);
+      await receipt(s1, "DELIVRD");
+      // The other message's lease has lapsed, and the customer cancels it meanwhile (and is refunded).
+      assert.equal(await store.messages.cancel(a.id, cancelled.uuid, Date.now() + 61_000), "cancelled");
+      const balance = (await store.accounts.get(a.id))!.balanceMicros;
+
+      await submitted(delivered, [s2]);
+      await submitted(cancelled, [s3]);
+      const failure = { kind: "failed" as const, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" };
+      await store.delivery.record([{ ...failure, message: delivered }, { ...failure, message: cancelled }], Date.now());
+
+      const check = async () => {
+        const d = (await store.messages.get(a.id, delivered.uuid))!;
+        assert.deepEqual([d.statusCode, d.dlrCode], [Status.TRANSMITTED, Dlr.DELIVERED]);
+        const c = (await store.messages.get(a.id, cancelled.uuid))!;
+        assert.deepEqual([c.statusCode, c.dlrCode], [Status.CANCELLED, Dlr.NONE]);
+        assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance, "refunded once, by the cancel");
+        assert.deepEqual(await dlrEvents(delivered.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+        assert.deepEqual(await dlrEvents(cancelled.uuid), []);
+      };
+      await check();
+      // The second submissions' receipts find their message and change nothing.
+      await Promise.all([receipt(s2, "UNDELIV"), receipt(s3, "DELIVRD")]);
+      await check();
+      // Nor do they wait for a submit: messages later sent with the same ids stay en route.
+      const [m2, m3] = [message(a.id), message(a.id)];
+      await claimed(a, [m2, m3]);
+      await Promise.all([submitted(m2, [s2]), submitted(m3, [s3])]);
+      assert.equal((await store.messages.get(a.id, m2.uuid))!.dlrCode, Dlr.EN_ROUTE);
+      assert.equal((await store.messages.get(a.id, m3.uuid))!.dlrCode, Dlr.EN_ROUTE);
+    });
+
+    it("records a message submitted twice in one batch once: it follows the submit recorded first", async () => {
+      const a = await hooked();
+      const m = message(a.id);
+      await claimed(a, [m]);
+      const [s1, s2] = [id(), id()];
+      await Promise.all([submitted(m, [s1]), submitted(m, [s2])]);
+      assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE], "one en route event");
+      // A receipt of the second submission does not decide the message (nor does it wait).
+      await receipt(s2, "UNDELIV");
+      assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
+      await receipt(s1, "DELIVRD");
+      assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
+      assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+      const m2 = message(a.id);
+      await claimed(a, [m2]);
+      await submitted(m2, [s2]);
+      assert.equal((await store.messages.get(a.id, m2.uuid))!.dlrCode, Dlr.EN_ROUTE);
+    });
+
+    it("drops a receipt that waited longer than the validity period for its submit", async () => {
+      const a = await hooked();
+      const m = message(a.id);
+      await claimed(a, [m]);
+      const z = id();
+      // Received an hour ago, for a submit never recorded (its dispatcher crashed, say).
+      await store.delivery.applyReceipts([{ connectorId: "c", smscId: z, state: "DELIVRD" }], Date.now() - 3_600_000);
+      await store.delivery.expireStale(Date.now() - 60_000, Date.now());
+      await submitted(m, [z]);
+      assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
+    });
+
     it("records webhook attempts in one call: delivered, retried later, given up", async () => {
       const a = await account(1_000_000);
       for (const path of ["ok", "retry", "dead"]) await store.webhooks.add(a.id, `http://127.0.0.1:9/${path}`, Date.now());

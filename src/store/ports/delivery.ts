@@ -27,7 +27,11 @@ export interface DeliveryStore {
   renewLeases(owner: string, uuids: string[], until: number): Promise<void>;
   record(outcomes: DeliveryOutcome[], now: number): Promise<void>;
   applyReceipts(receipts: ReceiptUpdate[], now: number): Promise<void>;
-  /** Submitted messages with no final receipt since `sentBefore` expire (dlr_code 8). Returns how many. */
+  /**
+   * Maintenance: receipts still waiting for a submit that is recorded by now are applied, those waiting
+   * since before `sentBefore` are dropped, and submitted messages with no final receipt since `sentBefore`
+   * expire (dlr_code 8). Returns how many expired.
+   */
   expireStale(sentBefore: number, now: number): Promise<number>;
   /** Rows still queued, per lane. */
   queueDepth(): Promise<{ transactional: number; bulk: number }>;

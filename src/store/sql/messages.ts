@@ -190,11 +190,15 @@ export function sqlMessageStore(db: Db): MessageStore {
 
     async cancel(accountId, uuid, now): Promise<CancelOutcome> {
       return kysely.transaction().execute(async (trx) => {
+        // The delivery writer locks a message before its queue row (delivery.ts, readMessages): so does a
+        // cancel, or the two could deadlock over a message whose lease lapsed while its outcome was being
+        // recorded. Read under the lock, the status also shows an outcome the writer committed meanwhile.
         const message = await trx
           .selectFrom("messages")
           .select(["status_code", "price_micros"])
           .where("uuid", "=", uuid)
           .where("account_id", "=", accountId)
+          .$if(db.dialect === "postgres", (q) => q.forUpdate())
           .executeTakeFirst();
         if (!message) return "not_found";
         if (message.status_code !== Status.NEW) return "already_transmitted";

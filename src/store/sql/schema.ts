@@ -102,6 +102,17 @@ export interface MessagePartsTable {
   updated_at: number;
 }
 
+/** Parts of a message's later submissions (see migrations/005-resubmitted-parts.ts). */
+export interface ResubmittedPartsTable {
+  connector_id: string;
+  smsc_id: string;
+  message_uuid: string;
+  part_index: number;
+  state: string;
+  error_code: number | null;
+  updated_at: number;
+}
+
 export interface PendingReceiptsTable {
   id: Generated<number>;
   connector_id: string;
@@ -146,6 +157,7 @@ export interface InboundMessagesTable {
 
 export interface DeliveryTables {
   message_parts: MessagePartsTable;
+  resubmitted_parts: ResubmittedPartsTable;
   pending_receipts: PendingReceiptsTable;
   webhooks: WebhooksTable;
   webhook_outbox: WebhookOutboxTable;

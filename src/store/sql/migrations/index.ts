@@ -8,6 +8,7 @@ import * as core from "./001-core.js";
 import * as delivery from "./002-delivery.js";
 import * as fullsms from "./003-fullsms.js";
 import * as otp from "./004-otp.js";
+import * as resubmittedParts from "./005-resubmitted-parts.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -16,6 +17,7 @@ const steps: Record<string, Step> = {
   "002-delivery": delivery,
   "003-fullsms": fullsms,
   "004-otp": otp,
+  "005-resubmitted-parts": resubmittedParts,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
