@@ -5,7 +5,7 @@ import { CredentialCache } from "./credential-cache.js";
 import type { Database, Db, Dialect } from "./db.js";
 import { sqlFullsmsStore } from "./fullsms/index.js";
 import { sqlMessageStore } from "./messages.js";
-import { sqlDeliveryStore } from "./delivery.js";
+import { sqlDeliveryStore } from "./delivery/index.js";
 import { sqlInboundStore, sqlWebhookStore } from "./webhooks.js";
 import { migrationsFor } from "./migrations/index.js";
 import { sqlOtpStore } from "./otp.js";

@@ -190,7 +190,7 @@ export function sqlMessageStore(db: Db): MessageStore {
 
     async cancel(accountId, uuid, now): Promise<CancelOutcome> {
       return kysely.transaction().execute(async (trx) => {
-        // The delivery writer locks a message before its queue row (delivery.ts, readMessages): so does a
+        // The delivery writer locks a message before its queue row (delivery/read-messages.ts): so does a
         // cancel, or the two could deadlock over a message whose lease lapsed while its outcome was being
         // recorded. Read under the lock, the status also shows an outcome the writer committed meanwhile.
         const message = await trx

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { InboundStore, OutboxItem, WebhookAttempt, WebhookStore } from "../ports/index.js";
 import { paddedChunks, updateFromRows } from "./bulk.js";
 import type { Db } from "./db.js";
-import { enqueueEvents } from "./delivery.js";
+import { enqueueEvents } from "./delivery/changes.js";
 import { GroupCommit } from "./group-commit.js";
 
 export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {

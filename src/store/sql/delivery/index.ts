@@ -1,0 +1,29 @@
+/**
+ * The delivery side of the store: claiming due queue rows, recording submit outcomes and receipts.
+ * Status changes and their webhook events commit together (the outbox pattern), and writes from the
+ * dispatcher are grouped into shared transactions like message acceptance.
+ */
+import type { DeliveryStore } from "../../ports/index.js";
+import type { Db } from "../db.js";
+import { expireStale } from "./expire.js";
+import { sqlQueue } from "./queue.js";
+import { deliveryWriter } from "./writer.js";
+
+export function sqlDeliveryStore(db: Db): DeliveryStore {
+  // One writer for all delivery state, so a receipt is never applied before the submit it follows.
+  const writer = deliveryWriter(db);
+
+  return {
+    ...sqlQueue(db),
+
+    record: (outcomes, now) => writer.submit({ kind: "outcomes", items: outcomes, now }),
+    applyReceipts: (receipts, now) => writer.submit({ kind: "receipts", items: receipts, now }),
+
+    async expireStale(sentBefore, now) {
+      // Receipts that waited past their submit's record go first, through the writer like any receipt: a
+      // message they end does not expire. Those still unmatched after the validity period are dropped.
+      await writer.submit({ kind: "maintenance", receivedBefore: sentBefore, now });
+      return expireStale(db, sentBefore, now);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/** Records the dispatcher's submit outcomes: submitted, to be retried, failed. */
+import { isFinalDlr } from "../../../core/delivery-state.js";
+import { Dlr, Status } from "../../../core/message.js";
+import type { DeliveryOutcome, ReceiptUpdate } from "../../ports/index.js";
+import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
+import type { Dialect } from "../db.js";
+import { type Changes, deliveryEventData } from "./changes.js";
+import { takeEarlyReceipts } from "./pending-receipts.js";
+import { readMessages, type Tracked } from "./read-messages.js";
+import type { Timed, Trx } from "./types.js";
+
+/** Neither submitted, failed nor cancelled yet: the only messages an outcome may still change. */
+const unsent = (m: Tracked) => m.statusCode === Status.NEW && !isFinalDlr(m.dlrCode);
+
+/**
+ * Records one round of outcomes; returns the receipts that were waiting for these submits, oldest first.
+ *
+ * A lapsed lease (a stalled or crashed dispatcher) lets a message be claimed and submitted a second time,
+ * and lets a cancel take it meanwhile. The outcome recorded first decides: a later submit of a message no
+ * longer unsent changes nothing and sends no event (its parts are kept in resubmitted_parts, where their
+ * receipts find them), and a later failure neither changes the message nor refunds it again.
+ */
+export async function recordRound(
+  trx: Trx,
+  dialect: Dialect,
+  round: readonly Timed<DeliveryOutcome>[],
+  changes: Changes,
+): Promise<Timed<ReceiptUpdate>[]> {
+  type Of<K extends DeliveryOutcome["kind"]> = Timed<Extract<DeliveryOutcome, { kind: K }>>;
+  const submitted = round.filter((o): o is Of<"submitted"> => o.item.kind === "submitted");
+  const retries = round.filter((o): o is Of<"retry"> => o.item.kind === "retry");
+  const failed = round.filter((o): o is Of<"failed"> => o.item.kind === "failed");
+
+  const ending = [...submitted, ...failed].map((o) => o.item.message.uuid);
+  const messages = await readMessages(trx, dialect, ending);
+  const isUnsent = (uuid: string) => {
+    const m = messages.get(uuid);
+    return m !== undefined && unsent(m);
+  };
+  const first = submitted.filter((o) => isUnsent(o.item.message.uuid));
+  const again = submitted.filter((o) => !isUnsent(o.item.message.uuid));
+
+  // The submit's own dlr change (en route) is part of this UPDATE; its event is written with the others.
+  // Its status condition is a second line only, like writeDlr's (the decision is made above).
+  await updateFromRows(
+    trx,
+    `UPDATE messages SET status_code = ${Status.TRANSMITTED}, dlr_code = ${Dlr.EN_ROUTE}, is_sent = 1, ` +
+      "gateway_sent_at = CAST(v.column2 AS bigint), updated_at = CAST(v.column3 AS bigint)",
+    `messages.uuid = v.column1 AND messages.status_code = ${Status.NEW}`,
+    first.map(({ item, now }) => [item.message.uuid, Math.floor(item.at / 1000), now]),
+  );
+  for (const { item, now } of first) {
+    const m = messages.get(item.message.uuid)!;
+    m.statusCode = Status.TRANSMITTED;
+    m.dlrCode = Dlr.EN_ROUTE;
+    changes.events.push({
+      accountId: item.message.accountId,
+      name: "sms.delivery",
+      data: deliveryEventData(item.message, Dlr.EN_ROUTE, Status.TRANSMITTED),
+      now,
+    });
+  }
+
+  const removed = new Set<string>();
+  for (const chunk of paddedChunks(ending)) {
+    const rows = await trx.deleteFrom("queue").where("message_uuid", "in", chunk).returning("message_uuid").execute();
+    for (const r of rows) removed.add(r.message_uuid);
+  }
+
+  const partRows = (list: readonly Of<"submitted">[]) =>
+    list.flatMap(({ item, now }) => item.smscIds.map((smscId, i) => [item.message.uuid, i, item.connectorId, smscId, now]));
+  await insertRows(
+    trx,
+    "message_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
+    "v.column1, CAST(v.column2 AS integer), v.column3, v.column4, 'ENROUTE', CAST(v.column5 AS bigint)",
+    partRows(first),
+    "ON CONFLICT (message_uuid, part_index) DO NOTHING",
+  );
+  await insertRows(
+    trx,
+    "resubmitted_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
+    "v.column1, CAST(v.column2 AS integer), v.column3, v.column4, 'ENROUTE', CAST(v.column5 AS bigint)",
+    partRows(again),
+    "ON CONFLICT (connector_id, smsc_id, message_uuid) DO NOTHING",
+  );
+
+  await updateFromRows(
+    trx,
+    "UPDATE queue SET due_at = CAST(v.column2 AS bigint), attempts = queue.attempts + CAST(v.column3 AS integer), " +
+      "lease_owner = NULL, lease_until = NULL, last_error = v.column4",
+    "queue.message_uuid = v.column1",
+    retries.map(({ item }) => [item.message.uuid, item.dueAt, item.countAttempt ? 1 : 0, item.error.slice(0, 500)]),
+  );
+
+  // Only the claim holder ends a message, and only once: a refund must never be paid twice. Whoever took
+  // the queue row (a cancel, an earlier outcome) has ended it already.
+  const refunds = new Map<number, { micros: number; now: number }>();
+  for (const { item, now } of failed) {
+    const m = messages.get(item.message.uuid);
+    if (!removed.has(item.message.uuid) || m === undefined || !unsent(m)) continue;
+    if (item.refund && item.message.priceMicros > 0) {
+      const r = refunds.get(item.message.accountId) ?? { micros: 0, now };
+      refunds.set(item.message.accountId, { micros: r.micros + item.message.priceMicros, now: Math.max(r.now, now) });
+    }
+    m.statusCode = item.statusCode;
+    m.dlrCode = item.dlrCode;
+    changes.setDlr(item.message, item.dlrCode, item.statusCode, now);
+  }
+  await updateFromRows(
+    trx,
+    "UPDATE accounts SET balance_micros = accounts.balance_micros + CAST(v.column2 AS bigint), balance_changed_at = CAST(v.column3 AS bigint)",
+    "accounts.id = CAST(v.column1 AS bigint)",
+    [...refunds].sort(([a], [b]) => a - b).map(([accountId, r]) => [accountId, r.micros, r.now]),
+  );
+  await changes.writeDlr(trx);
+
+  // Receipts that overtook these records are applied now (those of a second submission too).
+  return takeEarlyReceipts(trx, submitted);
+}

@@ -1,0 +1,106 @@
+/**
+ * Receipts that wait in pending_receipts for the submit record of their part: taken when that record is
+ * made, taken later by maintenance if they missed it, dropped once their submit can no longer come.
+ */
+import type { Selectable } from "kysely";
+import type { PartState } from "../../../core/delivery-state.js";
+import type { DeliveryOutcome, ReceiptUpdate } from "../../ports/index.js";
+import { paddedChunks } from "../bulk.js";
+import type { Dialect } from "../db.js";
+import type { PendingReceiptsTable } from "../schema.js";
+import type { Timed, Trx } from "./types.js";
+
+export function pendingToReceipt(r: Selectable<PendingReceiptsTable>): ReceiptUpdate {
+  return {
+    connectorId: r.connector_id,
+    smscId: r.smsc_id,
+    state: r.state as PartState,
+    ...(r.error_code !== null ? { errorCode: r.error_code } : {}),
+  };
+}
+
+/** Takes the receipts waiting for these submits, oldest first, each timed as its submit's record. */
+export async function takeEarlyReceipts(
+  trx: Trx,
+  submitted: readonly Timed<Extract<DeliveryOutcome, { kind: "submitted" }>>[],
+): Promise<Timed<ReceiptUpdate>[]> {
+  const submittedAt = new Map<string, number>();
+  const byConnector = new Map<string, string[]>();
+  for (const { item, now } of submitted) {
+    for (const smscId of item.smscIds) submittedAt.set(`${item.connectorId}\0${smscId}`, now);
+    byConnector.set(item.connectorId, [...(byConnector.get(item.connectorId) ?? []), ...item.smscIds]);
+  }
+  const early: { id: number; receipt: Timed<ReceiptUpdate> }[] = [];
+  for (const [connectorId, smscIds] of byConnector) {
+    for (const chunk of paddedChunks(smscIds)) {
+      const rows = await trx
+        .selectFrom("pending_receipts")
+        .selectAll()
+        .where("connector_id", "=", connectorId)
+        .where("smsc_id", "in", chunk)
+        .execute();
+      for (const r of rows) {
+        early.push({ id: Number(r.id), receipt: { item: pendingToReceipt(r), now: submittedAt.get(`${r.connector_id}\0${r.smsc_id}`)! } });
+      }
+    }
+  }
+  early.sort((a, b) => a.id - b.id);
+  for (const chunk of paddedChunks(early.map((e) => e.id))) {
+    await trx.deleteFrom("pending_receipts").where("id", "in", chunk).execute();
+  }
+  return early.map((e) => e.receipt);
+}
+
+/**
+ * Takes the waiting receipts whose part is recorded by now. On PostgreSQL a receipt can miss its part
+ * while another process's submit record is not yet committed, and be stored as waiting only after that
+ * record looked for receipts waiting for it: nothing else would ever apply it. Rows another transaction
+ * holds are being taken by it (a submit record, another process's maintenance) and are skipped.
+ */
+export async function takeMatchedReceipts(trx: Trx, dialect: Dialect, now: number): Promise<Timed<ReceiptUpdate>[]> {
+  const rows = await trx
+    .deleteFrom("pending_receipts")
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("pending_receipts as p")
+        .select("p.id")
+        .where((w) =>
+          w.or([
+            w.exists(
+              w
+                .selectFrom("message_parts as mp")
+                .select("mp.part_index")
+                .whereRef("mp.connector_id", "=", "p.connector_id")
+                .whereRef("mp.smsc_id", "=", "p.smsc_id"),
+            ),
+            w.exists(
+              w
+                .selectFrom("resubmitted_parts as rp")
+                .select("rp.part_index")
+                .whereRef("rp.connector_id", "=", "p.connector_id")
+                .whereRef("rp.smsc_id", "=", "p.smsc_id"),
+            ),
+          ]),
+        )
+        .orderBy("p.id")
+        .limit(1000)
+        .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
+    )
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => ({ item: pendingToReceipt(r), now }));
+}
+
+/** Receipts that waited since before `receivedBefore` (the validity period) wait for a submit that never comes. */
+export async function dropUnmatchedReceipts(trx: Trx, dialect: Dialect, receivedBefore: number): Promise<void> {
+  await trx
+    .deleteFrom("pending_receipts")
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("pending_receipts as p")
+        .select("p.id")
+        .where("p.received_at", "<", receivedBefore)
+        .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
+    )
+    .execute();
+}
