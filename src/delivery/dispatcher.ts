@@ -214,7 +214,7 @@ export class Dispatcher {
     if (nextAttempt >= this.options.retry.maxAttempts) return fail(Status.NEW, Dlr.EXPIRED, `gave up: ${result.reason}`);
     this.stats.retried++;
     const delay = backoffMs(Math.max(1, nextAttempt), this.options.retry.baseMs, this.options.retry.maxMs);
-    return record({ kind: "retry", message, dueAt: clock.now() + delay, error: result.reason, countAttempt });
+    return record({ kind: "retry", owner: this.owner, message, dueAt: clock.now() + delay, error: result.reason, countAttempt });
   }
 
   private receipt(event: ReceiptEvent): void {

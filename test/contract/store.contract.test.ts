@@ -232,7 +232,7 @@ for (const target of storeTargets) {
         store.delivery.record(failed.map(fail), Date.now()),
         store.delivery.record([fail(failed[0]!), fail(failed[1]!)], Date.now()), // recorded twice: refunded once
         store.delivery.record(
-          retried.map((m, i) => ({ kind: "retry", message: m, dueAt: Date.now() - 1, error: "busy", countAttempt: i % 2 === 0 })),
+          retried.map((m, i) => ({ kind: "retry", owner: "batch", message: m, dueAt: Date.now() - 1, error: "busy", countAttempt: i % 2 === 0 })),
           Date.now(),
         ),
         store.delivery.applyReceipts(sent.map((m) => ({ connectorId: "c", smscId: `many-${m.uuid}`, state: "DELIVRD" })), Date.now()),
@@ -245,6 +245,28 @@ for (const target of storeTargets) {
       const attempts = new Map(again.map((c) => [c.message.uuid, c.attempts]));
       for (const [i, m] of retried.entries()) assert.equal(attempts.get(m.uuid), i % 2 === 0 ? 1 : 0);
       assert.deepEqual(await dlrEvents(failed[0]!.uuid), [Dlr.NONE]);
+    });
+
+    it("leaves a retry of a claim that lapsed and was taken over to its new holder", async () => {
+      const a = await hooked();
+      const m = message(a.id, { priority: Priority.BULK });
+      await accept(a.id, [m]);
+      const mine = (c: { message: Message }) => c.message.uuid === m.uuid;
+      assert.ok((await store.delivery.claimDue("stalled", Date.now(), 100_000, 1)).some(mine));
+      await new Promise((r) => setTimeout(r, 5));
+      assert.ok((await store.delivery.claimDue("taker", Date.now(), 100_000, 60_000)).some(mine), "the lapsed claim is taken over");
+      await store.delivery.record(
+        [{ kind: "retry", owner: "stalled", message: m, dueAt: Date.now() - 1, error: "late", countAttempt: true }],
+        Date.now(),
+      );
+      const third = await store.delivery.claimDue("third", Date.now(), 100_000, 60_000);
+      assert.ok(!third.some(mine), "the stalled dispatcher's retry must not release the new holder's lease");
+      await store.delivery.record(
+        [{ kind: "retry", owner: "taker", message: m, dueAt: Date.now() - 1, error: "busy", countAttempt: true }],
+        Date.now(),
+      );
+      const again = (await store.delivery.claimDue("again", Date.now(), 100_000, 60_000)).find(mine);
+      assert.equal(again?.attempts, 1, "the holder's own retry counts once");
     });
 
     it("expires submitted messages left without a final receipt", async () => {

@@ -10,7 +10,8 @@ export interface ClaimedMessage {
 /** What happened to a claimed message; recorded in batches, each with its webhook events. */
 export type DeliveryOutcome =
   | { kind: "submitted"; message: Message; connectorId: string; smscIds: string[]; at: number }
-  | { kind: "retry"; message: Message; dueAt: number; error: string; countAttempt: boolean }
+  /** Back to the queue for later, but only while `owner` still holds the lease: another may have taken it over. */
+  | { kind: "retry"; owner: string; message: Message; dueAt: number; error: string; countAttempt: boolean }
   | { kind: "failed"; message: Message; statusCode: number; dlrCode: number; refund: boolean; error: string };
 
 export interface ReceiptUpdate {
