@@ -95,6 +95,32 @@ describe("durable SQLite driver", () => {
     assert.equal(closing.done, true);
   });
 
+  it("a transaction that reads first still commits when another connection writes meanwhile", async () => {
+    const kysely = await open("snapshot.db", undefined);
+    await kysely.insertInto("t").values({ id: 1, v: "a" }).execute();
+    // The CLI's own connection, not willing to wait: it must be refused, not let in between.
+    const cli = new Database(join(dir, "snapshot.db"));
+    cli.pragma("busy_timeout = 0");
+    let cliWrite = "not tried";
+    await kysely.transaction().execute(async (trx) => {
+      await trx.selectFrom("t").selectAll().execute();
+      try {
+        cli.prepare("update t set v = 'cli' where id = 1").run();
+        cliWrite = "committed";
+      } catch (error) {
+        cliWrite = (error as { code?: string }).code ?? "failed";
+      }
+      // A deferred transaction's snapshot would make this write fail with SQLITE_BUSY_SNAPSHOT.
+      await trx.updateTable("t").set({ v: "ours" }).where("id", "=", 1).execute();
+    });
+    assert.equal(cliWrite, "SQLITE_BUSY");
+    assert.equal((await kysely.selectFrom("t").select("v").where("id", "=", 1).executeTakeFirst())?.v, "ours");
+    cli.prepare("update t set v = 'cli' where id = 1").run();
+    assert.equal((await kysely.selectFrom("t").select("v").where("id", "=", 1).executeTakeFirst())?.v, "cli");
+    cli.close();
+    await kysely.destroy();
+  });
+
   it("syncs only what changed rows, and an in-memory store never syncs", async () => {
     let calls = 0;
     const kysely = await open("reads.db", async () => {

@@ -194,7 +194,13 @@ class DurableSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin"));
+    // IMMEDIATE: the write lock from the start. A deferred transaction that reads first takes a snapshot,
+    // and if another connection (the CLI) commits before its first write, that write fails at once with
+    // SQLITE_BUSY_SNAPSHOT, which no busy timeout retries: a whole group commit would be lost. With the
+    // lock held, other writers wait (busy_timeout) instead, and `PRAGMA data_version` read during one of
+    // our transactions is exact (nobody else can commit meanwhile). One connection per process, so this
+    // costs no concurrency here.
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {

@@ -36,7 +36,9 @@ export async function openSqliteStore(file: string): Promise<Store> {
     dialect: new DurableSqliteDialect(sqlite, inMemory || !wal ? undefined : walFileSync(resolve(file), stopOnSyncFailure)),
   });
   await migrate(kysely, "sqlite");
-  // Run on the handle directly, outside the driver's queue: a pragma read, safe beside an open transaction.
+  // Read on the handle directly, outside the driver's queue. Inside one of our transactions it returns that
+  // transaction's view, which is still current: BEGIN IMMEDIATE (driver.ts) keeps other writers out until
+  // it ends.
   const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
   return createSqlStore({ kysely, dialect: "sqlite", changeCounter: () => dataVersion.get() as number });
 }
