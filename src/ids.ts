@@ -21,14 +21,31 @@ function randomBytesFromPool(n: number): Uint8Array {
   return bytes;
 }
 
+let lastMs = -1;
+let seq = 0;
+
 /**
  * UUIDv7: new rows land at the right edge of every index on the id instead of on a random page, which
- * more than halves the pages each commit writes once tables are large. Everything after the millisecond
- * timestamp, version and variant is random (uuid's monotonic counter is not used when `random` is given),
- * so ids of the same millisecond are unordered among themselves — nothing relies on that order.
+ * more than halves the pages each commit writes once tables are large. Ids made by one process sort in the
+ * order it made them, also within a millisecond: uuid's `seq` field counts up from a random start (a clock
+ * that steps back keeps the last millisecond). The webhook outbox relies on this to post one message's
+ * events in order. The remaining bits are random.
  */
 export function timeOrderedUuid(): string {
-  return v7({ random: randomBytesFromPool(16) });
+  let ms = Date.now();
+  if (ms <= lastMs) {
+    ms = lastMs;
+    seq++;
+    if (seq > 0x7fffffff) {
+      ms += 1;
+      seq = 0;
+    }
+  } else {
+    const r = randomBytesFromPool(4);
+    seq = (r[0]! | (r[1]! << 8) | (r[2]! << 16) | ((r[3]! & 0x1f) << 24)) >>> 0; // < 2^29: room to count up
+  }
+  lastMs = ms;
+  return v7({ msecs: ms, seq, random: randomBytesFromPool(16) });
 }
 
 const ALPHANUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

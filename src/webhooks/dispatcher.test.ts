@@ -92,10 +92,93 @@ describe("WebhookDispatcher", () => {
     });
   }
 
-  it("stops promptly with both claim loops asleep", async () => {
+  it("keeps one message's events in order when they fall into different claims", async () => {
+    const arrivals: string[] = [];
+    const server = createServer((req, res) => {
+      let raw = "";
+      req.on("data", (c) => {
+        raw += c;
+      });
+      req.on("end", () => {
+        const { data } = JSON.parse(raw) as { data: { id: string; dlr_code: number } };
+        arrivals.push(`${data.id}:${data.dlr_code}`);
+        setTimeout(() => res.writeHead(204).end(), 20);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const webhook = await store.webhooks.add(accountId, `http://127.0.0.1:${(server.address() as { port: number }).port}/h`, Date.now());
+    // A backlog: the message's en route event is the last of the first claim (batch 20), delivered the
+    // first of the next, which is claimed while the first claim's events still wait for a worker.
+    const t0 = Date.now() - 10_000;
+    for (let i = 0; i < 19; i++) await store.webhooks.enqueue(accountId, "sms.delivery", { id: `filler-${i}`, dlr_code: 4 }, t0 + i);
+    await store.webhooks.enqueue(accountId, "sms.delivery", { id: "straddling", dlr_code: 4 }, t0 + 19);
+    await store.webhooks.enqueue(accountId, "sms.delivery", { id: "straddling", dlr_code: 1 }, t0 + 20);
     const dispatcher = new WebhookDispatcher(
       { store, clock: systemClock, log: pino({ level: "silent" }) },
-      // A poll interval longer than the test's own timeout: stop() has to wake both loops.
+      { maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, pollIntervalMs: 10, concurrency: 4, batchSize: 20, senderThread: false },
+    );
+    dispatcher.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (arrivals.length < 21 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(
+        arrivals.filter((a) => a.startsWith("straddling:")),
+        ["straddling:4", "straddling:1"],
+      );
+    } finally {
+      await dispatcher.stop();
+      await store.webhooks.remove(webhook.id);
+      server.close();
+    }
+  });
+
+  it("never has more posts in flight than sockets, so a slow receiver gets each event once", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const received = new Map<string, number>();
+    const server = createServer((req, res) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      let raw = "";
+      req.on("data", (c) => {
+        raw += c;
+      });
+      req.on("end", () => {
+        const { data } = JSON.parse(raw) as { data: { id: string } };
+        received.set(data.id, (received.get(data.id) ?? 0) + 1);
+        // Slower than half the timeout: a post that queued for a socket with its timer running would time out.
+        setTimeout(() => {
+          inFlight--;
+          res.writeHead(204).end();
+        }, 300);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const webhook = await store.webhooks.add(accountId, `http://127.0.0.1:${(server.address() as { port: number }).port}/h`, Date.now());
+    for (let i = 0; i < 16; i++) await store.webhooks.enqueue(accountId, "sms.delivery", { id: `slow-${i}`, dlr_code: 4 }, Date.now() - 1000);
+    const dispatcher = new WebhookDispatcher(
+      { store, clock: systemClock, log: pino({ level: "silent" }) },
+      { maxAttempts: 4, timeoutMs: 500, baseDelayMs: 50, pollIntervalMs: 20, concurrency: 4, batchSize: 4, senderThread: false },
+    );
+    dispatcher.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (dispatcher.stats.delivered < 16 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(dispatcher.stats.delivered, 16);
+      assert.equal(dispatcher.stats.failed, 0);
+      assert.ok(maxInFlight <= 4, `at most 4 posts at once, saw ${maxInFlight}`);
+      assert.deepEqual([...received.values()].filter((n) => n !== 1), [], "each event received exactly once");
+    } finally {
+      await dispatcher.stop();
+      await store.webhooks.remove(webhook.id);
+      server.close();
+    }
+  });
+
+  it("stops promptly while waiting for events", async () => {
+    const dispatcher = new WebhookDispatcher(
+      { store, clock: systemClock, log: pino({ level: "silent" }) },
+      // A poll interval longer than the test's own timeout: stop() has to wake the claimer.
       { maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, pollIntervalMs: 600_000, senderThread: false },
     );
     dispatcher.start();

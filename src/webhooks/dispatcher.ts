@@ -23,6 +23,12 @@ export interface WebhookDispatcherOptions {
 
 export const API_VERSION = "2022-05-25";
 
+/** The SMS an event is about, if it is about one: its events are posted in order. */
+function messageIdOf(item: OutboxItem): string | undefined {
+  const id = (item.data as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : undefined;
+}
+
 export function eventBody(item: OutboxItem, maxAttempts: number) {
   return {
     id: item.eventId,
@@ -36,41 +42,79 @@ export function eventBody(item: OutboxItem, maxAttempts: number) {
   };
 }
 
+/** A claimed event waiting for a worker. */
+interface Queued {
+  item: OutboxItem;
+  /** Settles when the previous queued event of the same message has been posted. */
+  after: Promise<void> | undefined;
+  posted: Promise<void>;
+  markPosted: () => void;
+}
+
+/**
+ * One claimer keeps a queue of leased events topped up; a pool of `concurrency` workers (as many as the
+ * HTTP client's sockets per receiver, so no post waits for a socket while its timeout runs) posts them in
+ * claim order, and each result is recorded as it comes (the store groups them into one transaction).
+ */
 export class WebhookDispatcher {
   readonly stats = { delivered: 0, failed: 0, dead: 0 };
   private running = false;
-  private loopDone: Promise<void> | undefined;
+  private claimerDone: Promise<void> | undefined;
   private readonly sleepers = new Set<() => void>();
-  /** The latest post of each message's events, so that the next one waits for it (see deliverInOrder). */
-  private readonly postingFor = new Map<string, Promise<unknown>>();
+  private readonly waiting: Queued[] = [];
+  /** Claimed and not yet recorded: if a lease lapses meanwhile, this process does not take the event again. */
+  private readonly held = new Set<string>();
+  /** The latest queued post of each message, which that message's next event waits for. */
+  private readonly lastOf = new Map<string, Promise<void>>();
+  private readonly workersDone = new Set<Promise<void>>();
+  private readonly recordings = new Set<Promise<void>>();
   private secrets = new Map<number, string>();
   private readonly http: WebhookPoster;
+  private readonly concurrency: number;
+  private readonly batch: number;
+  /** Claim again once fewer than this many events wait, so the workers never run dry between claims. */
+  private readonly lowWater: number;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; log: Logger },
     private readonly options: WebhookDispatcherOptions,
   ) {
-    const sockets = options.concurrency ?? 64;
-    this.http = options.senderThread === false ? new WebhookClient(sockets) : new ThreadedWebhookClient(sockets);
+    this.concurrency = options.concurrency ?? 64;
+    this.batch = options.batchSize ?? 200;
+    this.lowWater = Math.max(1, Math.ceil(this.batch / 2));
+    this.http =
+      options.senderThread === false ? new WebhookClient(this.concurrency) : new ThreadedWebhookClient(this.concurrency);
+    // An event stays leased until its result is recorded. The last of a full queue waits for
+    // ceil(queued / concurrency) posts before its own, each up to two timeouts (one resend on a stale
+    // connection), plus at most one post of an earlier event of its message. Shorter, and another process
+    // could claim and send events this one has not yet recorded.
+    const queued = this.batch + this.lowWater;
+    this.leaseMs = (Math.ceil(queued / this.concurrency) * 2 + 4) * options.timeoutMs;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    // Two claim-send loops: while one waits for the slowest posts of its batch, the other is sending, so a
-    // batch's stragglers do not leave the sockets idle. They share `unrecorded` (see loop()).
-    const unrecorded = new Set<string>();
-    this.loopDone = Promise.all([this.loop(unrecorded), this.loop(unrecorded)]).then(() => {});
+    this.claimerDone = this.claimLoop();
   }
 
+  /** Stops claiming; what is already claimed is still posted and recorded. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const wake of this.sleepers) wake();
-    await this.loopDone;
+    this.wakeAll();
+    await this.claimerDone;
+    while (this.workersDone.size > 0) await Promise.all(this.workersDone);
+    while (this.recordings.size > 0) await Promise.all(this.recordings);
     await this.http.close();
   }
 
+  private wakeAll(): void {
+    for (const wake of this.sleepers) wake();
+  }
+
   private sleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -82,48 +126,76 @@ export class WebhookDispatcher {
     });
   }
 
-  private async loop(unrecorded: Set<string>): Promise<void> {
-    const batch = this.options.batchSize ?? 200;
-    const concurrency = this.options.concurrency ?? 64;
-    // An event stays leased until its result is recorded, which is after its whole batch: in the worst
-    // case a worker sends ceil(batch / concurrency) events one after another, each taking up to two
-    // timeouts (one resend on a stale connection). Shorter, and another process could claim and send
-    // events this one already delivered.
-    const leaseMs = (Math.ceil(batch / concurrency) * 2 + 1) * this.options.timeoutMs;
-    // The results of one batch are stored while the next is claimed and sent (at most one such write
-    // outstanding). An event whose lease lapsed before its result is stored may be claimed again meanwhile:
-    // it is skipped, its stored result decides.
-    let recording: Promise<void> = Promise.resolve();
+  private async claimLoop(): Promise<void> {
+    const pollMs = this.options.pollIntervalMs ?? 100;
     while (this.running) {
+      if (this.waiting.length >= this.lowWater) {
+        await this.sleep(pollMs); // a worker wakes us when the queue runs low
+        continue;
+      }
       let items: OutboxItem[] = [];
       try {
-        items = await this.deps.store.webhooks.claimDue(this.deps.clock.now(), batch, leaseMs);
-        if (unrecorded.size > 0) items = items.filter((i) => !unrecorded.has(i.id));
+        items = await this.deps.store.webhooks.claimDue(this.deps.clock.now(), this.batch, this.leaseMs);
       } catch (error) {
         this.deps.log.error({ err: error }, "claiming webhook events failed");
       }
-      if (items.length === 0) {
-        await recording;
-        await this.sleep(this.options.pollIntervalMs ?? 100);
+      const fresh = items.filter((item) => !this.held.has(item.id));
+      if (fresh.length === 0) {
+        await this.sleep(pollMs);
         continue;
       }
-      const results: WebhookAttempt[] = [];
-      let next = 0;
-      // A pool rather than fixed groups: one slow receiver holds up one worker, not the whole group.
-      const worker = async () => {
-        while (next < items.length) results.push(await this.deliverInOrder(items[next++]!));
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-      await recording;
-      for (const r of results) unrecorded.add(r.id);
-      recording = this.deps.store.webhooks
-        .recordAttempts(results)
-        .catch((e) => this.deps.log.error({ err: e }, "recording webhook attempts failed"))
-        .finally(() => {
-          for (const r of results) unrecorded.delete(r.id);
-        });
+      for (const item of fresh) this.enqueue(item);
+      this.startWorkers();
     }
-    await recording;
+  }
+
+  private enqueue(item: OutboxItem): void {
+    this.held.add(item.id);
+    let markPosted!: () => void;
+    const posted = new Promise<void>((resolve) => {
+      markPosted = resolve;
+    });
+    const messageId = messageIdOf(item);
+    const after = messageId === undefined ? undefined : this.lastOf.get(messageId);
+    if (messageId !== undefined) this.lastOf.set(messageId, posted);
+    this.waiting.push({ item, after, posted, markPosted });
+  }
+
+  private startWorkers(): void {
+    // Every running worker holds an event of its own, so each waiting one may get a new worker.
+    const wanted = Math.min(this.concurrency - this.workersDone.size, this.waiting.length);
+    for (let i = 0; i < wanted; i++) {
+      const done: Promise<void> = this.work().finally(() => this.workersDone.delete(done));
+      this.workersDone.add(done);
+    }
+  }
+
+  /**
+   * Takes events in claim order until none wait. One message's events are posted one after another: a
+   * receiver does not hear "delivered" and then "en route" (a retried event can still arrive after later
+   * ones). The earlier event was taken first, so waiting for it costs at most one post.
+   */
+  private async work(): Promise<void> {
+    for (let queued = this.waiting.shift(); queued; queued = this.waiting.shift()) {
+      if (this.waiting.length < this.lowWater) this.wakeAll();
+      if (queued.after) await queued.after;
+      const result = await this.deliver(queued.item);
+      queued.markPosted();
+      const messageId = messageIdOf(queued.item);
+      if (messageId !== undefined && this.lastOf.get(messageId) === queued.posted) this.lastOf.delete(messageId);
+      this.record(result);
+    }
+  }
+
+  private record(result: WebhookAttempt): void {
+    const recording: Promise<void> = this.deps.store.webhooks
+      .recordAttempts([result])
+      .catch((e) => this.deps.log.error({ err: e }, "recording webhook attempts failed"))
+      .finally(() => {
+        this.held.delete(result.id);
+        this.recordings.delete(recording);
+      });
+    this.recordings.add(recording);
   }
 
   private async secretOf(accountId: number): Promise<string> {
@@ -133,24 +205,6 @@ export class WebhookDispatcher {
       this.secrets.set(accountId, secret);
     }
     return secret;
-  }
-
-  /**
-   * Events of one message are posted one after another, in the order they were claimed, so that a receiver
-   * does not hear "delivered" and then "en route" (a retried event can still arrive after later ones).
-   * Other messages' events do not wait.
-   */
-  private async deliverInOrder(item: OutboxItem): Promise<WebhookAttempt> {
-    const messageId = (item.data as { id?: unknown } | null)?.id;
-    if (typeof messageId !== "string") return this.deliver(item);
-    const previous = this.postingFor.get(messageId);
-    const mine = previous ? previous.then(() => this.deliver(item)) : this.deliver(item);
-    this.postingFor.set(messageId, mine);
-    try {
-      return await mine;
-    } finally {
-      if (this.postingFor.get(messageId) === mine) this.postingFor.delete(messageId);
-    }
   }
 
   /** One attempt; what to record about it (never rejects). */

@@ -62,6 +62,7 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
         .where("next_attempt_at", "<=", now)
         .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
         .orderBy("next_attempt_at")
+        .orderBy("id")
         .limit(limit)
         // Concurrent PostgreSQL claimers would otherwise both lease a row the other has just leased.
         .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked());
@@ -71,6 +72,9 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
         .where("id", "in", due)
         .returningAll()
         .execute();
+      // RETURNING has no defined order: put the events back in the order they are due, and one message's
+      // events in the order they were written (outbox ids sort in creation order, see ids.ts).
+      rows.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return rows.map((r) => ({
         id: r.id,
         eventId: r.event_id,
