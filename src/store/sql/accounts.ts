@@ -165,7 +165,10 @@ export function sqlKeyStore({ kysely }: Db, credentials?: CredentialCache<Creden
         created_at: row.key_created_at,
         revoked_at: row.key_revoked_at,
       });
-      const found = { key, account: rowToProfile(row) };
+      // Frozen: a cached copy is shared by every request that presents this key.
+      const account = rowToProfile(row);
+      Object.freeze(account.services);
+      const found = Object.freeze({ key: Object.freeze(key), account: Object.freeze(account) });
       if (stamp) credentials?.set(keyId, found, stamp);
       return found;
     },

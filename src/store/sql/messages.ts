@@ -133,8 +133,11 @@ export function sqlMessageStore(db: Db): MessageStore {
   const queries = acceptanceQueries(kysely);
   const committer = new GroupCommit<AcceptBatch, AcceptOutcome>((batches) =>
     kysely.transaction().execute(async (trx) => {
-      const outcomes: AcceptOutcome[] = [];
-      for (const batch of batches) outcomes.push(await debit(queries, trx, batch));
+      // Accounts are debited in id order (arrival order within one account), so two groups, or a group and
+      // the delivery writer's refunds, never lock the same accounts in opposite orders on PostgreSQL.
+      const outcomes: AcceptOutcome[] = new Array(batches.length);
+      const byAccount = batches.map((batch, i) => ({ batch, i })).sort((a, b) => a.batch.accountId - b.batch.accountId);
+      for (const { batch, i } of byAccount) outcomes[i] = await debit(queries, trx, batch);
       await insertAccepted(
         queries,
         trx,

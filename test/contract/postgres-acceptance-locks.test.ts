@@ -1,0 +1,82 @@
+/**
+ * Acceptance on PostgreSQL: one group commit debits several accounts, while other transactions (another
+ * process's group, the delivery writer's refunds) lock accounts too. Locks taken in opposite orders would
+ * deadlock and PostgreSQL would abort one side, failing a whole group of sends; the group debits accounts
+ * in id order, as the refunds do. A separate connection stands in for the other transaction.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { Dlr, type Message, Priority, Status } from "../../src/core/message.js";
+import { openStore } from "../../src/store/open.js";
+import type { Store } from "../../src/store/ports/index.js";
+import { createTestDatabase, skipWithoutPostgres } from "../helpers/postgres.js";
+
+function message(accountId: number): Message {
+  return {
+    uuid: randomUUID(), accountId, keyId: null, text: "hello", senderId: "S", phone: "+491701234567", iso2: "DE",
+    deliveryAt: 0, statusCode: Status.NEW, dlrCode: Dlr.NONE, gatewaySentAt: 0, source: null, ip: null,
+    createdAt: Date.now(), isUnicode: false, encoding: "gsm7", voiceLang: null, partsCount: 1, charsCount: 5,
+    callbackData: null, bulkId: null, serviceCode: "direct", isTextDeleted: false, priceMicros: 50_000,
+    isSent: false, attemptsCountMax: null, priority: Priority.TRANSACTIONAL,
+  };
+}
+
+describe("acceptance and other transactions locking accounts (postgres)", { skip: skipWithoutPostgres }, () => {
+  let url: string;
+  let store: Store;
+  let sql: pg.Client;
+  before(async () => {
+    url = await createTestDatabase();
+    store = await openStore(url);
+    sql = new pg.Client({ connectionString: url });
+    await sql.connect();
+  });
+  after(async () => {
+    await sql.end();
+    await store.close();
+  });
+
+  async function waitForLockWaiters(n: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await sql.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if (rows[0].n >= n) return;
+      if (Date.now() > deadline) assert.fail(`expected ${n} statement(s) waiting for a lock, saw ${rows[0].n}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  it("a group debits its accounts in id order, whatever order its sends arrived in", async () => {
+    const account = () =>
+      store.accounts.create({ name: "a", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" }, Date.now());
+    const low = await account();
+    const high = await account();
+    assert.ok(low.id < high.id);
+    // The other transaction holds the lower account and will want the higher one next, in id order.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE", [low.id]);
+      // One group: the higher account's send arrived first.
+      const send = (accountId: number) => {
+        const m = message(accountId);
+        return store.messages.accept({ accountId, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now()], now: Date.now() });
+      };
+      const sends = Promise.all([send(high.id), send(low.id)]);
+      await waitForLockWaiters(1);
+      // Debited in arrival order, the group would hold the higher account now: a lock cycle.
+      await other.query("UPDATE accounts SET name = 'other' WHERE id = $1", [high.id]);
+      await other.query("COMMIT");
+      assert.deepEqual(await sends, ["accepted", "accepted"]);
+    } finally {
+      await other.end();
+    }
+    assert.equal((await store.accounts.get(low.id))!.balanceMicros, 950_000);
+    assert.equal((await store.accounts.get(high.id))!.balanceMicros, 950_000);
+  });
+});
