@@ -134,5 +134,5 @@ export async function recordRound(
   await changes.writeDlr(trx);
 
   // Receipts that overtook these records are applied now (those of a second submission too).
-  return takeEarlyReceipts(trx, submitted);
+  return takeEarlyReceipts(trx, dialect, submitted);
 }
