@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { Dlr, type Message, Priority, Status } from "../../src/core/message.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/ports/index.js";
@@ -407,6 +409,59 @@ for (const target of storeTargets) {
       await store.delivery.expireStale(Date.now() - 60_000, Date.now());
       await submitted(m, [z]);
       assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
+    });
+
+    // Maintenance runs inside the delivery writer's transaction: one run must not hold it for a backlog of
+    // any size, nor scan the table to find what is old.
+    it("drops receipts that waited too long in bounded batches, oldest first, the rest on the next run", async () => {
+      const a = await hooked();
+      const [m1, m2] = [message(a.id), message(a.id)];
+      await claimed(a, [m1, m2]);
+      const [x, y] = [id(), id()];
+      const old = Array.from({ length: 1000 }, () => ({ connectorId: "c", smscId: id(), state: "DELIVRD" as const }));
+      await store.delivery.applyReceipts(old, Date.now() - 3 * 3_600_000);
+      await store.delivery.applyReceipts(
+        [
+          { connectorId: "c", smscId: x, state: "DELIVRD" },
+          { connectorId: "c", smscId: y, state: "DELIVRD" },
+        ],
+        Date.now() - 2 * 3_600_000,
+      );
+      await store.delivery.expireStale(Date.now() - 60_000, Date.now());
+      await submitted(m1, [x]);
+      assert.equal((await store.messages.get(a.id, m1.uuid))!.dlrCode, Dlr.DELIVERED, "a newer one is left for the next run");
+      await store.delivery.expireStale(Date.now() - 60_000, Date.now());
+      await submitted(m2, [y]);
+      assert.equal((await store.messages.get(a.id, m2.uuid))!.dlrCode, Dlr.EN_ROUTE, "which drops it");
+    });
+
+    it("indexes waiting receipts by their arrival, which maintenance looks them up by", async () => {
+      let definitions: string[];
+      if (target.name === "sqlite") {
+        const db = new Database(url.replace(/^sqlite:(\/\/)?/, ""), { readonly: true });
+        try {
+          definitions = db
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pending_receipts' AND sql IS NOT NULL")
+            .all()
+            .map((r) => (r as { sql: string }).sql);
+        } finally {
+          db.close();
+        }
+      } else {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          definitions = (await client.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'pending_receipts'")).rows.map(
+            (r) => r.indexdef as string,
+          );
+        } finally {
+          await client.end();
+        }
+      }
+      assert.ok(
+        definitions.some((d) => /\(\s*"?received_at"?\s*\)/.test(d)),
+        `an index on pending_receipts (received_at), saw: ${definitions.join("; ")}`,
+      );
     });
 
     it("records webhook attempts in one call: delivered, retried later, given up", async () => {

@@ -102,7 +102,11 @@ export async function takeMatchedReceipts(trx: Trx, dialect: Dialect, now: numbe
   return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => ({ item: pendingToReceipt(r), now }));
 }
 
-/** Receipts that waited since before `receivedBefore` (the validity period) wait for a submit that never comes. */
+/**
+ * Receipts that waited since before `receivedBefore` (the validity period) wait for a submit that never
+ * comes. At most 1000 go per run, oldest first, the rest on the next: this runs inside the delivery
+ * writer's transaction, which every submit record and receipt waits for.
+ */
 export async function dropUnmatchedReceipts(trx: Trx, dialect: Dialect, receivedBefore: number): Promise<void> {
   await trx
     .deleteFrom("pending_receipts")
@@ -111,6 +115,8 @@ export async function dropUnmatchedReceipts(trx: Trx, dialect: Dialect, received
         .selectFrom("pending_receipts as p")
         .select("p.id")
         .where("p.received_at", "<", receivedBefore)
+        .orderBy("p.received_at")
+        .limit(1000)
         .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
     )
     .execute();
