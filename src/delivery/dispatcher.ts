@@ -170,7 +170,7 @@ export class Dispatcher {
     const fail = (statusCode: number, dlrCode: number, error: string) => {
       this.stats.failed++;
       // Nothing reached a network: the customer gets the money back.
-      return record({ kind: "failed", message, statusCode, dlrCode, refund: true, error });
+      return record({ kind: "failed", owner: this.owner, message, statusCode, dlrCode, refund: true, error });
     };
 
     const deadline = Math.max(message.createdAt, message.deliveryAt * 1000) + this.options.validityMs;

@@ -221,6 +221,54 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
   });
 
+  it("a submit record applies only the waiting receipts it took, not those another process's maintenance took", async () => {
+    const { m, a } = await claimedMessage();
+    const x = id();
+    await store.delivery.applyReceipts([{ connectorId: "c", smscId: x, state: "DELIVRD" }], Date.now());
+    assert.equal(await pendingFor(x), 1);
+    // Another process's maintenance has taken the waiting receipt (as takeMatchedReceipts does) and is
+    // about to apply it itself.
+    const t1 = await otherTransaction("SELECT id FROM pending_receipts WHERE smsc_id = $1 FOR UPDATE", x);
+    let recording: Promise<void> | undefined;
+    try {
+      await t1.query("DELETE FROM pending_receipts WHERE smsc_id = $1", [x]);
+      recording = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [x], at: Date.now() }], Date.now());
+      // Whether the writer waits for the row or passes it by, it must not apply the receipt.
+      const state = settled(recording);
+      for (let i = 0; i < 50 && !state.done; i++) await new Promise((r) => setTimeout(r, 10));
+      await t1.query("COMMIT");
+      await recording;
+    } finally {
+      await t1.end();
+      await recording?.catch(() => {});
+    }
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE, "the receipt is the other process's to apply");
+    assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE]);
+  });
+
+  it("a waiting receipt another transaction held and then gave back is applied by the next maintenance", async () => {
+    const { m, a } = await claimedMessage();
+    const x = id();
+    await store.delivery.applyReceipts([{ connectorId: "c", smscId: x, state: "DELIVRD" }], Date.now());
+    const t1 = await otherTransaction("SELECT id FROM pending_receipts WHERE smsc_id = $1 FOR UPDATE", x);
+    let recording: Promise<void> | undefined;
+    try {
+      recording = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [x], at: Date.now() }], Date.now());
+      const state = settled(recording);
+      for (let i = 0; i < 50 && !state.done; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(state.done, true, "the submit record passes a held receipt by rather than wait for it");
+      await t1.query("ROLLBACK");
+      await recording;
+    } finally {
+      await t1.end();
+      await recording?.catch(() => {});
+    }
+    await store.delivery.expireStale(Date.now() - 60_000, Date.now());
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
+    assert.equal(await pendingFor(x), 0);
+    assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+  });
+
   it("maintenance drops a waiting receipt older than the one its part already has", async () => {
     const { m, a, smscIds } = await transmitted(2);
     const [x1, x2] = smscIds as [string, string];

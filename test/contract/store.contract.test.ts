@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { Dlr, type Message, Priority, Status } from "../../src/core/message.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/ports/index.js";
@@ -114,7 +116,7 @@ for (const target of storeTargets) {
       const m = message(a.id);
       await accept(a.id, [m]);
       await store.delivery.claimDue("o", Date.now(), 10, 60_000);
-      const failed = { kind: "failed" as const, message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" };
+      const failed = { kind: "failed" as const, owner: "o", message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" };
       await store.delivery.record([failed], Date.now());
       await store.delivery.record([failed], Date.now());
       assert.equal((await store.accounts.get(a.id))!.balanceMicros, 50_000);
@@ -226,7 +228,7 @@ for (const target of storeTargets) {
       const sent = ms.slice(0, 300);
       const failed = ms.slice(300, 450);
       const retried = ms.slice(450);
-      const fail = (m: Message) => ({ kind: "failed" as const, message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" });
+      const fail = (m: Message) => ({ kind: "failed" as const, owner: "batch", message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" });
       await Promise.all([
         store.delivery.record(sent.map((m) => ({ kind: "submitted", message: m, connectorId: "c", smscIds: [`many-${m.uuid}`], at: Date.now() })), Date.now()),
         store.delivery.record(failed.map(fail), Date.now()),
@@ -269,6 +271,63 @@ for (const target of storeTargets) {
       assert.equal(again?.attempts, 1, "the holder's own retry counts once");
     });
 
+    // The dispatcher that stalled past its lease reports a failure after another one took the message over
+    // and submitted it: the SMS went out, so the customer must not get the money back for it.
+    it("leaves a failure of a claim that lapsed and was taken over to its new holder: no refund, no event", async () => {
+      const a = await hooked(1_000_000);
+      const m = message(a.id, { priority: Priority.BULK });
+      await accept(a.id, [m]);
+      const balance = (await store.accounts.get(a.id))!.balanceMicros;
+      const mine = (c: { message: Message }) => c.message.uuid === m.uuid;
+      assert.ok((await store.delivery.claimDue("stalled", Date.now(), 100_000, 1)).some(mine));
+      await new Promise((r) => setTimeout(r, 5));
+      assert.ok((await store.delivery.claimDue("taker", Date.now(), 100_000, 60_000)).some(mine), "the lapsed claim is taken over");
+      const failure = { kind: "failed" as const, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "late" };
+      await store.delivery.record([{ ...failure, owner: "stalled", message: m }], Date.now());
+      let got = (await store.messages.get(a.id, m.uuid))!;
+      assert.deepEqual([got.statusCode, got.dlrCode], [Status.NEW, Dlr.NONE], "the stalled dispatcher's failure changes nothing");
+      assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance, "and refunds nothing");
+      assert.deepEqual(await dlrEvents(m.uuid), []);
+      const third = await store.delivery.claimDue("third", Date.now(), 100_000, 60_000);
+      assert.ok(!third.some(mine), "the new holder keeps its lease");
+
+      // The new holder's submit is the message's first: its receipt decides the message.
+      const s = id();
+      await submitted(m, [s]);
+      await receipt(s, "DELIVRD");
+      got = (await store.messages.get(a.id, m.uuid))!;
+      assert.deepEqual([got.statusCode, got.dlrCode], [Status.TRANSMITTED, Dlr.DELIVERED]);
+      assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance);
+      assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
+    });
+
+    // The stalled dispatcher's submit went out all the same: it is recorded, and it takes the queue row from
+    // the new holder, whose outcome can then neither release the message to a third claim nor refund it.
+    it("records a submit of a claim that lapsed and was taken over, and ends the new holder's claim", async () => {
+      const a = await hooked(1_000_000);
+      const m = message(a.id, { priority: Priority.BULK });
+      await accept(a.id, [m]);
+      const balance = (await store.accounts.get(a.id))!.balanceMicros;
+      const mine = (c: { message: Message }) => c.message.uuid === m.uuid;
+      assert.ok((await store.delivery.claimDue("stalled", Date.now(), 100_000, 1)).some(mine));
+      await new Promise((r) => setTimeout(r, 5));
+      assert.ok((await store.delivery.claimDue("taker", Date.now(), 100_000, 60_000)).some(mine), "the lapsed claim is taken over");
+      await submitted(m, [id()]);
+      await store.delivery.record(
+        [{ kind: "retry", owner: "taker", message: m, dueAt: Date.now() - 1, error: "busy", countAttempt: true }],
+        Date.now(),
+      );
+      assert.ok(!(await store.delivery.claimDue("third", Date.now() + 120_000, 100_000, 60_000)).some(mine), "not sent a third time");
+      await store.delivery.record(
+        [{ kind: "failed", owner: "taker", message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" }],
+        Date.now(),
+      );
+      const got = (await store.messages.get(a.id, m.uuid))!;
+      assert.deepEqual([got.statusCode, got.dlrCode], [Status.TRANSMITTED, Dlr.EN_ROUTE]);
+      assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance);
+      assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE]);
+    });
+
     it("expires submitted messages left without a final receipt", async () => {
       const a = await hooked();
       const m = message(a.id, { isTextDeleted: true });
@@ -297,7 +356,7 @@ for (const target of storeTargets) {
 
       await submitted(delivered, [s2]);
       await submitted(cancelled, [s3]);
-      const failure = { kind: "failed" as const, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" };
+      const failure = { kind: "failed" as const, owner: "batch", statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" };
       await store.delivery.record([{ ...failure, message: delivered }, { ...failure, message: cancelled }], Date.now());
 
       const check = async () => {
@@ -350,6 +409,59 @@ for (const target of storeTargets) {
       await store.delivery.expireStale(Date.now() - 60_000, Date.now());
       await submitted(m, [z]);
       assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
+    });
+
+    // Maintenance runs inside the delivery writer's transaction: one run must not hold it for a backlog of
+    // any size, nor scan the table to find what is old.
+    it("drops receipts that waited too long in bounded batches, oldest first, the rest on the next run", async () => {
+      const a = await hooked();
+      const [m1, m2] = [message(a.id), message(a.id)];
+      await claimed(a, [m1, m2]);
+      const [x, y] = [id(), id()];
+      const old = Array.from({ length: 1000 }, () => ({ connectorId: "c", smscId: id(), state: "DELIVRD" as const }));
+      await store.delivery.applyReceipts(old, Date.now() - 3 * 3_600_000);
+      await store.delivery.applyReceipts(
+        [
+          { connectorId: "c", smscId: x, state: "DELIVRD" },
+          { connectorId: "c", smscId: y, state: "DELIVRD" },
+        ],
+        Date.now() - 2 * 3_600_000,
+      );
+      await store.delivery.expireStale(Date.now() - 60_000, Date.now());
+      await submitted(m1, [x]);
+      assert.equal((await store.messages.get(a.id, m1.uuid))!.dlrCode, Dlr.DELIVERED, "a newer one is left for the next run");
+      await store.delivery.expireStale(Date.now() - 60_000, Date.now());
+      await submitted(m2, [y]);
+      assert.equal((await store.messages.get(a.id, m2.uuid))!.dlrCode, Dlr.EN_ROUTE, "which drops it");
+    });
+
+    it("indexes waiting receipts by their arrival, which maintenance looks them up by", async () => {
+      let definitions: string[];
+      if (target.name === "sqlite") {
+        const db = new Database(url.replace(/^sqlite:(\/\/)?/, ""), { readonly: true });
+        try {
+          definitions = db
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pending_receipts' AND sql IS NOT NULL")
+            .all()
+            .map((r) => (r as { sql: string }).sql);
+        } finally {
+          db.close();
+        }
+      } else {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          definitions = (await client.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'pending_receipts'")).rows.map(
+            (r) => r.indexdef as string,
+          );
+        } finally {
+          await client.end();
+        }
+      }
+      assert.ok(
+        definitions.some((d) => /\(\s*"?received_at"?\s*\)/.test(d)),
+        `an index on pending_receipts (received_at), saw: ${definitions.join("; ")}`,
+      );
     });
 
     it("records webhook attempts in one call: delivered, retried later, given up", async () => {

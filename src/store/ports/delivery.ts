@@ -12,7 +12,11 @@ export type DeliveryOutcome =
   | { kind: "submitted"; message: Message; connectorId: string; smscIds: string[]; at: number }
   /** Back to the queue for later, but only while `owner` still holds the lease: another may have taken it over. */
   | { kind: "retry"; owner: string; message: Message; dueAt: number; error: string; countAttempt: boolean }
-  | { kind: "failed"; message: Message; statusCode: number; dlrCode: number; refund: boolean; error: string };
+  /**
+   * Ends the message (and refunds it), but only while `owner` still holds the lease: a claim that lapsed
+   * and was taken over may have been submitted by its new holder meanwhile.
+   */
+  | { kind: "failed"; owner: string; message: Message; statusCode: number; dlrCode: number; refund: boolean; error: string };
 
 export interface ReceiptUpdate {
   connectorId: string;

@@ -18,7 +18,8 @@ const unsent = (m: Tracked) => m.statusCode === Status.NEW && !isFinalDlr(m.dlrC
  * A lapsed lease (a stalled or crashed dispatcher) lets a message be claimed and submitted a second time,
  * and lets a cancel take it meanwhile. The outcome recorded first decides: a later submit of a message no
  * longer unsent changes nothing and sends no event (its parts are kept in resubmitted_parts, where their
- * receipts find them), and a later failure neither changes the message nor refunds it again.
+ * receipts find them), and a later failure neither changes the message nor refunds it again. A failure
+ * or retry whose claim was taken over leaves the message to its new holder.
  */
 export async function recordRound(
   trx: Trx,
@@ -61,10 +62,27 @@ export async function recordRound(
     });
   }
 
+  // A submit removes the queue row whoever holds it: the message went out, and a row left behind would
+  // only let it go out again (the holder's retry would release it to the next claim). The holder's own
+  // outcome then finds no row: its submit is kept as a later submission, its retry or failure does nothing.
+  for (const chunk of paddedChunks(submitted.map((o) => o.item.message.uuid))) {
+    await trx.deleteFrom("queue").where("message_uuid", "in", chunk).execute();
+  }
+  // A failure ends the message only while its dispatcher still holds the lease: one whose claim lapsed and
+  // was taken over cannot know whether the new holder has submitted it meanwhile.
   const removed = new Set<string>();
-  for (const chunk of paddedChunks(ending)) {
-    const rows = await trx.deleteFrom("queue").where("message_uuid", "in", chunk).returning("message_uuid").execute();
-    for (const r of rows) removed.add(r.message_uuid);
+  const failedByOwner = new Map<string, string[]>();
+  for (const { item } of failed) failedByOwner.set(item.owner, [...(failedByOwner.get(item.owner) ?? []), item.message.uuid]);
+  for (const [owner, uuids] of failedByOwner) {
+    for (const chunk of paddedChunks(uuids)) {
+      const rows = await trx
+        .deleteFrom("queue")
+        .where("lease_owner", "=", owner)
+        .where("message_uuid", "in", chunk)
+        .returning("message_uuid")
+        .execute();
+      for (const r of rows) removed.add(r.message_uuid);
+    }
   }
 
   const partRows = (list: readonly Of<"submitted">[]) =>
@@ -94,7 +112,7 @@ export async function recordRound(
   );
 
   // Only the claim holder ends a message, and only once: a refund must never be paid twice. Whoever took
-  // the queue row (a cancel, an earlier outcome) has ended it already.
+  // the queue row (a cancel, an earlier outcome) has ended it already; whoever holds it now decides it.
   const refunds = new Map<number, { micros: number; now: number }>();
   for (const { item, now } of failed) {
     const m = messages.get(item.message.uuid);
@@ -116,5 +134,5 @@ export async function recordRound(
   await changes.writeDlr(trx);
 
   // Receipts that overtook these records are applied now (those of a second submission too).
-  return takeEarlyReceipts(trx, submitted);
+  return takeEarlyReceipts(trx, dialect, submitted);
 }

@@ -19,9 +19,18 @@ export function pendingToReceipt(r: Selectable<PendingReceiptsTable>): ReceiptUp
   };
 }
 
-/** Takes the receipts waiting for these submits, oldest first, each timed as its submit's record. */
+/**
+ * Takes the receipts waiting for these submits, oldest first, each timed as its submit's record. Only
+ * rows this statement deleted are applied: another process's maintenance may take the same rows meanwhile
+ * (their part may be recorded already, by a submit of the same SMSC id) and applies them itself. Rows
+ * another transaction holds are passed by rather than waited for: every transaction that locks them
+ * deletes them, and waiting could close a lock cycle (applying them, the other may need a message this
+ * writer has locked). Should it roll back, this submit's part is recorded by then and the next maintenance
+ * takes the row.
+ */
 export async function takeEarlyReceipts(
   trx: Trx,
+  dialect: Dialect,
   submitted: readonly Timed<Extract<DeliveryOutcome, { kind: "submitted" }>>[],
 ): Promise<Timed<ReceiptUpdate>[]> {
   const submittedAt = new Map<string, number>();
@@ -34,21 +43,23 @@ export async function takeEarlyReceipts(
   for (const [connectorId, smscIds] of byConnector) {
     for (const chunk of paddedChunks(smscIds)) {
       const rows = await trx
-        .selectFrom("pending_receipts")
-        .selectAll()
-        .where("connector_id", "=", connectorId)
-        .where("smsc_id", "in", chunk)
+        .deleteFrom("pending_receipts")
+        .where("id", "in", (eb) =>
+          eb
+            .selectFrom("pending_receipts as p")
+            .select("p.id")
+            .where("p.connector_id", "=", connectorId)
+            .where("p.smsc_id", "in", chunk)
+            .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
+        )
+        .returningAll()
         .execute();
       for (const r of rows) {
         early.push({ id: Number(r.id), receipt: { item: pendingToReceipt(r), now: submittedAt.get(`${r.connector_id}\0${r.smsc_id}`)! } });
       }
     }
   }
-  early.sort((a, b) => a.id - b.id);
-  for (const chunk of paddedChunks(early.map((e) => e.id))) {
-    await trx.deleteFrom("pending_receipts").where("id", "in", chunk).execute();
-  }
-  return early.map((e) => e.receipt);
+  return early.sort((a, b) => a.id - b.id).map((e) => e.receipt);
 }
 
 /**
@@ -91,7 +102,11 @@ export async function takeMatchedReceipts(trx: Trx, dialect: Dialect, now: numbe
   return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => ({ item: pendingToReceipt(r), now }));
 }
 
-/** Receipts that waited since before `receivedBefore` (the validity period) wait for a submit that never comes. */
+/**
+ * Receipts that waited since before `receivedBefore` (the validity period) wait for a submit that never
+ * comes. At most 1000 go per run, oldest first, the rest on the next: this runs inside the delivery
+ * writer's transaction, which every submit record and receipt waits for.
+ */
 export async function dropUnmatchedReceipts(trx: Trx, dialect: Dialect, receivedBefore: number): Promise<void> {
   await trx
     .deleteFrom("pending_receipts")
@@ -100,6 +115,8 @@ export async function dropUnmatchedReceipts(trx: Trx, dialect: Dialect, received
         .selectFrom("pending_receipts as p")
         .select("p.id")
         .where("p.received_at", "<", receivedBefore)
+        .orderBy("p.received_at")
+        .limit(1000)
         .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
     )
     .execute();

@@ -9,6 +9,7 @@ import * as delivery from "./002-delivery.js";
 import * as fullsms from "./003-fullsms.js";
 import * as otp from "./004-otp.js";
 import * as resubmittedParts from "./005-resubmitted-parts.js";
+import * as pendingReceiptsReceivedAt from "./006-pending-receipts-received-at.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -18,6 +19,7 @@ const steps: Record<string, Step> = {
   "003-fullsms": fullsms,
   "004-otp": otp,
   "005-resubmitted-parts": resubmittedParts,
+  "006-pending-receipts-received-at": pendingReceiptsReceivedAt,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
