@@ -125,11 +125,19 @@ export async function recordRound(
     m.dlrCode = item.dlrCode;
     changes.setDlr(item.message, item.dlrCode, item.statusCode, now);
   }
+  const refunded = [...refunds].sort(([a], [b]) => a - b);
+  // An UPDATE … FROM (VALUES …) locks rows in whatever order its join runs: take the locks in id order first,
+  // as acceptance groups debit, so the two never wait on each other in a cycle.
+  if (dialect === "postgres") {
+    for (const chunk of paddedChunks(refunded.map(([accountId]) => accountId))) {
+      await trx.selectFrom("accounts").select("id").where("id", "in", chunk).orderBy("id").forUpdate().execute();
+    }
+  }
   await updateFromRows(
     trx,
     "UPDATE accounts SET balance_micros = accounts.balance_micros + CAST(v.column2 AS bigint), balance_changed_at = CAST(v.column3 AS bigint)",
     "accounts.id = CAST(v.column1 AS bigint)",
-    [...refunds].sort(([a], [b]) => a - b).map(([accountId, r]) => [accountId, r.micros, r.now]),
+    refunded.map(([accountId, r]) => [accountId, r.micros, r.now]),
   );
   await changes.writeDlr(trx);
 

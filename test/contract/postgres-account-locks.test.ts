@@ -1,8 +1,8 @@
 /**
- * Acceptance on PostgreSQL: one group commit debits several accounts, while other transactions (another
- * process's group, the delivery writer's refunds) lock accounts too. Locks taken in opposite orders would
- * deadlock and PostgreSQL would abort one side, failing a whole group of sends; the group debits accounts
- * in id order, as the refunds do. A separate connection stands in for the other transaction.
+ * Balances on PostgreSQL: an acceptance group debits several accounts, the delivery writer refunds several,
+ * and other processes do the same. Locks taken in opposite orders would deadlock and PostgreSQL would abort
+ * one side, failing a whole group of sends or a writer batch; both take account locks in id order. A
+ * separate connection stands in for the other transaction, itself locking in id order.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -23,7 +23,7 @@ function message(accountId: number): Message {
   };
 }
 
-describe("acceptance and other transactions locking accounts (postgres)", { skip: skipWithoutPostgres }, () => {
+describe("transactions locking several accounts (postgres)", { skip: skipWithoutPostgres }, () => {
   let url: string;
   let store: Store;
   let sql: pg.Client;
@@ -78,5 +78,39 @@ describe("acceptance and other transactions locking accounts (postgres)", { skip
     }
     assert.equal((await store.accounts.get(low.id))!.balanceMicros, 950_000);
     assert.equal((await store.accounts.get(high.id))!.balanceMicros, 950_000);
+  });
+
+  it("the delivery writer refunds accounts in id order", async () => {
+    const account = () =>
+      store.accounts.create({ name: "r", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" }, Date.now());
+    const low = await account();
+    const high = await account();
+    const [mLow, mHigh] = [message(low.id), message(high.id)];
+    for (const m of [mHigh, mLow]) {
+      await store.messages.accept({ accountId: m.accountId, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now()], now: Date.now() });
+    }
+    const claimed = await store.delivery.claimDue("owner", Date.now(), 100, 60_000);
+    assert.ok([mLow, mHigh].every((m) => claimed.some((c) => c.message.uuid === m.uuid)));
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      // The other side checks for a deadlock first, so a cycle fails it here rather than sending the writer
+      // into its deadlock rerun, which would hide the cycle.
+      await other.query("SET deadlock_timeout = '20ms'");
+      await other.query("BEGIN");
+      await other.query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE", [low.id]);
+      const fail = (m: Message) =>
+        ({ kind: "failed", owner: "owner", message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "no route" }) as const;
+      const recording = store.delivery.record([fail(mHigh), fail(mLow)], Date.now());
+      await waitForLockWaiters(1);
+      // Had the writer locked the higher account first, this would close a cycle.
+      await other.query("UPDATE accounts SET name = 'other' WHERE id = $1", [high.id]);
+      await other.query("COMMIT");
+      await recording;
+    } finally {
+      await other.end();
+    }
+    assert.equal((await store.accounts.get(low.id))!.balanceMicros, 1_000_000);
+    assert.equal((await store.accounts.get(high.id))!.balanceMicros, 1_000_000);
   });
 });
