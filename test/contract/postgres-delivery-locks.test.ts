@@ -330,6 +330,32 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE]);
   });
 
+  it("a cancel aborted by a deadlock runs again instead of failing the customer's request", async () => {
+    const a = await store.accounts.create(
+      { name: "c", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" },
+      Date.now(),
+    );
+    const m = message(a.id);
+    await store.messages.accept({ accountId: a.id, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now() + 60_000], now: Date.now() });
+    // A transaction that takes the queue row and then the message, as a writer batch with a retry and a
+    // later outcome of the same message does.
+    const t1 = await otherTransaction("SELECT attempts FROM queue WHERE message_uuid = $1 FOR UPDATE", m.uuid);
+    let cancelling: Promise<unknown> | undefined;
+    try {
+      cancelling = store.messages.cancel(a.id, m.uuid, Date.now());
+      await waitForLockWaiters(1); // the cancel holds the message and waits for the queue row
+      // Closing the cycle. The cancel has waited longer, so its deadlock check runs first and aborts it.
+      await t1.query("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", [m.uuid]);
+      await t1.query("COMMIT");
+      assert.equal(await cancelling, "cancelled");
+    } finally {
+      await t1.end();
+      await cancelling?.catch(() => {});
+    }
+    assert.equal((await store.messages.get(a.id, m.uuid))!.statusCode, Status.CANCELLED);
+    assert.equal((await store.accounts.get(a.id))!.balanceMicros, 1_000_000);
+  });
+
   it("a lease renewal skips a queue row another transaction holds instead of waiting for it", async () => {
     const { m } = await claimedMessage();
     const leaseUntil = async () =>

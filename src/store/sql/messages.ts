@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from "kysely";
 import type { Message, PriorityLane, ServiceCode } from "../../core/message.js";
 import { Status } from "../../core/message.js";
 import type { AcceptBatch, AcceptOutcome, CancelOutcome, MessageQuery, MessageStore } from "../ports/index.js";
+import { rerunOnDeadlock } from "./deadlock.js";
 import type { Database, Db } from "./db.js";
 import { GroupCommit } from "./group-commit.js";
 import { type Placeholder, prepared, preparedInsert } from "./prepared.js";
@@ -192,7 +193,9 @@ export function sqlMessageStore(db: Db): MessageStore {
     },
 
     async cancel(accountId, uuid, now): Promise<CancelOutcome> {
-      return kysely.transaction().execute(async (trx) => {
+      // A writer batch holding a message's queue row and then its message (a retry and a later outcome of
+      // it in one batch) can still meet a cancel the other way round: the aborted cancel runs again.
+      return rerunOnDeadlock(db.dialect, () => kysely.transaction().execute(async (trx) => {
         // The delivery writer locks a message before its queue row (delivery/read-messages.ts): so does a
         // cancel, or the two could deadlock over a message whose lease lapsed while its outcome was being
         // recorded. Read under the lock, the status also shows an outcome the writer committed meanwhile.
@@ -226,7 +229,7 @@ export function sqlMessageStore(db: Db): MessageStore {
           .where("id", "=", accountId)
           .execute();
         return "cancelled";
-      });
+      }));
     },
   };
 }

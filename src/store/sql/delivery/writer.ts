@@ -15,9 +15,7 @@ import { recordRound } from "./outcomes.js";
 import { dropUnmatchedReceipts, takeMatchedReceipts } from "./pending-receipts.js";
 import { applyReceipts } from "./receipts.js";
 import type { Timed, Trx } from "./types.js";
-
-/** PostgreSQL's error for the transaction its deadlock check aborted so that the others can go on. */
-const isDeadlock = (error: unknown) => (error as { code?: unknown } | null)?.code === "40P01";
+import { rerunOnDeadlock } from "../deadlock.js";
 
 /**
  * Splits outcomes into rounds in which each message occurs at most once, keeping their order: rounds run
@@ -66,20 +64,15 @@ async function writeBatch(trx: Trx, dialect: Dialect, ops: readonly Op[]): Promi
 
 export function deliveryWriter({ kysely, dialect }: Db): GroupCommit<Op, void> {
   return new GroupCommit<Op, void>(
-    async (ops) => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await kysely.transaction().execute((trx) => writeBatch(trx, dialect, ops));
-          return ops.map(() => undefined);
-        } catch (error) {
-          // A batch that takes a second round of message locks (receipts after submit records) can still
-          // close a cycle with another process's batch, if rarely (a message submitted twice). PostgreSQL
-          // then aborts one of them: its work was rolled back whole, and it runs again rather than fail
-          // hundreds of outcomes whose messages would then be submitted once more.
-          if (dialect !== "postgres" || attempt === 3 || !isDeadlock(error)) throw error;
-        }
-      }
-    },
+    // A batch that takes a second round of message locks (receipts after submit records) can still close a
+    // cycle with another process's batch, if rarely (a message submitted twice). PostgreSQL then aborts one
+    // of them, and it runs again rather than fail hundreds of outcomes whose messages would then be
+    // submitted once more.
+    async (ops) =>
+      rerunOnDeadlock(dialect, async () => {
+        await kysely.transaction().execute((trx) => writeBatch(trx, dialect, ops));
+        return ops.map(() => undefined);
+      }),
     500,
     // SQLite's one connection runs the groups' transactions strictly in turn, so the next group may write
     // while the previous one waits for its fsync. On PostgreSQL two groups would run side by side and a
