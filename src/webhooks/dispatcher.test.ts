@@ -7,8 +7,9 @@ import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { systemClock } from "../app/deps.js";
 import { openStore } from "../store/open.js";
-import type { Store } from "../store/ports/index.js";
+import type { OutboxItem, Store } from "../store/ports/index.js";
 import { WebhookDispatcher } from "./dispatcher.js";
+import type { WebhookPoster } from "./threaded-client.js";
 
 interface Arrival {
   message: string;
@@ -172,6 +173,65 @@ describe("WebhookDispatcher", () => {
       await dispatcher.stop();
       await store.webhooks.remove(webhook.id);
       server.close();
+    }
+  });
+
+  it("gives every claimed event a worker, however a claim and a finishing worker interleave", async () => {
+    // One worker; the first post and the second claim are released in either order, some microtasks
+    // apart: a worker that has just run dry must not be counted as busy when the claim's events arrive.
+    const event = (id: string): OutboxItem => ({
+      id, eventId: id, accountId, url: "http://127.0.0.1:9/h", name: "sms.delivery", data: { id: `m-${id}` }, createdAt: 0, attempts: 0,
+    });
+    const microtasks = async (n: number) => {
+      for (let i = 0; i < n; i++) await Promise.resolve();
+    };
+    for (const claimFirst of [true, false]) {
+      for (let gap = 0; gap < 12; gap++) {
+        const posted: string[] = [];
+        let releasePost: (() => void) | undefined;
+        let releaseClaim: ((items: OutboxItem[]) => void) | undefined;
+        let claims = 0;
+        const fakeStore = {
+          ...store,
+          webhooks: {
+            ...store.webhooks,
+            claimDue: async () => {
+              claims++;
+              if (claims === 1) return [event("A")];
+              if (claims === 2) return new Promise<OutboxItem[]>((resolve) => (releaseClaim = resolve));
+              return [];
+            },
+            recordAttempts: async () => {},
+          },
+        } as Store;
+        const http: WebhookPoster = {
+          post: async (_url, _headers, body) => {
+            posted.push((JSON.parse(body) as { notification_task_id: string }).notification_task_id);
+            if (posted.length === 1) await new Promise<void>((resolve) => (releasePost = resolve));
+            return 204;
+          },
+          close: async () => {},
+        };
+        const dispatcher = new WebhookDispatcher(
+          { store: fakeStore, clock: systemClock, log: pino({ level: "silent" }), http },
+          { maxAttempts: 4, timeoutMs: 1000, baseDelayMs: 1000, batchSize: 2, concurrency: 1, pollIntervalMs: 5 },
+        );
+        dispatcher.start();
+        while (!releasePost || !releaseClaim) await new Promise((r) => setTimeout(r, 1));
+        if (claimFirst) {
+          releaseClaim([event("B"), event("C")]);
+          await microtasks(gap);
+          releasePost();
+        } else {
+          releasePost();
+          await microtasks(gap);
+          releaseClaim([event("B"), event("C")]);
+        }
+        const deadline = Date.now() + 2000;
+        while (posted.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+        await dispatcher.stop();
+        assert.deepEqual(posted, ["A", "B", "C"], `claim first: ${claimFirst}, ${gap} microtasks apart`);
+      }
     }
   });
 

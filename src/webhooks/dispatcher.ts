@@ -23,10 +23,13 @@ export interface WebhookDispatcherOptions {
 
 export const API_VERSION = "2022-05-25";
 
-/** The SMS an event is about, if it is about one: its events are posted in order. */
-function messageIdOf(item: OutboxItem): string | undefined {
+/**
+ * Events that must be posted one after another: those of one SMS to one URL. Another URL of the same
+ * account has its own order, so a dead receiver does not hold up a healthy one.
+ */
+function chainOf(item: OutboxItem): string | undefined {
   const id = (item.data as { id?: unknown } | null)?.id;
-  return typeof id === "string" ? id : undefined;
+  return typeof id === "string" ? `${id}\0${item.url}` : undefined;
 }
 
 export function eventBody(item: OutboxItem, maxAttempts: number) {
@@ -67,6 +70,8 @@ export class WebhookDispatcher {
   /** The latest queued post of each message, which that message's next event waits for. */
   private readonly lastOf = new Map<string, Promise<void>>();
   private readonly workersDone = new Set<Promise<void>>();
+  /** Workers still taking events from `waiting`. */
+  private active = 0;
   private readonly recordings = new Set<Promise<void>>();
   private secrets = new Map<number, string>();
   private readonly http: WebhookPoster;
@@ -77,14 +82,16 @@ export class WebhookDispatcher {
   private readonly leaseMs: number;
 
   constructor(
-    private readonly deps: { store: Store; clock: Clock; log: Logger },
+    /** `http` replaces the HTTP client (tests that control when each post answers). */
+    private readonly deps: { store: Store; clock: Clock; log: Logger; http?: WebhookPoster },
     private readonly options: WebhookDispatcherOptions,
   ) {
     this.concurrency = options.concurrency ?? 64;
     this.batch = options.batchSize ?? 200;
     this.lowWater = Math.max(1, Math.ceil(this.batch / 2));
     this.http =
-      options.senderThread === false ? new WebhookClient(this.concurrency) : new ThreadedWebhookClient(this.concurrency);
+      deps.http ??
+      (options.senderThread === false ? new WebhookClient(this.concurrency) : new ThreadedWebhookClient(this.concurrency));
     // An event stays leased until its result is recorded. The last of a full queue waits for
     // ceil(queued / concurrency) posts before its own, each up to two timeouts (one resend on a stale
     // connection), plus at most one post of an earlier event of its message. Shorter, and another process
@@ -129,6 +136,7 @@ export class WebhookDispatcher {
   private async claimLoop(): Promise<void> {
     const pollMs = this.options.pollIntervalMs ?? 100;
     while (this.running) {
+      if (this.waiting.length > 0) this.startWorkers();
       if (this.waiting.length >= this.lowWater) {
         await this.sleep(pollMs); // a worker wakes us when the queue runs low
         continue;
@@ -155,15 +163,15 @@ export class WebhookDispatcher {
     const posted = new Promise<void>((resolve) => {
       markPosted = resolve;
     });
-    const messageId = messageIdOf(item);
-    const after = messageId === undefined ? undefined : this.lastOf.get(messageId);
-    if (messageId !== undefined) this.lastOf.set(messageId, posted);
+    const chain = chainOf(item);
+    const after = chain === undefined ? undefined : this.lastOf.get(chain);
+    if (chain !== undefined) this.lastOf.set(chain, posted);
     this.waiting.push({ item, after, posted, markPosted });
   }
 
   private startWorkers(): void {
-    // Every running worker holds an event of its own, so each waiting one may get a new worker.
-    const wanted = Math.min(this.concurrency - this.workersDone.size, this.waiting.length);
+    // Every active worker holds an event of its own, so each waiting one may get a new worker.
+    const wanted = Math.min(this.concurrency - this.active, this.waiting.length);
     for (let i = 0; i < wanted; i++) {
       const done: Promise<void> = this.work().finally(() => this.workersDone.delete(done));
       this.workersDone.add(done);
@@ -171,19 +179,28 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Takes events in claim order until none wait. One message's events are posted one after another: a
-   * receiver does not hear "delivered" and then "en route" (a retried event can still arrive after later
-   * ones). The earlier event was taken first, so waiting for it costs at most one post.
+   * Takes events in claim order until none wait. One message's events to one URL are posted one after
+   * another: a receiver does not hear "delivered" and then "en route" (a retried event can still arrive
+   * after later ones). The earlier event was taken first, so waiting for it costs at most one post.
    */
   private async work(): Promise<void> {
-    for (let queued = this.waiting.shift(); queued; queued = this.waiting.shift()) {
-      if (this.waiting.length < this.lowWater) this.wakeAll();
-      if (queued.after) await queued.after;
-      const result = await this.deliver(queued.item);
-      queued.markPosted();
-      const messageId = messageIdOf(queued.item);
-      if (messageId !== undefined && this.lastOf.get(messageId) === queued.posted) this.lastOf.delete(messageId);
-      this.record(result);
+    // Counted here, not by the promise's settling, which comes a step after the last shift(): a claim
+    // arriving in between would otherwise see no room for a worker and leave its events waiting.
+    this.active++;
+    try {
+      for (let queued = this.waiting.shift(); queued; queued = this.waiting.shift()) {
+        if (this.waiting.length < this.lowWater) this.wakeAll();
+        try {
+          if (queued.after) await queued.after;
+          this.record(await this.deliver(queued.item));
+        } finally {
+          queued.markPosted();
+          const chain = chainOf(queued.item);
+          if (chain !== undefined && this.lastOf.get(chain) === queued.posted) this.lastOf.delete(chain);
+        }
+      }
+    } finally {
+      this.active--;
     }
   }
 

@@ -132,8 +132,10 @@ async function insertAccepted(q: AcceptanceQueries, trx: Transaction<Database>, 
 export function sqlMessageStore(db: Db): MessageStore {
   const { kysely } = db;
   const queries = acceptanceQueries(kysely);
+  // Accounts are locked in id order (below), but a rare cycle with the delivery writer's rounds can remain:
+  // an aborted group runs again rather than fail up to 500 sends. Its outcomes are rebuilt inside each run.
   const committer = new GroupCommit<AcceptBatch, AcceptOutcome>((batches) =>
-    kysely.transaction().execute(async (trx) => {
+    rerunOnDeadlock(db.dialect, () => kysely.transaction().execute(async (trx) => {
       // Accounts are debited in id order (arrival order within one account), so two groups, or a group and
       // the delivery writer's refunds, never lock the same accounts in opposite orders on PostgreSQL.
       const outcomes: AcceptOutcome[] = new Array(batches.length);
@@ -145,10 +147,10 @@ export function sqlMessageStore(db: Db): MessageStore {
         batches.filter((_, i) => outcomes[i] === "accepted"),
       );
       return outcomes;
-    }),
+    })),
     500,
     // SQLite runs one transaction at a time on its one connection, so a second group may commit while the
-    // first waits for its fsync. PostgreSQL would run them side by side, locking accounts in any order.
+    // first waits for its fsync. On PostgreSQL they would run side by side and queue on the same accounts' rows.
     db.dialect === "sqlite" ? 2 : 1,
   );
 

@@ -138,6 +138,12 @@ describe("durable SQLite driver", () => {
     assert.equal(calls, before + 1);
     await kysely.updateTable("t").set({ v: "z" }).where("id", "=", 7).execute();
     assert.equal(calls, before + 2);
+    // The same for transactions: one that only read, or whose writes changed nothing, has nothing to sync.
+    await kysely.transaction().execute((trx) => trx.selectFrom("t").selectAll().execute());
+    await kysely.transaction().execute((trx) => trx.updateTable("t").set({ v: "x" }).where("id", "=", 404).execute());
+    assert.equal(calls, before + 2);
+    await kysely.transaction().execute((trx) => trx.updateTable("t").set({ v: "w" }).where("id", "=", 7).execute());
+    assert.equal(calls, before + 3);
     await kysely.destroy();
 
     const memory = new Kysely<Tables>({ dialect: new DurableSqliteDialect(new Database(":memory:"), undefined) });

@@ -129,6 +129,8 @@ class Mutex {
 
 /** Statements whose `changes` count says whether they wrote; anything else that is not read-only (DDL) always did. */
 const DML = /^\s*(insert|update|delete|replace)\b/i;
+/** Transaction control writes nothing itself (SQLite calls BEGIN IMMEDIATE not read-only): its statements decide. */
+const CONTROL = /^\s*(begin|commit|end|rollback|savepoint|release)\b/i;
 
 class CachingConnection implements DatabaseConnection {
   /** Set by any statement that may write; cleared when the connection is released. */
@@ -163,7 +165,7 @@ class CachingConnection implements DatabaseConnection {
     }
     const { changes, lastInsertRowid } = statement.run(parameters);
     // A DML statement that changed no row (an empty queue claim, say) leaves nothing to make durable.
-    if (!statement.readonly && (changes > 0 || !DML.test(query.sql))) this.wrote = true;
+    if (!statement.readonly && (changes > 0 || !(DML.test(query.sql) || CONTROL.test(query.sql)))) this.wrote = true;
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 

@@ -35,10 +35,17 @@ export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): P
     }
   }
   const rows: unknown[][] = [];
+  // Events come in the order their changes were applied. A receipt may carry an earlier time than the submit
+  // record applied before it in the same batch (it overtook the submit's response): one message's events
+  // never go back in time, or the outbox, which posts by time, would send "rejected" before "en route".
+  const latest = new Map<unknown, number>();
   for (const e of events) {
     const eventId = randomUUID();
     const json = JSON.stringify(e.data);
-    for (const url of urls.get(e.accountId) ?? []) rows.push([timeOrderedUuid(), eventId, e.accountId, url, e.name, json, e.now]);
+    const about = (e.data as { id?: unknown } | null)?.id;
+    const at = about === undefined ? e.now : Math.max(e.now, latest.get(about) ?? e.now);
+    if (about !== undefined) latest.set(about, at);
+    for (const url of urls.get(e.accountId) ?? []) rows.push([timeOrderedUuid(), eventId, e.accountId, url, e.name, json, at]);
   }
   await insertRows(
     trx,

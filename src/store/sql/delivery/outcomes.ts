@@ -127,10 +127,11 @@ export async function recordRound(
   }
   const refunded = [...refunds].sort(([a], [b]) => a - b);
   // An UPDATE … FROM (VALUES …) locks rows in whatever order its join runs: take the locks in id order first,
-  // as acceptance groups debit, so the two never wait on each other in a cycle.
+  // as acceptance groups debit, so the two never wait on each other in a cycle. NO KEY UPDATE is the lock the
+  // UPDATE itself takes; it does not block inserts elsewhere that reference the account.
   if (dialect === "postgres") {
     for (const chunk of paddedChunks(refunded.map(([accountId]) => accountId))) {
-      await trx.selectFrom("accounts").select("id").where("id", "in", chunk).orderBy("id").forUpdate().execute();
+      await trx.selectFrom("accounts").select("id").where("id", "in", chunk).orderBy("id").forNoKeyUpdate().execute();
     }
   }
   await updateFromRows(

@@ -2,11 +2,11 @@
  * Receipts that wait in pending_receipts for the submit record of their part: taken when that record is
  * made, taken later by maintenance if they missed it, dropped once their submit can no longer come.
  */
-import type { Selectable } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { PartState } from "../../../core/delivery-state.js";
 import type { DeliveryOutcome, ReceiptUpdate } from "../../ports/index.js";
 import { paddedChunks } from "../bulk.js";
-import type { Dialect } from "../db.js";
+import type { Database, Dialect } from "../db.js";
 import type { PendingReceiptsTable } from "../schema.js";
 import type { Timed, Trx } from "./types.js";
 
@@ -102,13 +102,20 @@ export async function takeMatchedReceipts(trx: Trx, dialect: Dialect, now: numbe
   return rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => ({ item: pendingToReceipt(r), now }));
 }
 
+/** How many unmatched receipts one statement drops: a short statement, in or out of the writer's transaction. */
+export const DROP_BATCH = 1000;
+
 /**
  * Receipts that waited since before `receivedBefore` (the validity period) wait for a submit that never
- * comes. At most 1000 go per run, oldest first, the rest on the next: this runs inside the delivery
- * writer's transaction, which every submit record and receipt waits for.
+ * comes. Drops up to DROP_BATCH of them, oldest first, and says how many went: maintenance repeats it,
+ * each time on its own, until a batch comes back short.
  */
-export async function dropUnmatchedReceipts(trx: Trx, dialect: Dialect, receivedBefore: number): Promise<void> {
-  await trx
+export async function dropUnmatchedReceipts(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  receivedBefore: number,
+): Promise<number> {
+  const result = await trx
     .deleteFrom("pending_receipts")
     .where("id", "in", (eb) =>
       eb
@@ -116,8 +123,9 @@ export async function dropUnmatchedReceipts(trx: Trx, dialect: Dialect, received
         .select("p.id")
         .where("p.received_at", "<", receivedBefore)
         .orderBy("p.received_at")
-        .limit(1000)
+        .limit(DROP_BATCH)
         .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
     )
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
