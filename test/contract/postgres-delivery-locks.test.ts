@@ -11,20 +11,13 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
-import { Dlr, type Message, Priority, Status } from "../../src/core/message.js";
+import { Dlr, Status } from "../../src/core/message.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/ports/index.js";
-import { createTestDatabase, skipWithoutPostgres } from "../helpers/postgres.js";
+import { createTestDatabase, skipWithoutPostgres, waitForLockWaiters as waitForLocks } from "../helpers/postgres.js";
+import { storedMessage } from "../helpers/messages.js";
 
-function message(accountId: number, overrides: Partial<Message> = {}): Message {
-  return {
-    uuid: randomUUID(), accountId, keyId: null, text: "hello", senderId: "S", phone: "+491701234567", iso2: "DE",
-    deliveryAt: 0, statusCode: Status.NEW, dlrCode: Dlr.NONE, gatewaySentAt: 0, source: null, ip: null,
-    createdAt: Date.now(), isUnicode: false, encoding: "gsm7", voiceLang: null, partsCount: 1, charsCount: 5,
-    callbackData: null, bulkId: null, serviceCode: "direct", isTextDeleted: false, priceMicros: 50_000,
-    isSent: false, attemptsCountMax: null, priority: Priority.TRANSACTIONAL, ...overrides,
-  };
-}
+const message = storedMessage;
 
 describe("delivery writer and other processes' writers (postgres)", { skip: skipWithoutPostgres }, () => {
   let url: string;
@@ -87,18 +80,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     return t1;
   }
 
-  /** Waits until `n` statements of this database other than the test's own wait for a row lock. */
-  async function waitForLockWaiters(n: number): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const { rows } = await sql.query(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-      );
-      if (rows[0].n >= n) return;
-      if (Date.now() > deadline) assert.fail(`expected ${n} statement(s) waiting for a lock, saw ${rows[0].n}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const waitForLockWaiters = (n: number) => waitForLocks(sql, n);
 
   const settled = (p: Promise<unknown>) => {
     const state = { done: false };

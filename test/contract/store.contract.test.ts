@@ -10,16 +10,9 @@ import { Dlr, type Message, Priority, Status } from "../../src/core/message.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/ports/index.js";
 import { storeTargets } from "../helpers/stores.js";
+import { storedMessage } from "../helpers/messages.js";
 
-function message(accountId: number, overrides: Partial<Message> = {}): Message {
-  return {
-    uuid: randomUUID(), accountId, keyId: null, text: "hello", senderId: "S", phone: "+491701234567", iso2: "DE",
-    deliveryAt: 0, statusCode: Status.NEW, dlrCode: Dlr.NONE, gatewaySentAt: 0, source: null, ip: null,
-    createdAt: Date.now(), isUnicode: false, encoding: "gsm7", voiceLang: null, partsCount: 1, charsCount: 5,
-    callbackData: null, bulkId: null, serviceCode: "direct", isTextDeleted: false, priceMicros: 50_000,
-    isSent: false, attemptsCountMax: null, priority: Priority.TRANSACTIONAL, ...overrides,
-  };
-}
+const message = storedMessage;
 
 for (const target of storeTargets) {
   describe(`store contract (${target.name})`, { skip: target.skip }, () => {

@@ -105,3 +105,16 @@ export async function createTestDatabase(): Promise<string> {
   await admin.end();
   return `postgres://postgres@127.0.0.1:${port}/${name}`;
 }
+
+/** Waits until `n` statements of this database other than `sql`'s own wait for a row lock. */
+export async function waitForLockWaiters(sql: { query(text: string): Promise<{ rows: { n: number }[] }> }, n: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { rows } = await sql.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    if (rows[0]!.n >= n) return;
+    if (Date.now() > deadline) throw new Error(`expected ${n} statement(s) waiting for a lock, saw ${rows[0]!.n}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
