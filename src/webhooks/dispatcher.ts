@@ -48,7 +48,7 @@ export function eventBody(item: OutboxItem, maxAttempts: number) {
 /** A claimed event waiting for a worker. */
 interface Queued {
   item: OutboxItem;
-  /** Settles when the previous queued event of the same message has been posted. */
+  /** Settles when the previous queued event of the same message to the same URL has been posted. */
   after: Promise<void> | undefined;
   posted: Promise<void>;
   markPosted: () => void;
@@ -67,7 +67,7 @@ export class WebhookDispatcher {
   private readonly waiting: Queued[] = [];
   /** Claimed and not yet recorded: if a lease lapses meanwhile, this process does not take the event again. */
   private readonly held = new Set<string>();
-  /** The latest queued post of each message, which that message's next event waits for. */
+  /** The latest queued post of each message and URL, which the next event of that pair waits for. */
   private readonly lastOf = new Map<string, Promise<void>>();
   private readonly workersDone = new Set<Promise<void>>();
   /** Workers still taking events from `waiting`. */
