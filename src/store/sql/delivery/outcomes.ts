@@ -72,7 +72,11 @@ export async function recordRound(
   // was taken over cannot know whether the new holder has submitted it meanwhile.
   const removed = new Set<string>();
   const failedByOwner = new Map<string, string[]>();
-  for (const { item } of failed) failedByOwner.set(item.owner, [...(failedByOwner.get(item.owner) ?? []), item.message.uuid]);
+  for (const { item } of failed) {
+    const uuids = failedByOwner.get(item.owner) ?? [];
+    uuids.push(item.message.uuid);
+    failedByOwner.set(item.owner, uuids);
+  }
   for (const [owner, uuids] of failedByOwner) {
     for (const chunk of paddedChunks(uuids)) {
       const rows = await trx

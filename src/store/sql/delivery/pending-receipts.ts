@@ -37,7 +37,9 @@ export async function takeEarlyReceipts(
   const byConnector = new Map<string, string[]>();
   for (const { item, now } of submitted) {
     for (const smscId of item.smscIds) submittedAt.set(`${item.connectorId}\0${smscId}`, now);
-    byConnector.set(item.connectorId, [...(byConnector.get(item.connectorId) ?? []), ...item.smscIds]);
+    const smscIds = byConnector.get(item.connectorId) ?? [];
+    smscIds.push(...item.smscIds);
+    byConnector.set(item.connectorId, smscIds);
   }
   const early: { id: number; receipt: Timed<ReceiptUpdate> }[] = [];
   for (const [connectorId, smscIds] of byConnector) {
