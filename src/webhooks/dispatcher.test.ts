@@ -18,32 +18,39 @@ interface Arrival {
   answeredAt?: number;
 }
 
-/** A receiver that holds its answer to the first event of `slowMessage` for `holdMs`. */
-async function receiver(slowMessage: string, holdMs: number) {
-  const arrivals: Arrival[] = [];
-  let held = false;
+type EventData = { id: string; dlr_code: number };
+
+/** A callback endpoint on 127.0.0.1 that hands each event's data to `onEvent`, which answers when it likes. */
+async function hookServer(onEvent: (data: EventData, answer: () => void) => void) {
   const server = createServer((req, res) => {
     let raw = "";
     req.on("data", (c) => {
       raw += c;
     });
-    req.on("end", () => {
-      const { data } = JSON.parse(raw) as { data: { id: string; dlr_code: number } };
-      const arrival: Arrival = { message: data.id, dlr: data.dlr_code, at: Date.now() };
-      arrivals.push(arrival);
-      const answer = () => {
-        arrival.answeredAt = Date.now();
-        res.writeHead(204).end();
-      };
-      if (data.id === slowMessage && !held) {
-        held = true;
-        setTimeout(answer, holdMs);
-      } else answer();
-    });
+    req.on("end", () => onEvent((JSON.parse(raw) as { data: EventData }).data, () => res.writeHead(204).end()));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/hook`, arrivals, close: () => server.close() };
+  return { url: `http://127.0.0.1:${port}/hook`, close: () => server.close() };
+}
+
+/** A receiver that holds its answer to the first event of `slowMessage` for `holdMs`. */
+async function receiver(slowMessage: string, holdMs: number) {
+  const arrivals: Arrival[] = [];
+  let held = false;
+  const server = await hookServer((data, answer) => {
+    const arrival: Arrival = { message: data.id, dlr: data.dlr_code, at: Date.now() };
+    arrivals.push(arrival);
+    const answered = () => {
+      arrival.answeredAt = Date.now();
+      answer();
+    };
+    if (data.id === slowMessage && !held) {
+      held = true;
+      setTimeout(answered, holdMs);
+    } else answered();
+  });
+  return { ...server, arrivals };
 }
 
 describe("WebhookDispatcher", () => {
@@ -95,19 +102,11 @@ describe("WebhookDispatcher", () => {
 
   it("keeps one message's events in order when they fall into different claims", async () => {
     const arrivals: string[] = [];
-    const server = createServer((req, res) => {
-      let raw = "";
-      req.on("data", (c) => {
-        raw += c;
-      });
-      req.on("end", () => {
-        const { data } = JSON.parse(raw) as { data: { id: string; dlr_code: number } };
-        arrivals.push(`${data.id}:${data.dlr_code}`);
-        setTimeout(() => res.writeHead(204).end(), 20);
-      });
+    const server = await hookServer((data, answer) => {
+      arrivals.push(`${data.id}:${data.dlr_code}`);
+      setTimeout(answer, 20);
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const webhook = await store.webhooks.add(accountId, `http://127.0.0.1:${(server.address() as { port: number }).port}/h`, Date.now());
+    const webhook = await store.webhooks.add(accountId, server.url, Date.now());
     // A backlog: the message's en route event is the last of the first claim (batch 20), delivered the
     // first of the next, which is claimed while the first claim's events still wait for a worker.
     const t0 = Date.now() - 10_000;
@@ -137,25 +136,17 @@ describe("WebhookDispatcher", () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const received = new Map<string, number>();
-    const server = createServer((req, res) => {
+    const server = await hookServer((data, answer) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      let raw = "";
-      req.on("data", (c) => {
-        raw += c;
-      });
-      req.on("end", () => {
-        const { data } = JSON.parse(raw) as { data: { id: string } };
-        received.set(data.id, (received.get(data.id) ?? 0) + 1);
-        // Slower than half the timeout: a post that queued for a socket with its timer running would time out.
-        setTimeout(() => {
-          inFlight--;
-          res.writeHead(204).end();
-        }, 300);
-      });
+      received.set(data.id, (received.get(data.id) ?? 0) + 1);
+      // Slower than half the timeout: a post that queued for a socket with its timer running would time out.
+      setTimeout(() => {
+        inFlight--;
+        answer();
+      }, 300);
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const webhook = await store.webhooks.add(accountId, `http://127.0.0.1:${(server.address() as { port: number }).port}/h`, Date.now());
+    const webhook = await store.webhooks.add(accountId, server.url, Date.now());
     for (let i = 0; i < 16; i++) await store.webhooks.enqueue(accountId, "sms.delivery", { id: `slow-${i}`, dlr_code: 4 }, Date.now() - 1000);
     const dispatcher = new WebhookDispatcher(
       { store, clock: systemClock, log: pino({ level: "silent" }) },

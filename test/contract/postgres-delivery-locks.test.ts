@@ -39,24 +39,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
 
   const id = () => randomUUID().slice(0, 12);
 
-  /** A transmitted message of an account with a callback URL, its parts' smsc ids recorded. */
-  async function transmitted(partsCount: number) {
-    const a = await store.accounts.create(
-      { name: "c", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" },
-      Date.now(),
-    );
-    await store.webhooks.add(a.id, "http://127.0.0.1:9/hook", Date.now());
-    const m = message(a.id, { partsCount });
-    await store.messages.accept({ accountId: a.id, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now()], now: Date.now() });
-    const claims = await store.delivery.claimDue("o", Date.now(), 100, 60_000);
-    assert.ok(claims.some((c) => c.message.uuid === m.uuid));
-    const smscIds = Array.from({ length: partsCount }, id);
-    await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds, at: Date.now() }], Date.now());
-    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
-    return { m, a, smscIds };
-  }
-
-  /** An accepted message claimed by "o" (a 60 s lease), not yet recorded. */
+  /** An accepted message claimed by "o" (a 60 s lease), not yet recorded; its account has a callback URL. */
   async function claimedMessage(partsCount = 1) {
     const a = await store.accounts.create(
       { name: "c", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" },
@@ -68,6 +51,15 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     const claims = await store.delivery.claimDue("o", Date.now(), 100, 60_000);
     assert.ok(claims.some((c) => c.message.uuid === m.uuid));
     return { m, a };
+  }
+
+  /** A transmitted message, its parts' smsc ids recorded. */
+  async function transmitted(partsCount: number) {
+    const { m, a } = await claimedMessage(partsCount);
+    const smscIds = Array.from({ length: partsCount }, id);
+    await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds, at: Date.now() }], Date.now());
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
+    return { m, a, smscIds };
   }
 
   /** Another process's transaction holding row locks (`lock` is a SELECT … FOR UPDATE of the message's rows). */
