@@ -226,6 +226,41 @@ describe("WebhookDispatcher", () => {
     }
   });
 
+  it("gives back, when stopped, the events no worker has started", async () => {
+    const webhook = await store.webhooks.add(accountId, "http://127.0.0.1:9/h", Date.now());
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) await store.webhooks.enqueue(accountId, "sms.delivery", { id: `stopping-${i}`, dlr_code: 4 }, Date.now() - 1000);
+    let releasePost: (() => void) | undefined;
+    const http: WebhookPoster = {
+      post: async (_url, _headers, body) => {
+        ids.push((JSON.parse(body) as { notification_task_id: string }).notification_task_id);
+        await new Promise<void>((resolve) => (releasePost = resolve));
+        return 204;
+      },
+      close: async () => {},
+    };
+    const dispatcher = new WebhookDispatcher(
+      { store, clock: systemClock, log: pino({ level: "silent" }), http },
+      { maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, pollIntervalMs: 10, concurrency: 1, batchSize: 10 },
+    );
+    dispatcher.start();
+    try {
+      while (!releasePost) await new Promise((r) => setTimeout(r, 5));
+      const stopping = dispatcher.stop();
+      releasePost();
+      await stopping;
+      assert.equal(ids.length, 1, "only the post under way was made");
+      // The other three are claimable at once: their leases were given back, not left to lapse.
+      const again = await store.webhooks.claimDue(Date.now(), 100, 60_000);
+      const stopped = again.filter((i) => (i.data as { id: string }).id.startsWith("stopping-"));
+      assert.equal(stopped.length, 3);
+      assert.ok(!stopped.some((i) => i.id === ids[0]), "the one posted was recorded as delivered");
+      await store.webhooks.recordAttempts(again.map((i) => ({ id: i.id, delivered: true })));
+    } finally {
+      await store.webhooks.remove(webhook.id);
+    }
+  });
+
   it("stops promptly while waiting for events", async () => {
     const dispatcher = new WebhookDispatcher(
       { store, clock: systemClock, log: pino({ level: "silent" }) },

@@ -106,13 +106,24 @@ export class WebhookDispatcher {
     this.claimerDone = this.claimLoop();
   }
 
-  /** Stops claiming; what is already claimed is still posted and recorded. */
+  /**
+   * Stops claiming and posting: posts under way finish and are recorded; events still waiting for a worker
+   * are given back unsent, so a restart (or another process) sends them at once rather than after their
+   * lease, and an unresponsive receiver cannot hold up shutdown for a whole queue of timeouts.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.wakeAll();
     await this.claimerDone;
+    const unsent = this.waiting.splice(0).map((queued) => queued.item.id);
     while (this.workersDone.size > 0) await Promise.all(this.workersDone);
     while (this.recordings.size > 0) await Promise.all(this.recordings);
+    if (unsent.length > 0) {
+      await this.deps.store.webhooks
+        .release(unsent)
+        .catch((e) => this.deps.log.error({ err: e }, "giving back unsent webhook events failed"));
+    }
+    for (const id of unsent) this.held.delete(id);
     await this.http.close();
   }
 

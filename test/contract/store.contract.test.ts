@@ -495,6 +495,25 @@ for (const target of storeTargets) {
       assert.ok((counts.delivered ?? 0) >= 1 && (counts.dead ?? 0) >= 1);
     });
 
+    it("takes back claimed webhook events unsent, claimable again at once, attempts unchanged", async () => {
+      const a = await account(1_000_000);
+      await store.webhooks.add(a.id, "http://127.0.0.1:9/back", Date.now());
+      await store.webhooks.enqueue(a.id, "test.event", { n: 2 }, Date.now());
+      const mine = async () => (await store.webhooks.claimDue(Date.now() + 1000, 100_000, 60_000)).filter((i) => i.accountId === a.id);
+      const [first] = await mine();
+      assert.ok(first);
+      assert.deepEqual(await mine(), [], "leased: not claimable");
+      await store.webhooks.release([first.id]);
+      const again = await mine();
+      assert.deepEqual(
+        again.map((i) => [i.id, i.attempts]),
+        [[first.id, 0]],
+      );
+      await store.webhooks.recordAttempts([{ id: first.id, delivered: true }]);
+      await store.webhooks.release([first.id]);
+      assert.deepEqual(await mine(), [], "a delivered event is not given back");
+    });
+
     it("writes webhook events with the status change and hands each to one claimer", async () => {
       const a = await account(1_000_000);
       await store.webhooks.add(a.id, "http://127.0.0.1:9/hook", Date.now());

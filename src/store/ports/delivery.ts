@@ -71,6 +71,8 @@ export interface WebhookStore {
   /** Writes one outbox row per callback URL of the account (none if it has no URL). */
   enqueue(accountId: number, name: string, data: unknown, now: number): Promise<void>;
   claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  /** Gives claimed events back unsent (their lease ends now), so the next claim, here or elsewhere, takes them. */
+  release(ids: readonly string[]): Promise<void>;
   /**
    * Records the outcome of delivery attempts, all in one transaction: a delivered event is done; a failed
    * one gets another attempt at `nextAttemptAt`, or is given up (dead) when that is null.

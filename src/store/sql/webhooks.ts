@@ -86,6 +86,16 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
         attempts: r.attempts,
       }));
     },
+    async release(ids) {
+      for (const chunk of paddedChunks([...ids])) {
+        await kysely
+          .updateTable("webhook_outbox")
+          .set({ lease_until: null })
+          .where("id", "in", chunk)
+          .where("status", "=", "pending")
+          .execute();
+      }
+    },
     recordAttempts: async (results) => {
       if (results.length > 0) await attempts.submit(results);
     },
