@@ -242,14 +242,20 @@ for (const target of storeTargets) {
       assert.deepEqual(await dlrEvents(failed[0]!.uuid), [Dlr.NONE]);
     });
 
-    it("leaves a retry of a claim that lapsed and was taken over to its new holder", async () => {
-      const a = await hooked();
+    /** A bulk message claimed by "stalled" with a lease that lapses at once, then taken over by "taker". */
+    const takenOver = async (a: { id: number }) => {
       const m = message(a.id, { priority: Priority.BULK });
       await accept(a.id, [m]);
       const mine = (c: { message: Message }) => c.message.uuid === m.uuid;
       assert.ok((await store.delivery.claimDue("stalled", Date.now(), 100_000, 1)).some(mine));
       await new Promise((r) => setTimeout(r, 5));
       assert.ok((await store.delivery.claimDue("taker", Date.now(), 100_000, 60_000)).some(mine), "the lapsed claim is taken over");
+      return { m, mine };
+    };
+
+    it("leaves a retry of a claim that lapsed and was taken over to its new holder", async () => {
+      const a = await hooked();
+      const { m, mine } = await takenOver(a);
       await store.delivery.record(
         [{ kind: "retry", owner: "stalled", message: m, dueAt: Date.now() - 1, error: "late", countAttempt: true }],
         Date.now(),
@@ -268,13 +274,8 @@ for (const target of storeTargets) {
     // and submitted it: the SMS went out, so the customer must not get the money back for it.
     it("leaves a failure of a claim that lapsed and was taken over to its new holder: no refund, no event", async () => {
       const a = await hooked(1_000_000);
-      const m = message(a.id, { priority: Priority.BULK });
-      await accept(a.id, [m]);
+      const { m, mine } = await takenOver(a);
       const balance = (await store.accounts.get(a.id))!.balanceMicros;
-      const mine = (c: { message: Message }) => c.message.uuid === m.uuid;
-      assert.ok((await store.delivery.claimDue("stalled", Date.now(), 100_000, 1)).some(mine));
-      await new Promise((r) => setTimeout(r, 5));
-      assert.ok((await store.delivery.claimDue("taker", Date.now(), 100_000, 60_000)).some(mine), "the lapsed claim is taken over");
       const failure = { kind: "failed" as const, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "late" };
       await store.delivery.record([{ ...failure, owner: "stalled", message: m }], Date.now());
       let got = (await store.messages.get(a.id, m.uuid))!;
@@ -298,13 +299,8 @@ for (const target of storeTargets) {
     // the new holder, whose outcome can then neither release the message to a third claim nor refund it.
     it("records a submit of a claim that lapsed and was taken over, and ends the new holder's claim", async () => {
       const a = await hooked(1_000_000);
-      const m = message(a.id, { priority: Priority.BULK });
-      await accept(a.id, [m]);
+      const { m, mine } = await takenOver(a);
       const balance = (await store.accounts.get(a.id))!.balanceMicros;
-      const mine = (c: { message: Message }) => c.message.uuid === m.uuid;
-      assert.ok((await store.delivery.claimDue("stalled", Date.now(), 100_000, 1)).some(mine));
-      await new Promise((r) => setTimeout(r, 5));
-      assert.ok((await store.delivery.claimDue("taker", Date.now(), 100_000, 60_000)).some(mine), "the lapsed claim is taken over");
       await submitted(m, [id()]);
       await store.delivery.record(
         [{ kind: "retry", owner: "taker", message: m, dueAt: Date.now() - 1, error: "busy", countAttempt: true }],
