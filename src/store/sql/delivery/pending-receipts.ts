@@ -4,7 +4,7 @@
  */
 import type { Kysely, Selectable } from "kysely";
 import { AWAITING_RECEIPT, type PartState } from "../../../core/delivery-state.js";
-import type { DeliveryOutcome, ReceiptUpdate } from "../../ports/index.js";
+import type { ReceiptUpdate } from "../../ports/index.js";
 import { paddedChunks } from "../bulk.js";
 import type { Database, Dialect } from "../db.js";
 import type { PendingReceiptsTable } from "../schema.js";
@@ -31,7 +31,7 @@ export function pendingToReceipt(r: Selectable<PendingReceiptsTable>): ReceiptUp
 export async function takeEarlyReceipts(
   trx: Trx,
   dialect: Dialect,
-  submitted: readonly Timed<Extract<DeliveryOutcome, { kind: "submitted" }>>[],
+  submitted: readonly Timed<{ connectorId: string; smscIds: readonly string[] }>[],
 ): Promise<Timed<ReceiptUpdate>[]> {
   const submittedAt = new Map<string, number>();
   const byConnector = new Map<string, string[]>();

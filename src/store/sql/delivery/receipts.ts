@@ -1,5 +1,6 @@
 /** Applies delivery receipts to message parts and, through the parts, to their messages' dlr codes. */
 import { aggregateDlr, awaitsReceipt, isFinalDlr, type PartState } from "../../../core/delivery-state.js";
+import { Status } from "../../../core/message.js";
 import type { ReceiptUpdate } from "../../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
 import type { Dialect } from "../db.js";
@@ -127,6 +128,9 @@ export async function applyReceipts(
     const message = messages.get(part.uuid);
     if (!message) continue;
     if (isFinalDlr(message.dlrCode)) continue; // a late or repeated receipt does not reopen a final message
+    // Parts of a long message still being sent (the rest refused for now): the part keeps its state, and the
+    // message's dlr code follows all its parts' states once the rest is submitted and receipted.
+    if (message.statusCode === Status.NEW) continue;
     const states = message.partsCount === 1 ? [r.state] : [...(partStates.get(message.uuid)?.values() ?? [])];
     const dlr = aggregateDlr(states, message.partsCount);
     if (dlr === message.dlrCode) continue;
