@@ -137,6 +137,7 @@ for (const target of storeTargets) {
         const res = await create({ to_number: to, from: "Starling" }, poor.token);
         assert.equal(res.status, 422);
         assert.equal(res.body.reason, "balance_low");
+        assert.match(res.body.message, /^Balance must be at least \$0\.\d+ to create .*: the balance is \$0\.00, \$0\.\d+ short$/);
         await gw.gateway.store.accounts.adjustBalance(poor.accountId, 1_000_000, gw.clock.now());
         // Had the refused OTP stayed, the 30-second rule would refuse this one.
         assert.equal((await create({ to_number: to, from: "Starling" }, poor.token)).status, 200);
