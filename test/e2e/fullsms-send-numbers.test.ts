@@ -210,17 +210,24 @@ for (const target of storeTargets) {
       assert.equal(res.status, 200);
     });
 
-    it("answers balance_low when the balance does not cover the price, and sends none of the numbers", async () => {
+    it("answers balance_low saying what the send lacks when the balance does not cover it, and sends none", async () => {
       const other = await gw.newAccount({ country: "GB", balance: 0.1 });
       await seedAccount(gw, other.accountId, "441111117777");
       const theirs = fullsmsClient(gw, other.token);
       const res = await theirs.post(PATH, {
-        to_numbers: ["447911123456", "447911123457"],
+        to_numbers: ["447911123456", "447911123457", "447911123458", "447911123459", "447911123450"],
         from: "COPERATO",
         message: "hi",
       });
       assert.equal(res.status, 422);
-      assert.deepEqual(res.body, balanceLow("0"));
+      // Five messages at the default 0.07: the balance of 0.10 is over the minimum of 0 but 0.25 short.
+      assert.deepEqual(res.body, {
+        status_code: 422,
+        status: "declined",
+        reason: "balance_low",
+        message:
+          "Balance must be at least $0.35 to create or schedule new campaigns or messages: the balance is $0.10, $0.25 short",
+      });
       assert.equal(await balance(other.accountId), 100_000);
     });
 

@@ -80,7 +80,8 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
           message:
             error.code === "balance_low"
               ? error.message
-              : "Balance must be over $0 to create or schedule new campaigns or messages",
+              : // The use cases turn insufficient funds into balance_low with figures (app/fullsms/balance.ts).
+                "Balance is too low to create or schedule new campaigns or messages",
         },
       };
     case "ip_blocked":

@@ -8,6 +8,7 @@ import { brandProblem, generateCode, hashCode, otpText, SAME_NUMBER_WINDOW_MS } 
 import { AppError, type FieldViolation } from "../../errors.js";
 import type { AccountProfile, OtpRecord } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
+import { asFundsShort } from "../fullsms/balance.js";
 import { recipientE164 } from "../fullsms/phone-input.js";
 import { acceptMessages, prepareMessage } from "../send-message.js";
 import { otpSenderCheck, type SenderCheck } from "./sender-check.js";
@@ -103,7 +104,7 @@ export async function createOtp(
     await acceptMessages(deps, req.account.id, [message]);
   } catch (error) {
     await deps.store.otp.remove(id);
-    throw error;
+    throw await asFundsShort(deps, req.account.id, error);
   }
   return otp;
 }
