@@ -91,7 +91,11 @@ describe("rate limiter", () => {
   test("recovers towards the configured rate without further throttling", () => {
     let now = 10_000;
     const limiter = new RateLimiter(100, 10, () => now);
-    limiter.throttled();
+    // a second in which every other answer is ESME_RTHROTTLED
+    for (let i = 0; i < 11; i++) {
+      now += 100;
+      limiter.answered(now - 5, i % 2 === 0);
+    }
     const lowered = limiter.rate;
     assert.ok(lowered < 100);
     now += 5000;

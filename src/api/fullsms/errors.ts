@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply } from "fastify";
 import { AppError } from "../../errors.js";
+import { isBodySyntaxError, isMethodNotAllowed } from "../framework-errors.js";
 
 export const FULLSMS = {
   unauthenticated: "Unauthenticated - Missing/Invalid API key",
@@ -112,6 +113,16 @@ export function fullsmsErrorHandler(
   const status = (error as FastifyError).statusCode;
   if (status === 413) return reply.code(413).send({ status_code: 413, message: "Payload Too Large" });
   if (status === 415) return reply.code(415).send({ status_code: 415, message: "Unsupported Media Type" });
+  if (isMethodNotAllowed(error)) {
+    // Laravel's wording, which FullSMS answers with
+    const route = error.path.replace(/^\//, "");
+    const message = `The ${error.method} method is not supported for route ${route}. Supported methods: ${error.allow.join(", ")}.`;
+    return reply.code(405).send({ status_code: 405, message });
+  }
+  // A URL the router could not decode and the like: their own status, FullSMS's simple body.
+  if (status && status >= 400 && status < 500 && !isBodySyntaxError(error as FastifyError)) {
+    return reply.code(status).send({ status_code: status, message: error.message });
+  }
   if (status && status >= 400 && status < 500) {
     return sendFullsmsError(
       reply,

@@ -110,5 +110,6 @@ export const lox24Dialect: Dialect = {
   name: "lox24",
   owns: () => true,
   register,
+  onError: lox24ErrorHandler,
   notFound: (_request, reply) => sendLox24Error(reply, new AppError("not_found", MESSAGES.not_found)),
 };

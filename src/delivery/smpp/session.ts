@@ -124,7 +124,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       const outcome = await this.#request(conn, "submit_sm", fields);
       if (outcome.kind === "response") {
         const status = outcome.pdu.command_status;
-        if (status === Status.ESME_RTHROTTLED) this.#limiter.throttled(sentAt);
+        this.#limiter.answered(sentAt, status === Status.ESME_RTHROTTLED);
         // The SMSC no longer considers us bound: a fresh bind is the only way back.
         if (status === Status.ESME_RINVBNDSTS)
           this.#drop(conn, new Error("SMSC reports the session unbound"));
