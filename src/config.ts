@@ -168,6 +168,7 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_SIMULATOR_SCENARIO: "delivery.simulator.scenario",
   STARLING_SIMULATOR_RECEIPT_DELAY_MS: "delivery.simulator.receiptDelayMs",
   STARLING_WEBHOOKS: "webhooks.enabled",
+  STARLING_WEBHOOK_TIMEOUT_MS: "webhooks.timeoutMs",
   STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",
   STARLING_OTP_HASH_KEY: "otp.hashKey",
 };

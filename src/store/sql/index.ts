@@ -14,6 +14,9 @@ export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promi
   const migrator = new Migrator({
     db: kysely,
     provider: { getMigrations: async () => migrationsFor(dialect) },
+    // Migration numbers are handed out to parallel branches; a store that already ran a later one must
+    // still accept an earlier number merged afterwards.
+    allowUnorderedMigrations: true,
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
