@@ -43,6 +43,49 @@ const routeSchema = z.object({
   connectors: z.array(z.string().min(1)).min(1),
 });
 
+const velocityRule = z.object({ limit: positiveInt, windowSeconds: positiveInt });
+
+const fraudDefaults = {
+  enabled: true,
+  geo: { defaultCountries: [] as string[] },
+  velocity: {
+    prefixDigits: 5,
+    account: { limit: 3000, windowSeconds: 60 },
+    prefix: { limit: 150, windowSeconds: 60 },
+  },
+  otpGuard: { windowSeconds: 3600, minVolume: 50, minConversion: 0.2, action: "refuse" as const },
+  settingsCacheSeconds: 5,
+};
+
+const fraudShape = {
+  enabled: z.coerce.boolean().default(true),
+  geo: z
+    .object({
+      /** Countries every account may send to besides its own (an account's own list replaces both). */
+      defaultCountries: z.array(z.string().regex(/^([A-Z]{2}|\*)$/)).default([]),
+    })
+    .default(fraudDefaults.geo),
+  velocity: z
+    .object({
+      /** Digits of the E.164 number (country code first) that make a destination prefix. */
+      prefixDigits: z.coerce.number().int().min(2).max(10).default(5),
+      account: velocityRule.default(fraudDefaults.velocity.account),
+      prefix: velocityRule.default(fraudDefaults.velocity.prefix),
+    })
+    .default(fraudDefaults.velocity),
+  otpGuard: z
+    .object({
+      windowSeconds: positiveInt.default(3600),
+      minVolume: positiveInt.default(50),
+      minConversion: z.coerce.number().min(0).max(1).default(0.2),
+      /** refuse: 429 to the client; hold: the OTP is created but its SMS is neither sent nor charged. */
+      action: z.enum(["refuse", "hold"]).default("refuse"),
+    })
+    .default(fraudDefaults.otpGuard),
+  /** How long a gateway keeps an account's fraud settings before reading them again (CLI changes). */
+  settingsCacheSeconds: z.coerce.number().int().nonnegative().default(5),
+};
+
 export const configSchema = z.object({
   server: z
     .object({
@@ -153,6 +196,19 @@ export const configSchema = z.object({
       hashKey: z.string().min(16).optional(),
     })
     .default({ ttlSeconds: 600 }),
+  /** Idempotency-Key on sends (issue 16): how long a key replays its first answer, and races. */
+  idempotency: z
+    .object({
+      windowSeconds: positiveInt.default(24 * 3600),
+      /** A retry that arrives while the first request runs waits this long for its answer, then gets 409. */
+      inFlightWaitMs: z.coerce.number().int().nonnegative().default(2000),
+      /** An in-flight key older than this was left by a crashed process and may be taken over. */
+      abandonedAfterSeconds: positiveInt.default(60),
+      purgeIntervalSeconds: positiveInt.default(60),
+    })
+    .default({ windowSeconds: 24 * 3600, inFlightWaitMs: 2000, abandonedAfterSeconds: 60, purgeIntervalSeconds: 60 }),
+  /** Protection against SMS pumping (issue 16); see README "Fraud protection" for what each rule does. */
+  fraud: z.object(fraudShape).default(fraudDefaults),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -179,6 +235,8 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_WEBHOOKS: "webhooks.enabled",
   STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",
   STARLING_OTP_HASH_KEY: "otp.hashKey",
+  STARLING_IDEMPOTENCY_WINDOW_SECONDS: "idempotency.windowSeconds",
+  STARLING_FRAUD: "fraud.enabled",
 };
 
 export class ConfigError extends Error {}

@@ -9,11 +9,15 @@ import { sqlDeliveryStore } from "./delivery/index.js";
 import { sqlInboundStore, sqlWebhookStore } from "./webhooks.js";
 import { migrationsFor } from "./migrations/index.js";
 import { sqlOtpStore } from "./otp.js";
+import { sqlFraudStore, sqlIdempotencyStore } from "./safety.js";
 
 export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
     db: kysely,
     provider: { getMigrations: async () => migrationsFor(dialect) },
+    // Migration numbers are reserved per feature branch (007, 008, 009, ...) and merge in any order: a
+    // store that already ran 009 must still accept a 007 merged later.
+    allowUnorderedMigrations: true,
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
@@ -35,6 +39,8 @@ export function createSqlStore(db: Db): Store {
     inbound: sqlInboundStore(db),
     fullsms: sqlFullsmsStore(db),
     otp: sqlOtpStore(db),
+    idempotency: sqlIdempotencyStore(db),
+    fraud: sqlFraudStore(db),
     settings: {
       async get(key) {
         const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
