@@ -20,7 +20,11 @@ for (const target of storeTargets) {
     const lox = (body: unknown, key?: string, token = gw.token) =>
       http(gw.url, "POST", "/sms", {
         body,
-        headers: { "X-LOX24-AUTH-TOKEN": token, Accept: "application/json", ...(key ? { "Idempotency-Key": key } : {}) },
+        headers: {
+          "X-LOX24-AUTH-TOKEN": token,
+          Accept: "application/json",
+          ...(key ? { "Idempotency-Key": key } : {}),
+        },
       });
     const fullsms = (path: string, body: unknown, key?: string, token = gw.token) =>
       http(gw.url, "POST", path, {
@@ -170,7 +174,11 @@ for (const target of storeTargets) {
         const send = () =>
           http(gw.url, "POST", "/sms", {
             body: SMS,
-            headers: { "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json", "Idempotency-Key": "race" },
+            headers: {
+              "X-LOX24-AUTH-TOKEN": gw.token,
+              Accept: "application/json",
+              "Idempotency-Key": "race",
+            },
           });
         const answers = await Promise.all(Array.from({ length: 20 }, send));
         const created = answers.filter((a) => a.status === 201);
@@ -182,7 +190,11 @@ for (const target of storeTargets) {
           assert.match(c.body.detail, /still being processed/);
           assert.equal(c.headers.get("retry-after"), "1");
         }
-        const { total } = await gw.gateway.store.messages.list(gw.accountId, { page: 1, perPage: 1, order: "asc" });
+        const { total } = await gw.gateway.store.messages.list(gw.accountId, {
+          page: 1,
+          perPage: 1,
+          order: "asc",
+        });
         assert.equal(total, 1);
       } finally {
         await gw.stop();
@@ -236,7 +248,11 @@ for (const target of storeTargets) {
       const send = (url: string) =>
         http(url, "POST", "/sms", {
           body: SMS,
-          headers: { "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json", "Idempotency-Key": "restart" },
+          headers: {
+            "X-LOX24-AUTH-TOKEN": gw.token,
+            Accept: "application/json",
+            "Idempotency-Key": "restart",
+          },
         });
       const first = await send(gw.url);
       assert.equal(first.status, 201);
@@ -247,7 +263,11 @@ for (const target of storeTargets) {
         assert.equal(replay.status, 201);
         assert.equal(replay.headers.get("idempotent-replayed"), "true");
         assert.equal(replay.text, first.text);
-        const { total } = await again.store.messages.list(gw.accountId, { page: 1, perPage: 1, order: "asc" });
+        const { total } = await again.store.messages.list(gw.accountId, {
+          page: 1,
+          perPage: 1,
+          order: "asc",
+        });
         assert.equal(total, 1);
       } finally {
         await again.stop();
