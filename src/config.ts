@@ -46,6 +46,42 @@ const routeSchema = z.object({
   connectors: z.array(z.string().min(1)).min(1),
 });
 
+const velocityRule = (limit: number, windowSeconds: number) =>
+  z
+    .object({ limit: positiveInt.default(limit), windowSeconds: positiveInt.default(windowSeconds) })
+    .prefault({});
+
+const fraudSchema = z
+  .object({
+    enabled: flag.default(true),
+    geo: z
+      .object({
+        /** Countries every account may send to besides its own (an account's own list replaces both). */
+        defaultCountries: z.array(z.string().regex(/^([A-Z]{2}|\*)$/)).default([]),
+      })
+      .prefault({}),
+    velocity: z
+      .object({
+        /** Digits of the E.164 number (country code first) that make a destination prefix. */
+        prefixDigits: z.coerce.number().int().min(2).max(10).default(5),
+        account: velocityRule(3000, 60),
+        prefix: velocityRule(150, 60),
+      })
+      .prefault({}),
+    otpGuard: z
+      .object({
+        windowSeconds: positiveInt.default(3600),
+        minVolume: positiveInt.default(50),
+        minConversion: z.coerce.number().min(0).max(1).default(0.2),
+        /** refuse: 429 to the client; hold: the OTP is created but its SMS is neither sent nor charged. */
+        action: z.enum(["refuse", "hold"]).default("refuse"),
+      })
+      .prefault({}),
+    /** How long a gateway keeps an account's fraud settings before reading them again (CLI changes). */
+    settingsCacheSeconds: z.coerce.number().int().nonnegative().default(5),
+  })
+  .prefault({});
+
 export const configSchema = z.object({
   server: z
     .object({
@@ -58,9 +94,7 @@ export const configSchema = z.object({
       publicUrl: z.string().url().optional(),
     })
     .prefault({}),
-  database: z
-    .object({ url: z.string().min(1).default("sqlite:./data/starling.db") })
-    .prefault({}),
+  database: z.object({ url: z.string().min(1).default("sqlite:./data/starling.db") }).prefault({}),
   log: z
     .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
     .prefault({}),
@@ -68,8 +102,14 @@ export const configSchema = z.object({
     .object({
       /** On first start with an empty store, create a demo account and print its token once. */
       enabled: flag.default(true),
-      country: z.string().regex(/^[A-Z]{2}$/).default("DE"),
-      currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
+      country: z
+        .string()
+        .regex(/^[A-Z]{2}$/)
+        .default("DE"),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/)
+        .default("EUR"),
       balance: z.coerce.number().nonnegative().default(50),
     })
     .prefault({}),
@@ -144,6 +184,19 @@ export const configSchema = z.object({
       hashKey: z.string().min(16).optional(),
     })
     .prefault({}),
+  /** Idempotency-Key on sends (issue 16): how long a key replays its first answer, and races. */
+  idempotency: z
+    .object({
+      windowSeconds: positiveInt.default(24 * 3600),
+      /** A retry that arrives while the first request runs waits this long for its answer, then gets 409. */
+      inFlightWaitMs: z.coerce.number().int().nonnegative().default(2000),
+      /** An in-flight key older than this was left by a crashed process and may be taken over. */
+      abandonedAfterSeconds: positiveInt.default(60),
+      purgeIntervalSeconds: positiveInt.default(60),
+    })
+    .prefault({}),
+  /** Protection against SMS pumping (issue 16); see README "Fraud protection" for what each rule does. */
+  fraud: fraudSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -171,6 +224,8 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_WEBHOOK_TIMEOUT_MS: "webhooks.timeoutMs",
   STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",
   STARLING_OTP_HASH_KEY: "otp.hashKey",
+  STARLING_IDEMPOTENCY_WINDOW_SECONDS: "idempotency.windowSeconds",
+  STARLING_FRAUD: "fraud.enabled",
 };
 
 export class ConfigError extends Error {}

@@ -13,6 +13,7 @@ import { handleInboundForLists } from "./app/fullsms/inbound.js";
 import type { Config } from "./config.js";
 import { toMicros } from "./core/money.js";
 import { type Delivery, startDelivery } from "./delivery/index.js";
+import { startSafeSending } from "./safe-sending.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/ports/index.js";
 
@@ -44,6 +45,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   };
 
   const logger = pino({ level: config.log.level });
+  const safety = startSafeSending(config, deps, logger);
   const delivery = await startDelivery(config, deps, logger, {
     accountFor: async (to) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
     after: [
@@ -80,6 +82,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
       await http.close();
       await stopCampaigns(deps);
       await delivery.stop();
+      await safety.stop();
       if (!options.store) await store.close();
     })();
     return stopped;

@@ -1,4 +1,7 @@
 import type { Store } from "../store/ports/index.js";
+import type { CounterRegistry } from "./counters.js";
+import type { FraudGuard } from "./fraud/guard.js";
+import type { IdempotencyPolicy } from "./idempotency.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -18,4 +21,10 @@ export interface AppDeps {
   publicUrl?: string;
   /** Called after messages were accepted, so the dispatcher can look at the queue without waiting to poll. */
   onAccepted?: () => void;
+  /** Anti-pumping rules (issue 16); absent = none (e.g. the CLI, which sends nothing). */
+  fraud?: FraudGuard;
+  /** Idempotency-Key handling on sends; absent = the header is ignored. */
+  idempotency?: IdempotencyPolicy;
+  /** Counters for metrics (fraud refusals, idempotent replays). */
+  counters?: CounterRegistry;
 }

@@ -18,6 +18,7 @@ import { AppError, type FieldViolation, validationError } from "../errors.js";
 import { timeOrderedUuid } from "../ids.js";
 import type { AccountProfile } from "../store/ports/index.js";
 import type { AppDeps } from "./deps.js";
+import { GEO_REFUSED } from "./fraud/guard.js";
 
 export interface SendRequest {
   account: AccountProfile;
@@ -55,6 +56,9 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
 
   const number = normalisePhone(req.phone, req.account.country);
   if (!number) violations.push({ field: "phone", message: "This value is not a valid phone number." });
+  else if (deps.fraud && !(await deps.fraud.countryPermitted(req.account, number.e164, number.iso2))) {
+    violations.push({ field: "phone", message: GEO_REFUSED });
+  }
 
   const encoded = encodeText(req.text, isVoice ? true : req.isUnicode);
   if (!isVoice && encoded.parts.length > MAX_PARTS) {
@@ -110,14 +114,22 @@ export const dueAtOf = (message: Message, now: number) => Math.max(now, message.
 
 /** Stores prepared messages as one debit; throws insufficient_funds when the balance does not cover them. */
 export async function acceptMessages(deps: AppDeps, accountId: number, messages: Message[]): Promise<void> {
+  // Velocity limits count the messages first; a refused acceptance gives them back.
+  const undoVelocity = await deps.fraud?.admit(accountId, messages);
   const now = deps.clock.now();
-  const outcome = await deps.store.messages.accept({
-    accountId,
-    messages,
-    totalMicros: messages.reduce((sum, m) => sum + m.priceMicros, 0),
-    dueAt: messages.map((m) => dueAtOf(m, now)),
-    now,
-  });
+  const outcome = await deps.store.messages
+    .accept({
+      accountId,
+      messages,
+      totalMicros: messages.reduce((sum, m) => sum + m.priceMicros, 0),
+      dueAt: messages.map((m) => dueAtOf(m, now)),
+      now,
+    })
+    .catch((error) => {
+      undoVelocity?.();
+      throw error;
+    });
+  if (outcome !== "accepted") undoVelocity?.();
   if (outcome === "insufficient_funds") {
     // The cost travels with the error so a dialect can say how much was missing.
     const requiredMicros = messages.reduce((sum, m) => sum + m.priceMicros, 0);

@@ -4,6 +4,7 @@ import { ConfigError } from "../config.js";
 import { isAppError } from "../errors.js";
 import { registerAccountCommands } from "./accounts.js";
 import { type CliContext, withContext } from "./context.js";
+import { registerFraudCommands } from "./fraud.js";
 import { registerFullsmsCommands } from "./fullsms.js";
 import { registerOtpCommands } from "./otp.js";
 import { registerPriceCommands } from "./prices.js";
@@ -30,6 +31,7 @@ registerPriceCommands(program, run);
 registerFullsmsCommands(program, run);
 registerOtpCommands(program, run);
 registerWebhookCommands(program, run);
+registerFraudCommands(program, run);
 
 // The simulator needs no store: it is an SMSC for Starling or any other SMPP client.
 program

@@ -1,4 +1,5 @@
 /** Starts a real gateway on 127.0.0.1 (ephemeral port) over a real store, with a funded account and key. */
+import { LOAD_TEST_FRAUD_OVERRIDES } from "../../harness/load-fraud.js";
 import type { Clock } from "../../src/app/deps.js";
 import { createAccount, createKey } from "../../src/app/manage-accounts.js";
 import { loadConfig } from "../../src/config.js";
@@ -34,6 +35,8 @@ export async function startTestGateway(target: StoreTarget, options: TestGateway
       "delivery.enabled": false,
       "delivery.simulator.enabled": false,
       "webhooks.enabled": false,
+      // Suites send abroad and create unverified OTPs; the fraud suites set the rules they test.
+      ...LOAD_TEST_FRAUD_OVERRIDES,
       ...options.overrides,
     },
   );

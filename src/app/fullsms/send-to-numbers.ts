@@ -29,10 +29,12 @@ export async function sendToNumbers(deps: AppDeps, input: SendInput & { toNumber
   );
   const invalid: { index: number; raw: string }[] = [];
   const phones = new Set<string>();
-  normalised.forEach((e164, index) => {
-    if (e164 === undefined || optedOut.has(e164)) invalid.push({ index, raw: input.toNumbers[index]! });
+  for (const [index, e164] of normalised.entries()) {
+    // A destination country the account may not send to is reported like an invalid number (fraud/guard.ts).
+    const refused = e164 === undefined || optedOut.has(e164) || (deps.fraud && !(await deps.fraud.countryPermitted(account, e164)));
+    if (refused) invalid.push({ index, raw: input.toNumbers[index]! });
     else phones.add(e164);
-  });
+  }
   if (phones.size === 0) {
     throw validationError(invalid.map((i) => ({ field: `to_numbers.${i.index}`, message: INVALID_NUMBER })));
   }

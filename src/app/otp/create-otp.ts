@@ -9,6 +9,7 @@ import { AppError, type FieldViolation } from "../../errors.js";
 import type { AccountProfile, OtpRecord } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { asFundsShort } from "../fullsms/balance.js";
+import { GEO_REFUSED } from "../fraud/guard.js";
 import { recipientE164 } from "../fullsms/phone-input.js";
 import { acceptMessages, prepareMessage } from "../send-message.js";
 import { otpSenderCheck, type SenderCheck } from "./sender-check.js";
@@ -51,6 +52,11 @@ export async function createOtp(
   const from = (req.from ?? "").trim();
   if (!from) throw new AppError("number_not_owned", "from is missing");
   const senderId = await checkSender(deps, req.account, from);
+  if (deps.fraud && !(await deps.fraud.countryPermitted(req.account, phone))) {
+    throw new AppError("validation", GEO_REFUSED, [{ field: "to_number", message: GEO_REFUSED }], {
+      withCode: true,
+    });
+  }
 
   const id = randomUUID();
   const code = generateCode();
@@ -86,25 +92,30 @@ export async function createOtp(
     messageUuid: message.uuid,
   };
   const limits = await otpLimitsOf(deps, req.account.id);
-  const outcome = await deps.store.otp.reserve(otp, {
-    now,
-    sameNumberSince: now - SAME_NUMBER_WINDOW_MS,
-    maxActive: limits.maxActive,
-  });
-  if (outcome === "same_number") throw new AppError("otp_same_number", SAME_NUMBER_MESSAGE);
-  if (outcome === "concurrent_limit") {
-    throw new AppError("otp_concurrent_limit", concurrentLimitMessage(limits.maxActive), [], {
-      max: limits.maxActive,
+  // hold: the conversion guard keeps the OTP but neither sends nor charges its SMS (fraud/guard.ts).
+  const create = async (hold: boolean) => {
+    const outcome = await deps.store.otp.reserve(otp, {
+      now,
+      sameNumberSince: now - SAME_NUMBER_WINDOW_MS,
+      maxActive: limits.maxActive,
     });
-  }
+    if (outcome === "same_number") throw new AppError("otp_same_number", SAME_NUMBER_MESSAGE);
+    if (outcome === "concurrent_limit") {
+      throw new AppError("otp_concurrent_limit", concurrentLimitMessage(limits.maxActive), [], {
+        max: limits.maxActive,
+      });
+    }
+    if (hold) return;
 
-  // Reserved first, sent second: a limit refusal must never have debited anything. If the SMS is refused
-  // (no funds), the reservation goes too, so the caller sees no OTP and no slot stays taken.
-  try {
-    await acceptMessages(deps, req.account.id, [message]);
-  } catch (error) {
-    await deps.store.otp.remove(id);
-    throw await asFundsShort(deps, req.account.id, error);
-  }
+    // Reserved first, sent second: a limit refusal must never have debited anything. If the SMS is refused
+    // (no funds), the reservation goes too, so the caller sees no OTP and no slot stays taken.
+    try {
+      await acceptMessages(deps, req.account.id, [message]);
+    } catch (error) {
+      await deps.store.otp.remove(id);
+      throw await asFundsShort(deps, req.account.id, error);
+    }
+  };
+  await (deps.fraud ? deps.fraud.guardOtp(req.account.id, phone, create) : create(false));
   return otp;
 }

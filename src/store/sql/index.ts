@@ -9,6 +9,7 @@ import { sqlDeliveryStore } from "./delivery/index.js";
 import { sqlInboundStore, sqlWebhookStore } from "./webhooks.js";
 import { migrationsFor } from "./migrations/index.js";
 import { sqlOtpStore } from "./otp.js";
+import { sqlFraudStore, sqlIdempotencyStore } from "./safety.js";
 
 export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
@@ -38,6 +39,8 @@ export function createSqlStore(db: Db): Store {
     inbound: sqlInboundStore(db),
     fullsms: sqlFullsmsStore(db),
     otp: sqlOtpStore(db),
+    idempotency: sqlIdempotencyStore(db),
+    fraud: sqlFraudStore(db),
     settings: {
       async get(key) {
         const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();

@@ -11,6 +11,7 @@ import * as otp from "./004-otp.js";
 import * as resubmittedParts from "./005-resubmitted-parts.js";
 import * as pendingReceiptsReceivedAt from "./006-pending-receipts-received-at.js";
 import * as webhookTimeout from "./008-webhook-timeout.js";
+import * as safeSending from "./009-safe-sending.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -22,6 +23,7 @@ const steps: Record<string, Step> = {
   "005-resubmitted-parts": resubmittedParts,
   "006-pending-receipts-received-at": pendingReceiptsReceivedAt,
   "008-webhook-timeout": webhookTimeout,
+  "009-safe-sending": safeSending,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
