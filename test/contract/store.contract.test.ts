@@ -9,7 +9,7 @@ import pg from "pg";
 import { Dlr, type Message, Priority, Status } from "../../src/core/message.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/ports/index.js";
-import { storeTargets } from "../helpers/stores.js";
+import { GATEWAY_STORE_OPTIONS, storeTargets } from "../helpers/stores.js";
 import { storedMessage } from "../helpers/messages.js";
 
 const message = storedMessage;
@@ -20,7 +20,7 @@ for (const target of storeTargets) {
     let url: string;
     before(async () => {
       url = await target.url();
-      store = await openStore(url);
+      store = await openStore(url, GATEWAY_STORE_OPTIONS);
     });
     after(() => store.close());
 
