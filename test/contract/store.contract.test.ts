@@ -32,10 +32,17 @@ for (const target of storeTargets) {
         dueAt: messages.map(() => Date.now()), now: Date.now(),
       });
 
-    it("runs migrations idempotently on reopen", async () => {
+    it("runs migrations idempotently on reopen, keeping what was stored", async () => {
+      const kept = await account(123);
+      const before = await store.accounts.count();
       const again = await openStore(url);
-      assert.ok((await again.accounts.count()) >= 0);
-      await again.close();
+      try {
+        assert.ok(before > 0);
+        assert.equal(await again.accounts.count(), before);
+        assert.equal((await again.accounts.get(kept.id))?.balanceMicros, 123);
+      } finally {
+        await again.close();
+      }
     });
 
     it("accepts concurrent batches each on its own: refused ones leave no trace", async () => {
