@@ -43,6 +43,24 @@ describe("config", () => {
     assert.deepEqual(c.demo, { enabled: true, country: "DE", currency: "EUR", balance: 7 });
   });
 
+  it("validates each connector strictly by its type; an entry without a type is SMPP", () => {
+    const smsc = { id: "a", host: "smsc", systemId: "sys", password: "pw" };
+    const c = loadConfig({}, { "delivery.connectors": [smsc, { ...smsc, id: "b", type: "smpp", window: 7 }] });
+    assert.deepEqual(
+      c.delivery.connectors.map((x) => [x.type, x.id, x.port, x.window, x.reconnect.maxMs]),
+      [
+        ["smpp", "a", 2775, 50, 30_000],
+        ["smpp", "b", 2775, 7, 30_000],
+      ],
+    );
+    assert.throws(
+      () => loadConfig({}, { "delivery.connectors": [{ ...smsc, windw: 7 }] }),
+      (e: Error) => e instanceof ConfigError && /delivery\.connectors\.0/.test(e.message) && /windw/.test(e.message),
+    );
+    assert.throws(() => loadConfig({}, { "delivery.connectors": [{ ...smsc, reconnect: { minMS: 1 } }] }), /minMS/);
+    assert.throws(() => loadConfig({}, { "delivery.connectors": [{ ...smsc, type: "carrier-pigeon" }] }), /delivery\.connectors\.0\.type/);
+  });
+
   it("stops with a message naming the key for a bad value", () => {
     assert.throws(() => loadConfig({ STARLING_PORT: "eighty" }), (e: Error) => e instanceof ConfigError && /server\.port/.test(e.message));
     assert.throws(() => loadConfig({ STARLING_LOG_LEVEL: "loud" }), /log\.level/);

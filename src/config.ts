@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { connectorSettingsSchema } from "./delivery/connector-types.js";
 
 /**
  * Values are coerced by the type of their key: environment variables are strings, and "NO" is Norway for
@@ -13,28 +14,6 @@ import { z } from "zod";
 const flag = z.union([z.boolean(), z.stringbool()]);
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-
-const smppConnectorSchema = z
-  .object({
-    id: z.string().min(1),
-    host: z.string().min(1),
-    port: port,
-    tls: flag.default(false),
-    systemId: z.string().max(15),
-    password: z.string().max(8),
-    systemType: z.string().default(""),
-    bindMode: z.enum(["transceiver", "transmitter_receiver"]).default("transceiver"),
-    /** 0 = no limit of our own (the SMSC may still throttle). */
-    throughputPerSecond: z.coerce.number().int().nonnegative().default(1000),
-    window: positiveInt.default(50),
-    enquireLinkSeconds: positiveInt.default(30),
-    responseTimeoutMs: positiveInt.default(10_000),
-    reconnect: z.object({ minMs: positiveInt.default(500), maxMs: positiveInt.default(30_000) }).prefault({}),
-    receiptIdFormat: z.enum(["hex", "decimal", "raw"]).default("raw"),
-    gsm7Packing: z.enum(["unpacked", "packed"]).default("unpacked"),
-    concatenation: z.enum(["udh", "sar"]).default("udh"),
-  })
-  .passthrough();
 
 const routeSchema = z.object({
   /** E.164 prefixes without "+" ("49", "4917"); empty = any. */
@@ -147,7 +126,8 @@ export const configSchema = z.object({
             .prefault({}),
         })
         .prefault({}),
-      connectors: z.array(smppConnectorSchema).default([]),
+      /** Each connector's settings are its type's (delivery/connector-types.ts); `type` defaults to "smpp". */
+      connectors: z.array(connectorSettingsSchema).default([]),
       routes: z.array(routeSchema).default([]),
       /** A message not submitted within this time expires (dlr_code 8). */
       validitySeconds: positiveInt.default(48 * 3600),
@@ -200,7 +180,6 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
-export type SmppConnectorSettings = z.infer<typeof smppConnectorSchema>;
 export type RouteSettings = z.infer<typeof routeSchema>;
 
 /** STARLING_* variables and the config key each sets. Explicit, so the README can list them. */
