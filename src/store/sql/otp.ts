@@ -110,13 +110,27 @@ export function sqlOtpStore(db: Db): OtpStore {
           .where("status", "=", "in_progress")
           .where("expires_at", ">", rules.now);
         const sameNumber = await active
-          .select("id")
           .where("phone", "=", otp.phone)
-          .where("created_at", ">", rules.sameNumberSince)
-          .executeTakeFirst();
-        if (sameNumber) return "same_number";
+          .select((eb) => [
+            "id",
+            "created_at",
+            // Its SMS not stored yet: the reservation of a create still running (see app/otp/create-otp.ts).
+            eb.not(eb.exists(eb.selectFrom("messages").select("uuid").whereRef("messages.uuid", "=", "otps.message_uuid"))).as("in_flight"),
+          ])
+          .execute();
+        if (sameNumber.some((o) => Boolean(o.in_flight))) return "in_flight";
+        if (sameNumber.some((o) => Number(o.created_at) > rules.sameNumberSince)) return "same_number";
         const { n } = await active.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-        if (Number(n) >= rules.maxActive) return "concurrent_limit";
+        // The OTPs this one replaces free their slots.
+        if (Number(n) - sameNumber.length >= rules.maxActive) return "concurrent_limit";
+        if (sameNumber.length > 0) {
+          await trx
+            .updateTable("otps")
+            .set({ status: "cancelled", finished_at: rules.now })
+            .where("id", "in", sameNumber.map((o) => o.id))
+            .where("status", "=", "in_progress")
+            .execute();
+        }
         await trx
           .insertInto("otps")
           .values({
