@@ -180,6 +180,17 @@ for (const target of storeTargets) {
       assert.match(res.body.detail, /text: This value should not be blank\./);
     });
 
+    it("accepts a number of a possible length in a range not yet allocated, with its country", async () => {
+      for (const [phone, iso2] of [["+972541111111", "IL"], ["+447700900123", "GB"], ["0044 7700 900124", "GB"]]) {
+        const res = await post({ text: "hi", sender_id: "Starling", phone });
+        assert.equal(res.status, 201, `${phone}: ${res.text}`);
+        assert.equal(res.body.iso2, iso2, phone);
+      }
+      const impossible = await post({ text: "x", sender_id: "Starling", phone: "+97254111" });
+      assert.equal(impossible.status, 400);
+      assert.equal(impossible.body.violations[0].propertyPath, "phone");
+    });
+
     it("rejects attempts_count_max for direct, an invalid phone, and an over-long text", async () => {
       const attempts = await post({ text: "x", sender_id: "Starling", phone: "+14155552671", attempts_count_max: 1 });
       assert.equal(attempts.status, 400);

@@ -86,10 +86,12 @@ for (const target of storeTargets) {
         assert.equal((await search(id)).body.brand, "");
       });
 
-      it("answers the seed's 422 with the field for an invalid or missing to_number", async () => {
-        // The seed's example number is a placeholder: no such UK number exists.
+      it("answers the seed's 422 with the field for an impossible or missing to_number", async () => {
+        // The seed's example number is in no allocated UK range, but of a possible length: it is sendable.
+        const example = await create({ to_number: "442222222222", brand: "Your Brand", from: "441111111111" }, uk.token);
+        assert.equal(example.status, 200, example.text);
         for (const body of [
-          { to_number: "442222222222", from: "441111111111" },
+          { to_number: "4422222", from: "441111111111" },
           { to_number: "not a number", from: "441111111111" },
           { from: "441111111111" },
           { to_number: { n: 1 }, from: "441111111111" },

@@ -32,6 +32,9 @@ export function otpFieldError(field: string): AppError {
   return new AppError("validation", `${field} is invalid`, violations, { withCode: true });
 }
 
+/** FullSMS's "One Creation": another create to the same number is still being made (a concurrent request). */
+export const ONE_CREATION_MESSAGE = "One Creation";
+
 export const SAME_NUMBER_MESSAGE =
   "Two active requests to the same number are not allowed. You may try again when 30 seconds has passed from the first OTP verification was created";
 
@@ -99,6 +102,10 @@ export async function createOtp(
       sameNumberSince: now - SAME_NUMBER_WINDOW_MS,
       maxActive: limits.maxActive,
     });
+    // How the three same-number answers divide the cases (README "FullSMS OTP per number"): a create still
+    // running for the number → One Creation; an OTP created less than 30 s ago → the 30-second rule; an
+    // older one still active → replaced by this one (reserve cancels it), so a number has one active OTP.
+    if (outcome === "in_flight") throw new AppError("otp_same_number", ONE_CREATION_MESSAGE);
     if (outcome === "same_number") throw new AppError("otp_same_number", SAME_NUMBER_MESSAGE);
     if (outcome === "concurrent_limit") {
       throw new AppError("otp_concurrent_limit", concurrentLimitMessage(limits.maxActive), [], {
