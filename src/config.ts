@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { invalidProxyEntry, proxyList } from "./api/trusted-proxies.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -49,12 +50,28 @@ export const configSchema = z.object({
       host: z.string().default("127.0.0.1"),
       port: port.default(8080),
       bodyLimitBytes: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
-      /** Honour X-Forwarded-For for the client ip (only behind a trusted proxy). */
-      trustProxy: z.coerce.boolean().default(false),
+      /**
+       * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; the client is the
+       * right-most address none of them added (see api/trusted-proxies.ts). Empty: the socket's address.
+       */
+      trustedProxies: z
+        .preprocess(
+          proxyList,
+          z.array(z.string().superRefine((entry, c) => {
+            const why = invalidProxyEntry(entry);
+            if (why) c.addIssue({ code: "custom", message: why });
+          })),
+        )
+        .default([]),
+      /** Replaced by trustedProxies: `true` believed whatever a client wrote into X-Forwarded-For. */
+      trustProxy: z
+        .unknown()
+        .refine((v) => v === undefined || v === false, "replaced by server.trustedProxies (list the proxies' addresses or ranges)")
+        .optional(),
       /** Public base URL used in short links; defaults to http://host:port. */
       publicUrl: z.string().url().optional(),
     })
-    .default({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 65536, trustProxy: false }),
+    .default({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 65536, trustedProxies: [] }),
   database: z
     .object({ url: z.string().min(1).default("sqlite:./data/starling.db") })
     .default({ url: "sqlite:./data/starling.db" }),
@@ -164,7 +181,7 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_HOST: "server.host",
   STARLING_PORT: "server.port",
   STARLING_BODY_LIMIT_BYTES: "server.bodyLimitBytes",
-  STARLING_TRUST_PROXY: "server.trustProxy",
+  STARLING_TRUSTED_PROXIES: "server.trustedProxies",
   STARLING_PUBLIC_URL: "server.publicUrl",
   STARLING_DATABASE_URL: "database.url",
   STARLING_LOG_LEVEL: "log.level",

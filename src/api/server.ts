@@ -6,10 +6,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import type { AppDeps } from "../app/deps.js";
 import { IpBlocker } from "../app/ip-block.js";
 import { randomAlphanumeric } from "../ids.js";
+import { fastifyTrustProxy } from "./trusted-proxies.js";
 
 export interface ServerOptions {
   bodyLimitBytes: number;
-  trustProxy: boolean;
+  /** Reverse proxies whose X-Forwarded-For is believed (trusted-proxies.ts); empty: none. */
+  trustedProxies: readonly string[];
   logLevel: string;
   security: { badCredentialLimit: number; badCredentialWindowSeconds: number; ipBlockSeconds: number };
 }
@@ -39,7 +41,7 @@ export async function buildServer(deps: AppDeps, options: ServerOptions, dialect
     // Per-request log lines would cost more than the request itself at gateway rates.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
-    trustProxy: options.trustProxy,
+    trustProxy: fastifyTrustProxy(options.trustedProxies),
     genReqId: newRequestId,
     return503OnClosing: true,
   });
