@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import type { AppDeps } from "../app/deps.js";
 import { IpBlocker } from "../app/ip-block.js";
 import { randomAlphanumeric } from "../ids.js";
+import { clientErrorHandler, ignoreContentTypeWithoutBody, lingerOnClose } from "./connection-hygiene.js";
 import { fastifyTrustProxy } from "./trusted-proxies.js";
 
 export interface ServerOptions {
@@ -44,7 +45,10 @@ export async function buildServer(deps: AppDeps, options: ServerOptions, dialect
     trustProxy: fastifyTrustProxy(options.trustedProxies),
     genReqId: newRequestId,
     return503OnClosing: true,
+    clientErrorHandler,
   });
+  // Every request read gets an answer the client can read (connection-hygiene.ts).
+  lingerOnClose(app.server);
 
   // JSON-LD bodies are JSON; fastify's own parser (with prototype-poisoning protection) reads both.
   app.addContentTypeParser(
@@ -55,6 +59,7 @@ export async function buildServer(deps: AppDeps, options: ServerOptions, dialect
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("X-LOX24-REQUEST-ID", request.id);
+    ignoreContentTypeWithoutBody(request);
   });
 
   const ctx: DialectContext = {
