@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { connectorSettingsSchema } from "./delivery/connector-types.js";
+import { invalidProxyEntry, proxyList } from "./api/trusted-proxies.js";
 
 /**
  * Values are coerced by the type of their key: environment variables are strings, and "NO" is Norway for
@@ -67,8 +68,29 @@ export const configSchema = z.object({
       host: z.string().default("127.0.0.1"),
       port: port.default(8080),
       bodyLimitBytes: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
-      /** Honour X-Forwarded-For for the client ip (only behind a trusted proxy). */
-      trustProxy: flag.default(false),
+      /**
+       * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; the client is the
+       * right-most address none of them added (see api/trusted-proxies.ts). Empty: the socket's address.
+       */
+      trustedProxies: z
+        .preprocess(
+          proxyList,
+          z.array(
+            z.string().superRefine((entry, c) => {
+              const why = invalidProxyEntry(entry);
+              if (why) c.addIssue({ code: "custom", message: why });
+            }),
+          ),
+        )
+        .default([]),
+      /** Replaced by trustedProxies: `true` believed whatever a client wrote into X-Forwarded-For. */
+      trustProxy: z
+        .unknown()
+        .refine(
+          (v) => v === undefined || v === false,
+          "replaced by server.trustedProxies (list the proxies' addresses or ranges)",
+        )
+        .optional(),
       /** Public base URL used in short links; defaults to http://host:port. */
       publicUrl: z.string().url().optional(),
     })
@@ -187,7 +209,7 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_HOST: "server.host",
   STARLING_PORT: "server.port",
   STARLING_BODY_LIMIT_BYTES: "server.bodyLimitBytes",
-  STARLING_TRUST_PROXY: "server.trustProxy",
+  STARLING_TRUSTED_PROXIES: "server.trustedProxies",
   STARLING_PUBLIC_URL: "server.publicUrl",
   STARLING_DATABASE_URL: "database.url",
   STARLING_LOG_LEVEL: "log.level",

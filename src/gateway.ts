@@ -87,7 +87,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     deps,
     {
       bodyLimitBytes: config.server.bodyLimitBytes,
-      trustProxy: config.server.trustProxy,
+      trustedProxies: config.server.trustedProxies,
       logLevel: config.log.level,
       security: config.security,
     },

@@ -97,7 +97,9 @@ export class WebhookDispatcher {
     this.longestTimeoutMs = options.timeoutMs;
     this.receivers = new Receivers({
       budget: this.concurrency,
-      cap: this.concurrency,
+      // Room for a budget in flight and a low water mark waiting, so a busy healthy receiver is topped up
+      // before it runs dry, while one that does not keep up stops being claimed for.
+      cap: this.concurrency + this.lowWater,
       breaker: {
         failuresToOpen: options.breaker?.failuresToOpen ?? 5,
         firstPauseMs: options.breaker?.firstPauseMs ?? options.baseDelayMs,
@@ -239,7 +241,8 @@ export class WebhookDispatcher {
       this.finished(queued);
       const now = this.deps.clock.now();
       this.receivers.forgetIfIdle(receiver, now);
-      if (this.receivers.startable(now) < this.lowWater) this.wakeAll();
+      // A receiver still full wants nothing from the claimer; otherwise claim when few events can start.
+      if (!this.receivers.full(receiver) && this.receivers.startable(now) < this.lowWater) this.wakeAll();
       this.pump();
     }
   }

@@ -67,20 +67,27 @@ export class Receivers {
     if (receiver.held === 0 && receiver.breaker.state(now) === "closed") this.byUrl.delete(receiver.url);
   }
 
-  /** Events a post could start for now (the claimer tops this up). */
+  /** A receiver that holds its cap of events: its events are left out of claims until it has posted some. */
+  full(receiver: Receiver): boolean {
+    return receiver.held >= this.limits.cap;
+  }
+
+  /**
+   * Events waiting at receivers that take more (the claimer tops this up). A full receiver's backlog does
+   * not count: it is not claimed for, and it must not keep the claimer from fetching other receivers' events.
+   */
   startable(now: number): number {
     let n = 0;
-    for (const r of this.byUrl.values())
-      if (r.breaker.allowance(now, this.limits.budget) > 0) n += r.waiting.length;
+    for (const r of this.byUrl.values()) {
+      if (!this.full(r) && r.breaker.allowance(now, this.limits.budget) > 0) n += r.waiting.length;
+    }
     return n;
   }
 
   /** URLs whose events the next claim should leave alone: full receivers and paused ones. */
   notToClaim(now: number): string[] {
     const urls: string[] = [];
-    for (const r of this.byUrl.values()) {
-      if (r.held >= this.limits.cap || r.breaker.state(now) === "open") urls.push(r.url);
-    }
+    for (const r of this.byUrl.values()) if (this.full(r) || r.breaker.state(now) === "open") urls.push(r.url);
     return urls;
   }
 
