@@ -2,6 +2,7 @@
  * Starts everything after acceptance: the SMSC simulator (the default connector), the configured SMPP
  * connectors, the dispatcher and the webhook dispatcher; and stops them in reverse order.
  */
+import { dirname, join } from "node:path";
 import type { Logger } from "pino";
 import type { AppDeps } from "../app/deps.js";
 import { handleInbound, type InboundHooks } from "../app/handle-inbound.js";
@@ -9,6 +10,7 @@ import type { Config } from "../config.js";
 import type { RouteRule } from "../core/routing.js";
 import { WebhookDispatcher } from "../webhooks/dispatcher.js";
 import type { Connector } from "./connector.js";
+import { EnRouteQuery } from "./en-route-query.js";
 import { Dispatcher } from "./dispatcher.js";
 import { isScenarioName, type Simulator, startSimulator } from "./simulator/index.js";
 import { createSmppConnector, type SmppConnectorInput } from "./smpp/index.js";
@@ -40,6 +42,7 @@ export async function startDelivery(
       port: d.simulator.port,
       scenario,
       receiptDelayMs: d.simulator.receiptDelayMs,
+      ...simulatorJournal(config),
       logger: log,
     });
   }
@@ -96,6 +99,14 @@ export async function startDelivery(
     );
     dispatcher.start();
   }
+  let enRoute: EnRouteQuery | undefined;
+  if (d.enabled && d.queryAfterSeconds > 0) {
+    enRoute = new EnRouteQuery(
+      { store: deps.store, clock: deps.clock, connectors, log },
+      { afterMs: d.queryAfterSeconds * 1000, validityMs: d.validitySeconds * 1000 },
+    );
+    enRoute.start();
+  }
   let webhooks: WebhookDispatcher | undefined;
   if (config.webhooks.enabled) {
     webhooks = new WebhookDispatcher({ store: deps.store, clock: deps.clock, log }, config.webhooks);
@@ -108,10 +119,22 @@ export async function startDelivery(
     simulator,
     connectors,
     async stop() {
+      await enRoute?.stop();
       await dispatcher?.stop();
       await webhooks?.stop();
       await Promise.all([...connectors.values()].map((c) => c.stop()));
       await simulator?.close();
     },
   };
+}
+
+/** The simulator's journal: as configured, else beside a SQLite database file (PostgreSQL: none). */
+function simulatorJournal(config: Readonly<Config>): { journal?: string } {
+  const configured = config.delivery.simulator.journal;
+  if (configured !== undefined) return configured === "" ? {} : { journal: configured };
+  const url = config.database.url;
+  if (/^postgres(ql)?:/.test(url)) return {};
+  const sqlite = url.replace(/^sqlite:(\/\/)?/, "");
+  if (sqlite === "" || sqlite === ":memory:") return {};
+  return { journal: join(dirname(sqlite), "smsc-simulator.journal") };
 }
