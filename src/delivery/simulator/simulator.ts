@@ -26,7 +26,7 @@ import { MessageLedger } from "./ledger.js";
 import { ReceiptSender } from "./receipts.js";
 import { ScenarioEngine } from "./scenarios.js";
 import { type MessageRecord, SimulatorStats, type SubmitRecord } from "./stats.js";
-import { FIRST_ID, SubmitHandler } from "./submit.js";
+import { firstIdOfRun, SubmitHandler } from "./submit.js";
 import { Timers } from "./timers.js";
 
 export interface SimulatorEvents {
@@ -75,7 +75,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     };
     this.#log = (options.logger ?? pino({ level: "silent" })).child({ component: "smsc-simulator" });
     const maxRecords = options.maxRecords ?? SIMULATOR_DEFAULTS.maxRecords;
-    this.#ledger = new MessageLedger(maxRecords, FIRST_ID, options.journal);
+    this.#ledger = new MessageLedger(maxRecords, options.firstId ?? firstIdOfRun(), options.journal);
     this.#receipts = new ReceiptSender(this.#sessions, this.stats, this.#timers, options, this.#ledger);
     this.#receipts.restore(this.#ledger.owed());
     const submits = new SubmitHandler({
