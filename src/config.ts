@@ -109,7 +109,8 @@ export const configSchema = z.object({
         .object({
           baseMs: positiveInt.default(1000),
           maxMs: positiveInt.default(300_000),
-          maxAttempts: positiveInt.default(10),
+          /** 0 = retry until the validity period ends (the default); otherwise give up after this many. */
+          maxAttempts: z.coerce.number().int().nonnegative().default(0),
         })
         .prefault({}),
     })
