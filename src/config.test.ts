@@ -39,7 +39,7 @@ describe("config", () => {
 
   it("fills every default of a section the file leaves out, from the key's own default", () => {
     const c = loadConfig({}, { "delivery.retry": {}, "demo.balance": 7 });
-    assert.deepEqual(c.delivery.retry, { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 });
+    assert.deepEqual(c.delivery.retry, { baseMs: 1000, maxMs: 300_000, maxAttempts: 0 });
     assert.deepEqual(c.demo, { enabled: true, country: "DE", currency: "EUR", balance: 7 });
   });
 

@@ -138,6 +138,11 @@ export const configSchema = z.object({
           port: port.default(2775),
           scenario: z.string().default("deliver"),
           receiptDelayMs: z.coerce.number().int().nonnegative().default(200),
+          /**
+           * Where the simulator keeps the messages it accepted and the receipts it owes, across restarts.
+           * Default: beside the SQLite database file; none (memory only) with PostgreSQL unless set.
+           */
+          journal: z.string().optional(),
           /** Settings of the connector Starling binds to its own simulator. */
           connector: z
             .object({
@@ -153,6 +158,8 @@ export const configSchema = z.object({
       routes: z.array(routeSchema).default([]),
       /** A message not submitted within this time expires (dlr_code 8). */
       validitySeconds: positiveInt.default(48 * 3600),
+      /** Ask the SMSC (query_sm) about a message whose receipt has not come after this long; 0 = never. */
+      queryAfterSeconds: z.coerce.number().int().nonnegative().default(600),
       batchSize: positiveInt.default(200),
       /** Claimed and unfinished messages at most; small enough that an OTP never queues behind a campaign. */
       maxInFlight: positiveInt.default(400),
@@ -164,7 +171,8 @@ export const configSchema = z.object({
         .object({
           baseMs: positiveInt.default(1000),
           maxMs: positiveInt.default(300_000),
-          maxAttempts: positiveInt.default(10),
+          /** 0 = retry until the validity period ends (the default); otherwise give up after this many. */
+          maxAttempts: z.coerce.number().int().nonnegative().default(0),
         })
         .prefault({}),
     })

@@ -16,6 +16,7 @@ import type { Config } from "./config.js";
 import { toMicros } from "./core/money.js";
 import { startSafeSending } from "./safe-sending.js";
 import { Dispatcher } from "./delivery/dispatcher.js";
+import { EnRouteQuery } from "./delivery/en-route-query.js";
 import { type Delivery, dispatcherOptions, startConnectors } from "./delivery/index.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/ports/index.js";
@@ -77,6 +78,16 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
       )
     : undefined;
   dispatcher?.start();
+  // Late receipts: ask the SMSC about messages en route past queryAfterSeconds (0 = never).
+  const d = config.delivery;
+  const enRoute =
+    d.enabled && d.queryAfterSeconds > 0
+      ? new EnRouteQuery(
+          { store, clock: deps.clock, connectors: delivery.connectors, log: logger },
+          { afterMs: d.queryAfterSeconds * 1000, validityMs: d.validitySeconds * 1000 },
+        )
+      : undefined;
+  enRoute?.start();
   const webhooks = config.webhooks.enabled
     ? new WebhookDispatcher({ store, clock: deps.clock, log: logger }, config.webhooks)
     : undefined;
@@ -108,6 +119,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     stopped ??= (async () => {
       await http.close();
       await campaigns.stop();
+      await enRoute?.stop();
       await dispatcher?.stop();
       await webhooks?.stop();
       await delivery.stop();

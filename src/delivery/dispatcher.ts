@@ -228,7 +228,8 @@ export class Dispatcher {
       // Fail over only when this connector took nothing; a rejection is the network's answer.
       if (result.kind === "permanent" || sofar.length > 0) break;
     }
-    return record(decideAfterAttempt(attempt, attempts, clock.now(), this.options.retry));
+    const deadline = validUntil(message, this.options.validityMs);
+    return record(decideAfterAttempt(attempt, attempts, clock.now(), this.options.retry, Math.random, deadline));
   }
 
   private outcome(message: Message, decision: SubmitDecision): DeliveryOutcome {

@@ -3,6 +3,7 @@
  * ones, each built by the factory of its type (connector-types.ts). The dispatcher, the webhook dispatcher
  * and the campaign runner are the composition root's (gateway.ts), peers of these connectors.
  */
+import { dirname, join } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { RouteRule } from "../core/routing.js";
@@ -42,6 +43,7 @@ export async function startConnectors(
       port: d.simulator.port,
       scenario,
       receiptDelayMs: d.simulator.receiptDelayMs,
+      ...simulatorJournal(config),
       logger: log,
     });
   }
@@ -113,4 +115,15 @@ export function dispatcherOptions(d: Readonly<Config["delivery"]>): DispatcherOp
     maxInFlight: d.maxInFlight,
     bulkMaxInFlight: d.bulkMaxInFlight,
   };
+}
+
+/** The simulator's journal: as configured, else beside a SQLite database file (PostgreSQL: none). */
+function simulatorJournal(config: Readonly<Config>): { journal?: string } {
+  const configured = config.delivery.simulator.journal;
+  if (configured !== undefined) return configured === "" ? {} : { journal: configured };
+  const url = config.database.url;
+  if (/^postgres(ql)?:/.test(url)) return {};
+  const sqlite = url.replace(/^sqlite:(\/\/)?/, "");
+  if (sqlite === "" || sqlite === ":memory:") return {};
+  return { journal: join(dirname(sqlite), "smsc-simulator.journal") };
 }

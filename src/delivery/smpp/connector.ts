@@ -8,12 +8,14 @@ import type {
   Connector,
   ConnectorEvents,
   InboundEvent,
+  QueryResult,
   ReceiptEvent,
   SubmitFailureKind,
   SubmitRequest,
   SubmitResult,
 } from "../connector.js";
 import { emitAcknowledgeable } from "./acknowledge.js";
+import { sourceAddress } from "./address.js";
 import { resolveSmppConfig, type SmppConnectorConfig, type SmppConnectorInput } from "./config.js";
 import { deliverFieldsOf, isReceiptEsmClass } from "./deliver.js";
 import { decodeInbound, type InboundPart } from "./inbound.js";
@@ -21,9 +23,9 @@ import type { Pdu } from "./lib.js";
 import { normaliseSmscId } from "./message-id.js";
 import { buildSubmitPdus } from "./pdu.js";
 import { Reassembler } from "./reassembly.js";
-import { parseReceipt } from "./receipt.js";
+import { parseReceipt, stateFromNumber } from "./receipt.js";
 import { type BindType, type DeliverAck, type RequestOutcome, SmppSession } from "./session.js";
-import { classifySubmitStatus, statusName } from "./status.js";
+import { classifySubmitStatus, Status, statusName } from "./status.js";
 
 export class SmppConnector extends EventEmitter<ConnectorEvents> implements Connector {
   readonly id: string;
@@ -92,6 +94,33 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       this.#log.error({ err: error, messageId: request.messageId }, "submit failed unexpectedly");
       return failure("temporary", `internal error: ${(error as Error).message}`, []);
     }
+  }
+
+  /** query_sm for a message this connector submitted; `smscId` in its stored (receipt) form. */
+  async query(smscId: string, source: string): Promise<QueryResult> {
+    const c = this.config;
+    const id = normaliseSmscId(smscId, c.receiptIdFormat, c.submitIdFormat ?? c.receiptIdFormat);
+    const from = sourceAddress(source, c.sourceTon, c.sourceNpi);
+    const outcome = await this.#tx.query({
+      message_id: id,
+      source_addr_ton: from.ton,
+      source_addr_npi: from.npi,
+      source_addr: from.addr,
+    });
+    if (outcome.kind !== "response") {
+      return {
+        kind: "failed",
+        reason: outcome.kind === "timeout" ? "query_sm not answered" : `query_sm: ${outcome.kind}`,
+      };
+    }
+    const status = outcome.pdu.command_status;
+    if (status === Status.ESME_RQUERYFAIL || status === Status.ESME_RINVMSGID) {
+      return { kind: "unknown", reason: `SMSC answered ${statusName(status)}` };
+    }
+    if (status !== Status.ESME_ROK) return { kind: "failed", reason: `SMSC answered ${statusName(status)}` };
+    const state = stateFromNumber(Number(outcome.pdu.message_state));
+    const errorCode = Number(outcome.pdu.error_code ?? 0);
+    return errorCode > 0 ? { kind: "state", state, errorCode } : { kind: "state", state };
   }
 
   #session(bindType: BindType): SmppSession {

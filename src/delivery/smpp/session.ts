@@ -135,6 +135,22 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     }
   }
 
+  /**
+   * Sends one query_sm through the window (not the pacer: the SMSC counts submits, and a query waiting
+   * behind a throttled pace would only age). Never rejects.
+   */
+  async query(fields: PduFields): Promise<RequestOutcome> {
+    if (!this.isBound()) return { kind: "closed", reason: "not bound" };
+    if (!(await this.#window.acquire())) return { kind: "closed", reason: "connection lost" };
+    try {
+      const conn = this.#conn;
+      if (!conn?.alive || this.#state !== "bound") return { kind: "closed", reason: "connection lost" };
+      return await this.#request(conn, "query_sm", fields);
+    } finally {
+      this.#window.release();
+    }
+  }
+
   /** Answers still awaited get up to STOP_WAIT_MS, then unbind, close, and no reconnect. */
   async stop(): Promise<void> {
     this.#stopping = true;

@@ -53,6 +53,18 @@ export interface ReceiptUpdate {
   errorCode?: number;
 }
 
+/** A submitted part whose receipt has not come: what the gateway needs to ask the SMSC about it. */
+export interface EnRoutePart {
+  messageUuid: string;
+  partIndex: number;
+  connectorId: string;
+  smscId: string;
+  /** The message's sender, as submitted (query_sm names it). */
+  source: string;
+  /** When the part was submitted (unix ms). */
+  submittedAt: number;
+}
+
 export interface DeliveryStore {
   /** Leases up to `limit` due queue rows, transactional lane first; lapsed leases are taken over. */
   claimDue(owner: string, now: number, limit: number, leaseMs: number, onlyPriority?: number): Promise<ClaimedMessage[]>;
@@ -66,6 +78,16 @@ export interface DeliveryStore {
    * expire (dlr_code 8). Returns how many expired.
    */
   expireStale(sentBefore: number, now: number): Promise<number>;
+  /**
+   * Parts still en route, of messages not yet final, submitted in [since, before), oldest first, after
+   * `cursor` (the last one a previous page returned), at most `limit`.
+   */
+  enRouteParts(
+    since: number,
+    before: number,
+    limit: number,
+    cursor?: Pick<EnRoutePart, "submittedAt" | "messageUuid" | "partIndex">,
+  ): Promise<EnRoutePart[]>;
   /** Rows still queued, per lane. */
   queueDepth(): Promise<{ transactional: number; bulk: number }>;
 }

@@ -5,6 +5,7 @@
  */
 import { type DeliveryStore, neutralWebhook, type WebhookRenderer } from "../../ports/index.js";
 import type { Db } from "../db.js";
+import { sqlEnRouteParts } from "./en-route.js";
 import { expireStale } from "./expire.js";
 import { DROP_BATCH, dropUnmatchedReceipts } from "./pending-receipts.js";
 import { sqlQueue } from "./queue.js";
@@ -19,6 +20,7 @@ export function sqlDeliveryStore(db: Db, render: WebhookRenderer = neutralWebhoo
 
   return {
     ...sqlQueue(db),
+    enRouteParts: sqlEnRouteParts(db),
 
     record: (outcomes, now) => writer.submit({ kind: "outcomes", items: outcomes, now }),
     applyReceipts: (receipts, now) => writer.submit({ kind: "receipts", items: receipts, now }),
