@@ -32,6 +32,9 @@ export interface FraudPolicy {
 export const GEO_REFUSED = "Sending to this destination country is not permitted for your account.";
 export const OTP_PAUSED = "OTPs to this number range are paused: too few of them were verified.";
 
+/** How long a paused prefix's verdict is reused before the conversion is counted again. */
+const PAUSED_VERDICT_MS = 2000;
+
 /** Windows are dropped once idle; looked for every this many new windows. */
 const SWEEP_EVERY = 1000;
 
@@ -39,6 +42,8 @@ export class FraudGuard {
   private readonly settings = new Map<number, { until: number; value: Promise<FraudSettings> }>();
   private readonly windows = new Map<string, SlidingWindow>();
   private readonly otpTurns = new Map<string, Promise<unknown>>();
+  private readonly paused = new Map<string, number>();
+  private readonly pausedDetail = new Map<string, string>();
   private created = 0;
 
   constructor(
@@ -151,6 +156,12 @@ export class FraudGuard {
     const { otpGuard, velocity } = this.policy;
     const prefix = prefixOf(e164, velocity.prefixDigits);
     const turnKey = `${accountId}:${prefix}`;
+    // A paused prefix is answered from memory for a moment: a burst's refusals then cost no query and do
+    // not queue behind each other. Refused OTPs are not stored, so the verdict cannot go stale the other way.
+    const pausedUntil = this.paused.get(turnKey);
+    if (pausedUntil !== undefined && pausedUntil > this.clock.now()) {
+      return this.pausedOtp(accountId, prefix, create, this.pausedDetail.get(turnKey) ?? "");
+    }
     const previous = this.otpTurns.get(turnKey) ?? Promise.resolve();
     const turn = previous.then(async () => {
       const now = this.clock.now();
@@ -159,16 +170,15 @@ export class FraudGuard {
         prefix,
         now - otpGuard.windowSeconds * 1000,
       );
-      if (!conversionTooLow(stats, otpGuard)) return create(false);
+      if (!conversionTooLow(stats, otpGuard)) {
+        this.paused.delete(turnKey);
+        return create(false);
+      }
       const share = Math.round((stats.verified / stats.created) * 100);
-      this.events.refused(
-        "otp_conversion",
-        accountId,
-        `+${prefix}…: ${stats.verified} of ${stats.created} OTPs verified (${share}%) in ${otpGuard.windowSeconds} s, below ${otpGuard.minConversion * 100}%; ${otpGuard.action}`,
-        now,
-      );
-      if (otpGuard.action === "hold") return create(true);
-      throw new AppError("rate_limited", OTP_PAUSED, [], { rule: "otp_conversion", withCode: true });
+      const detail = `+${prefix}…: ${stats.verified} of ${stats.created} OTPs verified (${share}%) in ${otpGuard.windowSeconds} s, below ${otpGuard.minConversion * 100}%; ${otpGuard.action}`;
+      this.paused.set(turnKey, now + PAUSED_VERDICT_MS);
+      this.pausedDetail.set(turnKey, detail);
+      return this.pausedOtp(accountId, prefix, create, detail);
     });
     const settled = turn.catch(() => {});
     this.otpTurns.set(turnKey, settled);
@@ -176,6 +186,19 @@ export class FraudGuard {
       if (this.otpTurns.get(turnKey) === settled) this.otpTurns.delete(turnKey);
     });
     return turn;
+  }
+
+  private pausedOtp<T>(
+    accountId: number,
+    prefix: string,
+    create: (hold: boolean) => Promise<T>,
+    detail: string,
+  ): Promise<T> {
+    this.events.refused("otp_conversion", accountId, detail || `+${prefix}… paused`, this.clock.now());
+    if (this.policy.otpGuard.action === "hold") return create(true);
+    return Promise.reject(
+      new AppError("rate_limited", OTP_PAUSED, [], { rule: "otp_conversion", withCode: true }),
+    );
   }
 
   private tooMany(
@@ -208,6 +231,12 @@ export class FraudGuard {
   private sweep(): void {
     const now = this.clock.now();
     for (const [key, w] of this.windows) if (w.idle(now)) this.windows.delete(key);
+    for (const [key, until] of this.paused) {
+      if (until <= now) {
+        this.paused.delete(key);
+        this.pausedDetail.delete(key);
+      }
+    }
   }
 }
 
