@@ -5,7 +5,6 @@
  */
 import {
   ANY_COUNTRY,
-  conversionTooLow,
   countryPermitted,
   permittedCountries,
   prefixOf,
@@ -17,6 +16,7 @@ import { AppError } from "../../errors.js";
 import type { AccountProfile, FraudSettings, Store } from "../../store/ports/index.js";
 import type { Clock } from "../deps.js";
 import type { FraudEvents } from "./events.js";
+import { OtpConversionGuard } from "./otp-guard.js";
 
 export interface FraudPolicy {
   geo: { defaultCountries: readonly string[] };
@@ -30,10 +30,7 @@ export interface FraudPolicy {
 }
 
 export const GEO_REFUSED = "Sending to this destination country is not permitted for your account.";
-export const OTP_PAUSED = "OTPs to this number range are paused: too few of them were verified.";
-
-/** How long a paused prefix's verdict is reused before the conversion is counted again. */
-const PAUSED_VERDICT_MS = 2000;
+export { OTP_PAUSED } from "./otp-guard.js";
 
 /** Windows are dropped once idle; looked for every this many new windows. */
 const SWEEP_EVERY = 1000;
@@ -41,9 +38,7 @@ const SWEEP_EVERY = 1000;
 export class FraudGuard {
   private readonly settings = new Map<number, { until: number; value: Promise<FraudSettings> }>();
   private readonly windows = new Map<string, SlidingWindow>();
-  private readonly otpTurns = new Map<string, Promise<unknown>>();
-  private readonly paused = new Map<string, number>();
-  private readonly pausedDetail = new Map<string, string>();
+  private readonly otp: OtpConversionGuard;
   private created = 0;
 
   constructor(
@@ -51,7 +46,9 @@ export class FraudGuard {
     private readonly store: Pick<Store, "fraud">,
     private readonly clock: Clock,
     readonly events: FraudEvents,
-  ) {}
+  ) {
+    this.otp = new OtpConversionGuard(policy, store, clock, events);
+  }
 
   /** An account's own settings, kept `settingsCacheSeconds` (CLI changes from another process apply then). */
   settingsOf(accountId: number): Promise<FraudSettings> {
@@ -147,58 +144,14 @@ export class FraudGuard {
     };
   }
 
-  /**
-   * Runs an OTP create under the conversion guard. Creates to one account and prefix take turns in this
-   * process, so a burst cannot slip past the volume threshold by checking before the others are stored.
-   * `create(hold)`: hold = store the OTP but neither send nor charge its SMS (action "hold").
-   */
+  /** Runs an OTP create under the conversion guard (otp-guard.ts); hold = store it, send and charge nothing. */
   guardOtp<T>(accountId: number, e164: string, create: (hold: boolean) => Promise<T>): Promise<T> {
-    const { otpGuard, velocity } = this.policy;
-    const prefix = prefixOf(e164, velocity.prefixDigits);
-    const turnKey = `${accountId}:${prefix}`;
-    // A paused prefix is answered from memory for a moment: a burst's refusals then cost no query and do
-    // not queue behind each other. Refused OTPs are not stored, so the verdict cannot go stale the other way.
-    const pausedUntil = this.paused.get(turnKey);
-    if (pausedUntil !== undefined && pausedUntil > this.clock.now()) {
-      return this.pausedOtp(accountId, prefix, create, this.pausedDetail.get(turnKey) ?? "");
-    }
-    const previous = this.otpTurns.get(turnKey) ?? Promise.resolve();
-    const turn = previous.then(async () => {
-      const now = this.clock.now();
-      const stats = await this.store.fraud.otpConversion(
-        accountId,
-        prefix,
-        now - otpGuard.windowSeconds * 1000,
-      );
-      if (!conversionTooLow(stats, otpGuard)) {
-        this.paused.delete(turnKey);
-        return create(false);
-      }
-      const share = Math.round((stats.verified / stats.created) * 100);
-      const detail = `+${prefix}…: ${stats.verified} of ${stats.created} OTPs verified (${share}%) in ${otpGuard.windowSeconds} s, below ${otpGuard.minConversion * 100}%; ${otpGuard.action}`;
-      this.paused.set(turnKey, now + PAUSED_VERDICT_MS);
-      this.pausedDetail.set(turnKey, detail);
-      return this.pausedOtp(accountId, prefix, create, detail);
-    });
-    const settled = turn.catch(() => {});
-    this.otpTurns.set(turnKey, settled);
-    void settled.then(() => {
-      if (this.otpTurns.get(turnKey) === settled) this.otpTurns.delete(turnKey);
-    });
-    return turn;
+    return this.otp.guard(accountId, e164, create);
   }
 
-  private pausedOtp<T>(
-    accountId: number,
-    prefix: string,
-    create: (hold: boolean) => Promise<T>,
-    detail: string,
-  ): Promise<T> {
-    this.events.refused("otp_conversion", accountId, detail || `+${prefix}… paused`, this.clock.now());
-    if (this.policy.otpGuard.action === "hold") return create(true);
-    return Promise.reject(
-      new AppError("rate_limited", OTP_PAUSED, [], { rule: "otp_conversion", withCode: true }),
-    );
+  /** Counts a verified OTP for its prefix's conversion. */
+  otpVerified(accountId: number, e164: string, createdAt: number): Promise<void> {
+    return this.otp.verified(accountId, e164, createdAt);
   }
 
   private tooMany(
@@ -231,12 +184,6 @@ export class FraudGuard {
   private sweep(): void {
     const now = this.clock.now();
     for (const [key, w] of this.windows) if (w.idle(now)) this.windows.delete(key);
-    for (const [key, until] of this.paused) {
-      if (until <= now) {
-        this.paused.delete(key);
-        this.pausedDetail.delete(key);
-      }
-    }
   }
 }
 

@@ -44,7 +44,11 @@ export async function verifyOtp(deps: AppDeps, account: AccountProfile, otpId: s
       valid: matches,
     });
     if (!recorded) continue;
-    if (outcome.result === "approved") return;
+    if (outcome.result === "approved") {
+      // The conversion guard judges a number range by its verified share (app/fraud/guard.ts).
+      await deps.fraud?.otpVerified(account.id, otp.phone, otp.createdAt);
+      return;
+    }
     // The third wrong code already answers 429: it is the one that fails the OTP, and the client should
     // stop asking for codes now rather than after one more useless attempt.
     if (outcome.result === "failed") throw tooManyWrong();
