@@ -31,6 +31,14 @@ export function startSafeSending(
   const stopPurge = startKeyPurge(deps, idempotency.purgeIntervalSeconds * 1000, (err) =>
     log.error({ err }, "could not purge idempotency keys"),
   );
+  // Conversion buckets older than two windows can no longer count for anything.
+  const conversionPurge = setInterval(() => {
+    const before = deps.clock.now() - 2 * fraud.otpGuard.windowSeconds * 1000;
+    deps.store.fraud
+      .purgeOtpConversion(before)
+      .catch((err) => log.error({ err }, "could not purge OTP counts"));
+  }, idempotency.purgeIntervalSeconds * 1000);
+  conversionPurge.unref();
   let events: FraudEvents | undefined;
   if (fraud.enabled) {
     events = new FraudEvents(deps.store.fraud, counters, log);
@@ -40,6 +48,7 @@ export function startSafeSending(
   return {
     async stop() {
       stopPurge();
+      clearInterval(conversionPurge);
       await events?.stop();
     },
   };

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { conversionTooLow, countryPermitted, permittedCountries, prefixOf, SlidingWindow } from "./fraud.js";
+import {
+  conversionBucket,
+  conversionRoom,
+  conversionTooLow,
+  countryPermitted,
+  permittedCountries,
+  prefixOf,
+  SlidingWindow,
+} from "./fraud.js";
 
 describe("prefixOf", () => {
   it("takes the country code and the start of the national number", () => {
@@ -87,5 +95,37 @@ describe("conversionTooLow", () => {
   it("trips below the threshold at volume", () => {
     assert.equal(conversionTooLow({ created: 50, verified: 9 }, rule), true);
     assert.equal(conversionTooLow({ created: 50, verified: 10 }, rule), false);
+  });
+});
+
+describe("conversionBucket", () => {
+  it("is a minute for windows up to an hour, a sixtieth of longer ones", () => {
+    assert.equal(conversionBucket(3_661_000, 3600), 3_660_000);
+    assert.equal(conversionBucket(3_661_000, 7200), 3_600_000);
+  });
+});
+
+describe("conversionRoom", () => {
+  const rule = { minVolume: 50, minConversion: 0.2 };
+  it("agrees with conversionTooLow one OTP at a time", () => {
+    for (const verified of [0, 3, 10, 12, 40]) {
+      for (const start of [0, 20, 49, 50, 60, 61, 200]) {
+        let created = start;
+        let admitted = 0;
+        while (!conversionTooLow({ created, verified }, rule) && admitted < 1000) {
+          created++;
+          admitted++;
+        }
+        const room = conversionRoom({ created: start, verified }, rule);
+        assert.equal(Math.min(room, 1000), admitted, `verified ${verified}, created ${start}`);
+      }
+    }
+  });
+  it("is unlimited when the minimum conversion is 0, and exact on floating-point edges", () => {
+    assert.equal(
+      conversionRoom({ created: 10_000, verified: 0 }, { minVolume: 50, minConversion: 0 }),
+      Infinity,
+    );
+    assert.equal(conversionRoom({ created: 30, verified: 3 }, { minVolume: 10, minConversion: 0.1 }), 1);
   });
 });

@@ -95,6 +95,15 @@ export class SlidingWindow {
   }
 }
 
+/**
+ * The time bucket OTP conversion is counted in: a minute, or a sixtieth of the window if that is longer,
+ * so a check sums at most ~61 rows and judges at most one bucket more than the window.
+ */
+export function conversionBucket(at: number, windowSeconds: number): number {
+  const size = Math.max(60_000, Math.floor((windowSeconds * 1000) / 60));
+  return at - (at % size);
+}
+
 export interface ConversionRule {
   /** OTPs created in the window before the guard judges a prefix at all. */
   minVolume: number;
@@ -114,4 +123,19 @@ export interface ConversionStats {
 export function conversionTooLow(stats: ConversionStats, rule: ConversionRule): boolean {
   if (stats.created < rule.minVolume) return false;
   return stats.verified / stats.created < rule.minConversion;
+}
+
+/**
+ * How many more OTPs a prefix may have, each judged with the ones before it counted: until the volume
+ * threshold, or while the verified share stays at the minimum. 0 = paused. Infinity when nothing can pause it.
+ */
+export function conversionRoom(stats: ConversionStats, rule: ConversionRule): number {
+  const byVolume = Math.max(0, rule.minVolume - stats.created);
+  if (rule.minConversion <= 0) return Number.POSITIVE_INFINITY;
+  // Tolerance: 3 / 0.1 is 29.999999999999996 in floating point.
+  const byConversion = Math.max(
+    0,
+    Math.floor(stats.verified / rule.minConversion + 1e-9) - stats.created + 1,
+  );
+  return Math.max(byVolume, byConversion);
 }

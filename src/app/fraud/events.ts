@@ -51,6 +51,11 @@ export class FraudEvents {
     } else this.pending.set(id, { accountId, rule, day, count, lastAt: now, lastDetail: detail });
   }
 
+  /** Logs a failure of the rules' own bookkeeping (which never fails the request it belongs to). */
+  failed(error: unknown, message: string): void {
+    this.log.error({ err: error }, message);
+  }
+
   /** Writes the counts gathered so far; flushes run one after another. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {

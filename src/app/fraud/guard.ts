@@ -5,7 +5,6 @@
  */
 import {
   ANY_COUNTRY,
-  conversionTooLow,
   countryPermitted,
   permittedCountries,
   prefixOf,
@@ -17,6 +16,7 @@ import { AppError } from "../../errors.js";
 import type { AccountProfile, FraudSettings, Store } from "../../store/ports/index.js";
 import type { Clock } from "../deps.js";
 import type { FraudEvents } from "./events.js";
+import { OtpConversionGuard } from "./otp-guard.js";
 
 export interface FraudPolicy {
   geo: { defaultCountries: readonly string[] };
@@ -30,7 +30,7 @@ export interface FraudPolicy {
 }
 
 export const GEO_REFUSED = "Sending to this destination country is not permitted for your account.";
-export const OTP_PAUSED = "OTPs to this number range are paused: too few of them were verified.";
+export { OTP_PAUSED } from "./otp-guard.js";
 
 /** Windows are dropped once idle; looked for every this many new windows. */
 const SWEEP_EVERY = 1000;
@@ -38,7 +38,7 @@ const SWEEP_EVERY = 1000;
 export class FraudGuard {
   private readonly settings = new Map<number, { until: number; value: Promise<FraudSettings> }>();
   private readonly windows = new Map<string, SlidingWindow>();
-  private readonly otpTurns = new Map<string, Promise<unknown>>();
+  private readonly otp: OtpConversionGuard;
   private created = 0;
 
   constructor(
@@ -46,7 +46,9 @@ export class FraudGuard {
     private readonly store: Pick<Store, "fraud">,
     private readonly clock: Clock,
     readonly events: FraudEvents,
-  ) {}
+  ) {
+    this.otp = new OtpConversionGuard(policy, store, clock, events);
+  }
 
   /** An account's own settings, kept `settingsCacheSeconds` (CLI changes from another process apply then). */
   settingsOf(accountId: number): Promise<FraudSettings> {
@@ -142,40 +144,14 @@ export class FraudGuard {
     };
   }
 
-  /**
-   * Runs an OTP create under the conversion guard. Creates to one account and prefix take turns in this
-   * process, so a burst cannot slip past the volume threshold by checking before the others are stored.
-   * `create(hold)`: hold = store the OTP but neither send nor charge its SMS (action "hold").
-   */
+  /** Runs an OTP create under the conversion guard (otp-guard.ts); hold = store it, send and charge nothing. */
   guardOtp<T>(accountId: number, e164: string, create: (hold: boolean) => Promise<T>): Promise<T> {
-    const { otpGuard, velocity } = this.policy;
-    const prefix = prefixOf(e164, velocity.prefixDigits);
-    const turnKey = `${accountId}:${prefix}`;
-    const previous = this.otpTurns.get(turnKey) ?? Promise.resolve();
-    const turn = previous.then(async () => {
-      const now = this.clock.now();
-      const stats = await this.store.fraud.otpConversion(
-        accountId,
-        prefix,
-        now - otpGuard.windowSeconds * 1000,
-      );
-      if (!conversionTooLow(stats, otpGuard)) return create(false);
-      const share = Math.round((stats.verified / stats.created) * 100);
-      this.events.refused(
-        "otp_conversion",
-        accountId,
-        `+${prefix}…: ${stats.verified} of ${stats.created} OTPs verified (${share}%) in ${otpGuard.windowSeconds} s, below ${otpGuard.minConversion * 100}%; ${otpGuard.action}`,
-        now,
-      );
-      if (otpGuard.action === "hold") return create(true);
-      throw new AppError("rate_limited", OTP_PAUSED, [], { rule: "otp_conversion", withCode: true });
-    });
-    const settled = turn.catch(() => {});
-    this.otpTurns.set(turnKey, settled);
-    void settled.then(() => {
-      if (this.otpTurns.get(turnKey) === settled) this.otpTurns.delete(turnKey);
-    });
-    return turn;
+    return this.otp.guard(accountId, e164, create);
+  }
+
+  /** Counts a verified OTP for its prefix's conversion. */
+  otpVerified(accountId: number, e164: string, createdAt: number): Promise<void> {
+    return this.otp.verified(accountId, e164, createdAt);
   }
 
   private tooMany(

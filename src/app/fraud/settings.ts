@@ -2,7 +2,7 @@
  * Operator actions on an account's anti-pumping settings, and the status `starling fraud status` shows:
  * the rules in force, recent refusals per rule, and OTP conversion per destination prefix.
  */
-import { ANY_COUNTRY, conversionTooLow, permittedCountries } from "../../core/fraud.js";
+import { ANY_COUNTRY, conversionBucket, conversionTooLow, permittedCountries } from "../../core/fraud.js";
 import { utcDay } from "../../core/otp.js";
 import { AppError } from "../../errors.js";
 import type { FraudSettings, PrefixConversion, RefusalCount } from "../../store/ports/index.js";
@@ -104,12 +104,8 @@ export async function fraudStatus(
   const own = await deps.store.fraud.getSettings(accountId);
   const now = deps.clock.now();
   const { velocity, otpGuard } = policy;
-  const prefixes = await deps.store.fraud.otpConversionByPrefix(
-    accountId,
-    velocity.prefixDigits,
-    now - otpGuard.windowSeconds * 1000,
-    20,
-  );
+  const since = conversionBucket(now - otpGuard.windowSeconds * 1000, otpGuard.windowSeconds);
+  const prefixes = await deps.store.fraud.otpConversionByPrefix(accountId, since, 20);
   return {
     accountId,
     countries: {

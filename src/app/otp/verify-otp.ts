@@ -44,7 +44,11 @@ export async function verifyOtp(deps: AppDeps, account: AccountProfile, otpId: s
       valid: matches,
     });
     if (!recorded) continue;
-    if (outcome.result === "approved") return;
+    if (outcome.result === "approved") {
+      // The conversion guard judges a number range by its verified share (app/fraud/guard.ts).
+      await deps.fraud?.otpVerified(account.id, otp.phone, otp.createdAt);
+      return;
+    }
     // FullSMS: "a verification check on a specific OTP_ID up to 3 times, and then it is set to FAILED".
     // All three checks are answered as checks (a wrong third one is 422 and fails the OTP); the fourth and
     // later get the 429 above.

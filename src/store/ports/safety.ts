@@ -78,17 +78,22 @@ export interface FraudStore {
     }[],
   ): Promise<void>;
   refusals(accountId: number, sinceDay: string): Promise<RefusalCount[]>;
-  /** OTPs of the account created since `since` to numbers starting with `prefix` (digits), and how many were verified. */
+  /** Adds `by` (1, or -1 to take one back) to the account's OTPs created or verified for a prefix and bucket. */
+  countOtp(
+    accountId: number,
+    prefix: string,
+    bucket: number,
+    what: "created" | "verified",
+    by: number,
+  ): Promise<void>;
+  /** The account's OTPs to a prefix in buckets from `sinceBucket` on, and how many were verified. */
   otpConversion(
     accountId: number,
     prefix: string,
-    since: number,
+    sinceBucket: number,
   ): Promise<{ created: number; verified: number }>;
-  /** The same per prefix of `digits` digits, busiest first (for the operator's status). */
-  otpConversionByPrefix(
-    accountId: number,
-    digits: number,
-    since: number,
-    limit: number,
-  ): Promise<PrefixConversion[]>;
+  /** The same per prefix, busiest first (for the operator's status). */
+  otpConversionByPrefix(accountId: number, sinceBucket: number, limit: number): Promise<PrefixConversion[]>;
+  /** Drops buckets before `before`; returns how many. */
+  purgeOtpConversion(before: number): Promise<number>;
 }

@@ -4,7 +4,6 @@
  * insert; on PostgreSQL the others wait for its commit and then see its row. Taking over an expired or
  * abandoned key is a compare-and-set on what was read.
  */
-import { sql } from "kysely";
 import type { FraudStore, IdempotencyStore, StoredResponse } from "../ports/safety.js";
 import type { Db } from "./db.js";
 
@@ -36,7 +35,16 @@ export interface FraudRefusalsTable {
   last_detail: string;
 }
 
+export interface OtpConversionTable {
+  account_id: number;
+  prefix: string;
+  bucket: number;
+  created: number;
+  verified: number;
+}
+
 export interface SafetyTables {
+  otp_conversion: OtpConversionTable;
   idempotency_keys: IdempotencyKeysTable;
   fraud_settings: FraudSettingsTable;
   fraud_refusals: FraudRefusalsTable;
@@ -225,34 +233,49 @@ export function sqlFraudStore(db: Db): FraudStore {
       }));
     },
 
-    async otpConversion(accountId, prefix, since) {
-      // Phones are "+" and digits, and ":" sorts right after "9": the range is every number with the prefix.
-      const row = await kysely
-        .selectFrom("otps")
-        .select((eb) => [
-          eb.fn.countAll<number>().as("created"),
-          eb.fn.sum<number>(sql`case when status = 'approved' then 1 else 0 end`).as("verified"),
-        ])
-        .where("account_id", "=", accountId)
-        .where("phone", ">=", `+${prefix}`)
-        .where("phone", "<", `+${prefix}:`)
-        .where("created_at", ">", since)
-        .executeTakeFirstOrThrow();
-      return { created: Number(row.created), verified: Number(row.verified ?? 0) };
+    async countOtp(accountId, prefix, bucket, what, by) {
+      await kysely
+        .insertInto("otp_conversion")
+        .values({
+          account_id: accountId,
+          prefix,
+          bucket,
+          created: what === "created" ? by : 0,
+          verified: what === "verified" ? by : 0,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(["account_id", "prefix", "bucket"])
+            .doUpdateSet((eb) => ({ [what]: eb(`otp_conversion.${what}`, "+", by) })),
+        )
+        .execute();
     },
 
-    async otpConversionByPrefix(accountId, digits, since, limit) {
-      const prefix = sql<string>`substr(phone, 2, ${sql.lit(digits)})`;
-      const rows = await kysely
-        .selectFrom("otps")
+    async otpConversion(accountId, prefix, sinceBucket) {
+      const row = await kysely
+        .selectFrom("otp_conversion")
         .select((eb) => [
-          prefix.as("prefix"),
-          eb.fn.countAll<number>().as("created"),
-          eb.fn.sum<number>(sql`case when status = 'approved' then 1 else 0 end`).as("verified"),
+          eb.fn.sum<number>("created").as("created"),
+          eb.fn.sum<number>("verified").as("verified"),
         ])
         .where("account_id", "=", accountId)
-        .where("created_at", ">", since)
-        .groupBy(prefix)
+        .where("prefix", "=", prefix)
+        .where("bucket", ">=", sinceBucket)
+        .executeTakeFirstOrThrow();
+      return { created: Number(row.created ?? 0), verified: Number(row.verified ?? 0) };
+    },
+
+    async otpConversionByPrefix(accountId, sinceBucket, limit) {
+      const rows = await kysely
+        .selectFrom("otp_conversion")
+        .select((eb) => [
+          "prefix",
+          eb.fn.sum<number>("created").as("created"),
+          eb.fn.sum<number>("verified").as("verified"),
+        ])
+        .where("account_id", "=", accountId)
+        .where("bucket", ">=", sinceBucket)
+        .groupBy("prefix")
         .orderBy("created", "desc")
         .limit(limit)
         .execute();
@@ -261,6 +284,14 @@ export function sqlFraudStore(db: Db): FraudStore {
         created: Number(r.created),
         verified: Number(r.verified ?? 0),
       }));
+    },
+
+    async purgeOtpConversion(before) {
+      const result = await kysely
+        .deleteFrom("otp_conversion")
+        .where("bucket", "<", before)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

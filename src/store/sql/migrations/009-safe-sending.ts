@@ -1,6 +1,6 @@
 /**
  * Safe sending (issue 16): idempotency keys with their stored answers, each account's anti-pumping
- * settings, refusal counters per rule and day, and an index for the OTP conversion guard's range count.
+ * settings, refusal counters per rule and day, and the OTP conversion guard's counts per prefix.
  * IF NOT EXISTS throughout: a gateway and a CLI starting together on SQLite could both run it.
  */
 import type { Kysely } from "kysely";
@@ -51,11 +51,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint("fraud_refusals_pk", ["account_id", "rule", "day"])
     .execute();
 
-  // The conversion guard counts an account's recent OTPs to one number range.
+  // The OTP conversion guard's counts per account, destination prefix and time bucket: a check sums the
+  // window's few buckets instead of counting the OTPs themselves (a busy prefix has thousands an hour).
   await db.schema
-    .createIndex("otps_account_phone_created")
+    .createTable("otp_conversion")
     .ifNotExists()
-    .on("otps")
-    .columns(["account_id", "phone", "created_at"])
+    .addColumn("account_id", big, notNull)
+    .addColumn("prefix", "text", notNull)
+    .addColumn("bucket", big, notNull)
+    .addColumn("created", big, notNull)
+    .addColumn("verified", big, notNull)
+    .addPrimaryKeyConstraint("otp_conversion_pk", ["account_id", "prefix", "bucket"])
     .execute();
 }
