@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { SMPP_SERVER_ENV, smppServerSchema } from "./smpp-server/config.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -153,6 +154,7 @@ export const configSchema = z.object({
       hashKey: z.string().min(16).optional(),
     })
     .default({ ttlSeconds: 600 }),
+  smppServer: smppServerSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -179,6 +181,7 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_WEBHOOKS: "webhooks.enabled",
   STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",
   STARLING_OTP_HASH_KEY: "otp.hashKey",
+  ...SMPP_SERVER_ENV,
 };
 
 export class ConfigError extends Error {}

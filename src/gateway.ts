@@ -10,9 +10,11 @@ import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
 import { resumeCampaigns, stopCampaigns } from "./app/fullsms/campaign-runner.js";
 import { handleInboundForLists } from "./app/fullsms/inbound.js";
+import { IpBlocker } from "./app/ip-block.js";
 import type { Config } from "./config.js";
 import { toMicros } from "./core/money.js";
 import { type Delivery, startDelivery } from "./delivery/index.js";
+import { type SmppServer, startSmppServer } from "./smpp-server/server.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/ports/index.js";
 
@@ -22,6 +24,8 @@ export interface Gateway {
   deps: AppDeps;
   http: FastifyInstance;
   delivery: Delivery;
+  /** The SMPP server for customers, when smppServer.enabled. */
+  smppServer: SmppServer | undefined;
   /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:8080 */
   url: string;
   stop(): Promise<void>;
@@ -44,15 +48,24 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   };
 
   const logger = pino({ level: config.log.level });
+  let smppServer: SmppServer | undefined;
   const delivery = await startDelivery(config, deps, logger, {
     accountFor: async (to) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
     after: [
       async (d, _accountId, sms) => {
         await handleInboundForLists(d, sms);
       },
+      async (_d, accountId, sms) => {
+        await smppServer?.queueInbound(accountId, sms);
+      },
     ],
   });
   deps.onAccepted = () => delivery.dispatcher?.poke();
+  const ipBlocker = new IpBlocker({
+    limit: config.security.badCredentialLimit,
+    windowMs: config.security.badCredentialWindowSeconds * 1000,
+    blockMs: config.security.ipBlockSeconds * 1000,
+  });
 
   const http = await buildServer(
     deps,
@@ -61,6 +74,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
       trustProxy: config.server.trustProxy,
       logLevel: config.log.level,
       security: config.security,
+      ipBlocker,
     },
     // LOX24 last: it owns every path the others do not (its 404 is the default).
     [fullsmsDialect, lox24Dialect],
@@ -69,6 +83,15 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.server.port;
   const url = `http://${config.server.host}:${port}`;
+  if (config.smppServer.enabled) {
+    smppServer = await startSmppServer({
+      deps,
+      config: config.smppServer,
+      log: logger,
+      ipBlocker,
+      validitySeconds: config.delivery.validitySeconds,
+    });
+  }
   // Campaigns a previous run left half-expanded carry on from where their last batch committed.
   const resumed = await resumeCampaigns(deps);
   if (resumed > 0) logger.info({ resumed }, "resumed campaigns");
@@ -77,6 +100,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const stop = () => {
     // Stop accepting, let in-flight requests finish, then close the store.
     stopped ??= (async () => {
+      await smppServer?.close();
       await http.close();
       await stopCampaigns(deps);
       await delivery.stop();
@@ -85,5 +109,5 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     return stopped;
   };
 
-  return { config, store, deps, http, delivery, url, stop };
+  return { config, store, deps, http, delivery, smppServer, url, stop };
 }

@@ -36,6 +36,11 @@ export class Reassembler<T> {
     return group.parts as T[];
   }
 
+  /** True while the group `info` belongs to has parts waiting. */
+  has(key: string, info: ConcatInfo): boolean {
+    return this.#groups.has(`${key}|${info.ref}|${info.total}`);
+  }
+
   get pending(): number {
     return this.#groups.size;
   }

@@ -7,12 +7,14 @@ import type { DeliveryStore, InboundStore, WebhookStore } from "./delivery.js";
 import type { FullsmsStore } from "./fullsms.js";
 import type { MessageStore } from "./messages.js";
 import type { OtpStore } from "./otp.js";
+import type { SmppServerStore } from "./smpp-server.js";
 
 export * from "./accounts.js";
 export * from "./delivery.js";
 export * from "./fullsms.js";
 export * from "./messages.js";
 export * from "./otp.js";
+export * from "./smpp-server.js";
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
@@ -25,6 +27,7 @@ export interface Store {
   delivery: DeliveryStore;
   webhooks: WebhookStore;
   inbound: InboundStore;
+  smppServer: SmppServerStore;
   /** Key/value facts the gateway keeps about itself (e.g. generated secrets). */
   settings: { get(key: string): Promise<string | undefined>; setIfAbsent(key: string, value: string): Promise<string> };
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import { FINAL_DLR_CODES, isFinalDlr } from "../../../core/delivery-state.js";
 import { type Message, Status } from "../../../core/message.js";
 import { timeOrderedUuid } from "../../../ids.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
+import { queueSmppReceipts } from "../smpp-server.js";
 import type { MessageRef, Trx } from "./types.js";
 
 /** The `sms.delivery` event data of the LOX24 reference sheet. */
@@ -21,6 +22,8 @@ export interface OutboxEvent {
 /** Fans events out to their accounts' callback URLs inside the caller's transaction. */
 export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
+  // Receipts for ESMEs bound to Starling's SMPP server travel with the webhook events (the same outbox idea).
+  await queueSmppReceipts(trx, events);
   const urls = new Map<number, string[]>();
   for (const chunk of paddedChunks([...new Set(events.map((e) => e.accountId))])) {
     const hooks = await trx
