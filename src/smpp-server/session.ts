@@ -45,7 +45,7 @@ export class CustomerSession {
   constructor(
     readonly lib: LibSession,
     private readonly times: SessionTimes,
-    private readonly events: SessionEvents,
+    events: SessionEvents,
     private readonly log: Logger,
   ) {
     this.ip = lib.socket.remoteAddress ?? "unknown";
