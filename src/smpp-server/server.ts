@@ -94,9 +94,11 @@ export class SmppServer {
     this.#pump.poke();
   }
 
-  /** Binds open now (for tests and metrics). */
-  get binds(): number {
-    return this.#bound().length;
+  /** Binds open now by type, e.g. ["receiver", "transmitter"] (for tests and metrics). */
+  get bindTypes(): string[] {
+    return this.#bound()
+      .map((s) => s.bindType!)
+      .sort();
   }
 
   async close(): Promise<void> {

@@ -82,6 +82,19 @@ export class TestEsme {
   }
 }
 
+/** Gateway settings with the SMPP server on and the simulator as the network (fast receipts). */
+export const SMPP_SERVER_ON = {
+  "smppServer.enabled": true,
+  "smppServer.port": 0,
+  "smppServer.throughputPerSecond": 0,
+  "smppServer.maxBindsPerAccount": 50,
+  "delivery.enabled": true,
+  "delivery.simulator.enabled": true,
+  "delivery.simulator.port": 0,
+  "delivery.simulator.receiptDelayMs": 20,
+  "delivery.pollIntervalMs": 20,
+};
+
 /** GSM 03.38 unpacked: ASCII letters and digits are their own septets. */
 export const gsm = (text: string) => Buffer.from(text, "latin1");
 

@@ -12,21 +12,9 @@ import { Status } from "../../src/delivery/smpp/status.js";
 import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { storeTargets } from "../helpers/stores.js";
 import { eventually } from "../helpers/webhook-receiver.js";
-import { gsm, smppLogin, TestEsme } from "./esme.js";
+import { gsm, SMPP_SERVER_ON, smppLogin, TestEsme } from "./esme.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export const SMPP_SERVER_ON = {
-  "smppServer.enabled": true,
-  "smppServer.port": 0,
-  "smppServer.throughputPerSecond": 0,
-  "smppServer.maxBindsPerAccount": 50,
-  "delivery.enabled": true,
-  "delivery.simulator.enabled": true,
-  "delivery.simulator.port": 0,
-  "delivery.simulator.receiptDelayMs": 20,
-  "delivery.pollIntervalMs": 20,
-};
 
 for (const target of storeTargets) {
   describe(`SMPP server: submit_sm (${target.name})`, { skip: target.skip }, () => {
