@@ -35,9 +35,9 @@ export class TestEsme {
     });
   }
 
-  static connect(port: number): Promise<TestEsme> {
+  static connect(port: number, options: PduFields = {}): Promise<TestEsme> {
     return new Promise((resolve, reject) => {
-      const lib = connectSession({ host: "127.0.0.1", port });
+      const lib = connectSession({ host: "127.0.0.1", port, ...options });
       lib.once("connect", () => resolve(new TestEsme(lib)));
       lib.once("error", reject);
     });

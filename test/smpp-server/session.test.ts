@@ -5,6 +5,10 @@
  * touches the store beyond logins (submit.test.ts and receipts.test.ts run on both stores).
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { createPdu } from "../../src/delivery/smpp/lib.js";
 import { Status } from "../../src/delivery/smpp/status.js";
@@ -195,5 +199,64 @@ describe("SMPP server sessions", () => {
     const codes = statuses.map((s) => s.command_status);
     assert.equal(codes.filter((c) => c === 0).length, 3, String(codes));
     assert.equal(codes.filter((c) => c === Status.ESME_RTHROTTLED).length, 3);
+  });
+
+  it("accepts binds over TLS on its own port", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "starling-smpp-server-tls-"));
+    try {
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:prime256v1",
+          "-nodes",
+          "-days",
+          "1",
+          "-subj",
+          "/CN=localhost",
+          "-addext",
+          "subjectAltName=IP:127.0.0.1",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+        ],
+        { stdio: "ignore" },
+      );
+    } catch {
+      t.skip("openssl not available");
+      return;
+    }
+    const { login } = await gateway({
+      "smppServer.tls": { port: 0, certFile: join(dir, "cert.pem"), keyFile: join(dir, "key.pem") },
+    });
+    const tlsPort = gw.gateway.smppServer!.tlsPort;
+    assert.ok(tlsPort > 0);
+    const e = await TestEsme.connect(tlsPort, { tls: true, ca: readFileSync(join(dir, "cert.pem")) });
+    open.unshift(e);
+    assert.equal((await e.bind("transceiver", login.systemId, login.password)).command_status, 0);
+    assert.equal((await e.submit({ short_message: gsm("over TLS") })).command_status, 0);
+  });
+
+  it("refuses the parts of a concatenated message that never completes, and charges nothing", async () => {
+    const { login, port } = await gateway({ "smppServer.concatTimeoutSeconds": 1 });
+    const e = await esme(port);
+    await e.bind("transmitter", login.systemId, login.password);
+    const balance = async () => (await gw.gateway.store.accounts.get(gw.accountId))!.balanceMicros;
+    const before = await balance();
+    const part = await e.submit({
+      esm_class: 0x40,
+      short_message: Buffer.concat([Buffer.from([5, 0, 3, 9, 3, 1]), gsm("1 of 3")]),
+    });
+    assert.equal(part.command_status, Status.ESME_RSUBMITFAIL);
+    assert.equal(await balance(), before);
+    const list = await http(gw.url, "GET", "/sms", {
+      headers: { "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json" },
+    });
+    assert.deepEqual(list.body, [], "no message was stored");
   });
 });
