@@ -4,7 +4,7 @@
  * does (own process, durable SQLite), with delivery off so both measure acceptance only; autocannon drives
  * POST /sms from another process, and this process is the ESME (the `smpp` library's client session).
  *
- *   npx tsx bench/smpp.ts [--duration 5] [--window 100] [--connections 50] [--rounds 1]
+ *   npx tsx bench/smpp.ts [--duration 5] [--window 100] [--connections 50] [--rounds 1] [--registered-delivery]
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -13,7 +13,15 @@ import { systemClock } from "../src/app/deps.js";
 import { connectSession, createPdu, type LibSession, type Pdu } from "../src/delivery/smpp/lib.js";
 import { issueSmppLogin } from "../src/smpp-server/credentials.js";
 import { cpuSeconds, microsPerItem } from "./cpu.js";
-import { autocannon, freePort, percentile, setupAccount, startGatewayProcess, table, tempDir } from "./lib.js";
+import {
+  autocannon,
+  freePort,
+  percentile,
+  setupAccount,
+  startGatewayProcess,
+  table,
+  tempDir,
+} from "./lib.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -21,6 +29,8 @@ const { values: args } = parseArgs({
     window: { type: "string", default: "100" },
     connections: { type: "string", default: "50" },
     rounds: { type: "string", default: "1" },
+    /** Ask for receipts: each submit then also stores its receipt request. */
+    "registered-delivery": { type: "boolean", default: false },
   },
 });
 const duration = Number(args.duration);
@@ -32,7 +42,10 @@ const databaseUrl = `sqlite:${join(dir, "starling.db")}`;
 let login = { systemId: "", password: "" };
 const { token } = await setupAccount(databaseUrl, 100_000_000, async (store, accountId) => {
   const key = (await store.keys.list(accountId))[0]!;
-  login = await issueSmppLogin({ store, clock: systemClock, pricing: { defaultPricePerPartMicros: 70_000 } }, key.id);
+  login = await issueSmppLogin(
+    { store, clock: systemClock, pricing: { defaultPricePerPartMicros: 70_000 } },
+    key.id,
+  );
 });
 const [port, smppPort] = [await freePort(), await freePort()];
 const gateway = await startGatewayProcess(dir, {
@@ -54,7 +67,10 @@ function request(lib: LibSession, command: string, fields: Record<string, unknow
 async function smppRun(seconds: number) {
   const lib = connectSession({ host: "127.0.0.1", port: smppPort });
   await new Promise((resolve) => lib.once("connect", resolve));
-  const bind = await request(lib, "bind_transmitter", { system_id: login.systemId, password: login.password });
+  const bind = await request(lib, "bind_transmitter", {
+    system_id: login.systemId,
+    password: login.password,
+  });
   if (bind.command_status !== 0) throw new Error(`bind refused: ${bind.command_status}`);
   const latencies: number[] = [];
   let ok = 0;
@@ -79,6 +95,7 @@ async function smppRun(seconds: number) {
             dest_addr_npi: 1,
             destination_addr: "4915112345678",
             short_message: body,
+            registered_delivery: args["registered-delivery"] ? 1 : 0,
           }),
           (resp: Pdu) => {
             inFlight--;
@@ -97,13 +114,26 @@ async function smppRun(seconds: number) {
   const gatewayCpu = cpuSeconds(gatewayPid) - cpuBefore;
   await request(lib, "unbind", {});
   lib.destroy();
-  return { rate: ok / elapsed, ok, refused, sent, p50: percentile(latencies, 50), p99: percentile(latencies, 99), gatewayCpu };
+  return {
+    rate: ok / elapsed,
+    ok,
+    refused,
+    sent,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    gatewayCpu,
+  };
 }
 
-const load = () => execFileSync("uptime", { encoding: "utf8" }).trim().replace(/.*load average/, "load average");
+const load = () =>
+  execFileSync("uptime", { encoding: "utf8" })
+    .trim()
+    .replace(/.*load average/, "load average");
 
 try {
-  process.stdout.write(`gateway ${gateway.url}, SMPP port ${smppPort}, durable SQLite, ${duration} s per run\n`);
+  process.stdout.write(
+    `gateway ${gateway.url}, SMPP port ${smppPort}, durable SQLite, ${duration} s per run\n`,
+  );
   process.stdout.write(`before: ${load()}\n`);
   const rows: (string | number)[][] = [];
   const ratios: number[] = [];
@@ -111,24 +141,50 @@ try {
   await autocannon({ url: `${gateway.url}/health`, connections: 10, duration: 1 });
   for (let round = 1; round <= rounds; round++) {
     const smpp = await smppRun(duration);
-    rows.push([`submit_sm, 1 bind, window ${window}`, smpp.rate, smpp.p50, smpp.p99, smpp.ok, smpp.refused, microsPerItem(smpp.gatewayCpu, smpp.ok + smpp.refused)]);
+    rows.push([
+      `submit_sm, 1 bind, window ${window}${args["registered-delivery"] ? ", receipts" : ""}`,
+      smpp.rate,
+      smpp.p50,
+      smpp.p99,
+      smpp.ok,
+      smpp.refused,
+      microsPerItem(smpp.gatewayCpu, smpp.ok + smpp.refused),
+    ]);
     const before = cpuSeconds(gatewayPid);
     const http = await autocannon({
       url: `${gateway.url}/sms`,
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", "x-lox24-auth-token": token },
-      body: JSON.stringify({ sender_id: "Starling", phone: "+4915112345678", text: "Benchmark message from Starling" }),
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        "x-lox24-auth-token": token,
+      },
+      body: JSON.stringify({
+        sender_id: "Starling",
+        phone: "+4915112345678",
+        text: "Benchmark message from Starling",
+      }),
       connections: Number(args.connections),
       duration,
     });
     const httpCpu = cpuSeconds(gatewayPid) - before;
-    rows.push([`POST /sms, ${args.connections} connections`, http.requestsPerSecond, http.p50, http.p99, http.ok2xx, http.non2xx + http.errors, microsPerItem(httpCpu, http.total)]);
+    rows.push([
+      `POST /sms, ${args.connections} connections`,
+      http.requestsPerSecond,
+      http.p50,
+      http.p99,
+      http.ok2xx,
+      http.non2xx + http.errors,
+      microsPerItem(httpCpu, http.total),
+    ]);
     ratios.push(smpp.rate / http.requestsPerSecond);
   }
   process.stdout.write(
     `\n${table(["path", "msg/s", "p50 ms", "p99 ms", "accepted", "refused", "gateway CPU µs/msg"], rows)}\n`,
   );
-  process.stdout.write(`\nsubmit_sm / POST /sms throughput: ${ratios.map((r) => `${(r * 100).toFixed(0)}%`).join(", ")}\n`);
+  process.stdout.write(
+    `\nsubmit_sm / POST /sms throughput: ${ratios.map((r) => `${(r * 100).toFixed(0)}%`).join(", ")}\n`,
+  );
   process.stdout.write(`after: ${load()}\n`);
 } finally {
   await gateway.stop();
