@@ -76,6 +76,24 @@ for (const target of storeTargets) {
       });
     });
 
+    it("is visible through both dialects: in LOX24's GET /sms and in FullSMS's balance", async () => {
+      const balance = async () =>
+        (
+          await http(gw.url, "GET", "/account/balance", {
+            headers: { Authorization: `Bearer ${gw.token.replace(":", "|")}` },
+          })
+        ).body.balance as number;
+      const before = await balance();
+      const esme = await bound("transmitter");
+      const resp = await esme.submit({ short_message: gsm("seen everywhere") });
+      const list = await http(gw.url, "GET", "/sms", {
+        headers: { "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json" },
+      });
+      const listed = (list.body as { uuid: string; price: number }[]).find((m) => m.uuid === resp.message_id);
+      assert.ok(listed, "listed by GET /sms");
+      assert.ok(Math.abs(before - (await balance()) - 0.07) < 1e-9, "debited one part at the default price");
+    });
+
     it("reads UCS-2, Latin-1 and message_payload, and a national number in the account's country", async () => {
       const esme = await bound("transmitter");
       const ucs2 = await esme.submit({ data_coding: 8, short_message: Buffer.from(toUcs2("Привет 👋")) });
