@@ -4,7 +4,10 @@
  * does (own process, durable SQLite), with delivery off so both measure acceptance only; autocannon drives
  * POST /sms from another process, and this process is the ESME (the `smpp` library's client session).
  *
- *   npx tsx bench/smpp.ts [--duration 5] [--window 100] [--connections 50] [--rounds 1] [--registered-delivery]
+ *   npx tsx bench/smpp.ts [--duration 5] [--window 100] [--connections 50] [--rounds 1]
+ *
+ * Each round runs submit_sm without and with registered_delivery (a receipt request is one more stored row
+ * per message), then POST /sms.
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -29,8 +32,6 @@ const { values: args } = parseArgs({
     window: { type: "string", default: "100" },
     connections: { type: "string", default: "50" },
     rounds: { type: "string", default: "1" },
-    /** Ask for receipts: each submit then also stores its receipt request. */
-    "registered-delivery": { type: "boolean", default: false },
   },
 });
 const duration = Number(args.duration);
@@ -64,7 +65,7 @@ function request(lib: LibSession, command: string, fields: Record<string, unknow
 }
 
 /** Keeps `window` submit_sm outstanding for `seconds`; counts answers and their latency. */
-async function smppRun(seconds: number) {
+async function smppRun(seconds: number, registeredDelivery = 0) {
   const lib = connectSession({ host: "127.0.0.1", port: smppPort });
   await new Promise((resolve) => lib.once("connect", resolve));
   const bind = await request(lib, "bind_transmitter", {
@@ -95,7 +96,7 @@ async function smppRun(seconds: number) {
             dest_addr_npi: 1,
             destination_addr: "4915112345678",
             short_message: body,
-            registered_delivery: args["registered-delivery"] ? 1 : 0,
+            registered_delivery: registeredDelivery,
           }),
           (resp: Pdu) => {
             inFlight--;
@@ -140,16 +141,19 @@ try {
   await smppRun(1); // warm-up
   await autocannon({ url: `${gateway.url}/health`, connections: 10, duration: 1 });
   for (let round = 1; round <= rounds; round++) {
-    const smpp = await smppRun(duration);
-    rows.push([
-      `submit_sm, 1 bind, window ${window}${args["registered-delivery"] ? ", receipts" : ""}`,
-      smpp.rate,
-      smpp.p50,
-      smpp.p99,
-      smpp.ok,
-      smpp.refused,
-      microsPerItem(smpp.gatewayCpu, smpp.ok + smpp.refused),
-    ]);
+    for (const rd of [0, 1]) {
+      const smpp = await smppRun(duration, rd);
+      rows.push([
+        `submit_sm, 1 bind, window ${window}${rd ? ", receipts" : ""}`,
+        smpp.rate,
+        smpp.p50,
+        smpp.p99,
+        smpp.ok,
+        smpp.refused,
+        microsPerItem(smpp.gatewayCpu, smpp.ok + smpp.refused),
+      ]);
+      if (rd === 0) ratios.push(smpp.rate);
+    }
     const before = cpuSeconds(gatewayPid);
     const http = await autocannon({
       url: `${gateway.url}/sms`,
@@ -177,7 +181,7 @@ try {
       http.non2xx + http.errors,
       microsPerItem(httpCpu, http.total),
     ]);
-    ratios.push(smpp.rate / http.requestsPerSecond);
+    ratios[ratios.length - 1]! /= http.requestsPerSecond;
   }
   process.stdout.write(
     `\n${table(["path", "msg/s", "p50 ms", "p99 ms", "accepted", "refused", "gateway CPU µs/msg"], rows)}\n`,

@@ -11,8 +11,9 @@ import type {
   SmppServerStore,
   SmppSubmitRecord,
 } from "../ports/smpp-server.js";
-import { paddedChunks } from "./bulk.js";
+import { insertRows, paddedChunks } from "./bulk.js";
 import type { Database, Db } from "./db.js";
+import { GroupCommit } from "./group-commit.js";
 
 interface SmppServerTables {
   smpp_credentials: { system_id: string; key_id: number; password_hash: string; created_at: number };
@@ -138,6 +139,33 @@ function itemOf(row: {
 
 export function sqlSmppServerStore({ kysely }: Db): SmppServerStore {
   const db = kysely as unknown as SmppDb;
+  // Receipt requests of concurrent submits share one transaction (one fsync), like acceptance itself.
+  const submits = new GroupCommit<SmppSubmitRecord, void>(async (records) => {
+    await kysely.transaction().execute((trx) =>
+      insertRows(
+        trx,
+        "smpp_messages (message_uuid, account_id, registered_delivery, source_ton, source_npi, source_addr, " +
+          "dest_ton, dest_npi, dest_addr, valid_until, created_at)",
+        "v.column1, CAST(v.column2 AS bigint), CAST(v.column3 AS integer), CAST(v.column4 AS integer), " +
+          "CAST(v.column5 AS integer), v.column6, CAST(v.column7 AS integer), CAST(v.column8 AS integer), v.column9, " +
+          "CAST(v.column10 AS bigint), CAST(v.column11 AS bigint)",
+        records.map((r) => [
+          r.messageUuid,
+          r.accountId,
+          r.registeredDelivery,
+          r.source.ton,
+          r.source.npi,
+          r.source.addr,
+          r.dest.ton,
+          r.dest.npi,
+          r.dest.addr,
+          r.validUntil,
+          r.createdAt,
+        ]),
+      ),
+    );
+    return records.map(() => undefined);
+  });
   return {
     async setCredential(keyId, systemId, passwordHash, now) {
       await db.transaction().execute(async (trx) => {
@@ -166,23 +194,8 @@ export function sqlSmppServerStore({ kysely }: Db): SmppServerStore {
         .executeTakeFirst();
       return row !== undefined;
     },
-    async recordSubmit(r: SmppSubmitRecord) {
-      await db
-        .insertInto("smpp_messages")
-        .values({
-          message_uuid: r.messageUuid,
-          account_id: r.accountId,
-          registered_delivery: r.registeredDelivery,
-          source_ton: r.source.ton,
-          source_npi: r.source.npi,
-          source_addr: r.source.addr,
-          dest_ton: r.dest.ton,
-          dest_npi: r.dest.npi,
-          dest_addr: r.dest.addr,
-          valid_until: r.validUntil,
-          created_at: r.createdAt,
-        })
-        .execute();
+    recordSubmit(record) {
+      return submits.submit(record);
     },
     async forgetSubmit(messageUuid) {
       await db.deleteFrom("smpp_messages").where("message_uuid", "=", messageUuid).execute();
