@@ -28,12 +28,19 @@ export interface PumpParts {
   receivingAccounts(): number[];
 }
 
+type Outcome = "done" | "again" | "later";
+
 export class OutboxPump {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #lastPurge = 0;
   #stopped = false;
+  /** Items whose deliver_sm is out; each is settled on its own, so one slow ESME holds up nobody else. */
+  readonly #inFlight = new Set<number>();
+  readonly #results: Record<Outcome, number[]> = { done: [], again: [], later: [] };
+  #flushing: Promise<void> | undefined;
+  #flushScheduled = false;
 
   constructor(private readonly p: PumpParts) {}
 
@@ -60,10 +67,14 @@ export class OutboxPump {
       });
   }
 
+  /** Stops claiming; waits for the results of what is out to be recorded (close the binds first). */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#running;
+    while (this.#inFlight.size > 0 || this.#flushing || this.#flushScheduled) {
+      await (this.#flushing ?? new Promise((resolve) => setTimeout(resolve, 10)));
+    }
   }
 
   async #round(): Promise<void> {
@@ -74,23 +85,21 @@ export class OutboxPump {
       await deps.store.smppServer.purge(now);
     }
     const accounts = this.p.receivingAccounts();
-    if (accounts.length === 0) return;
-    const items = await deps.store.smppServer.claim(accounts, now, BATCH, this.p.responseTimeoutMs * 3);
-    if (items.length === 0) return;
-    const outcomes = await Promise.all(items.map((item) => this.#send(item)));
-    const done = items.filter((_, i) => outcomes[i] === "done").map((i) => i.id);
-    const now2 = deps.clock.now();
-    const again = items.filter((_, i) => outcomes[i] === "again").map((i) => i.id);
-    const later = items.filter((_, i) => outcomes[i] === "later").map((i) => i.id);
-    if (done.length > 0) await deps.store.smppServer.remove(done);
-    if (again.length > 0) await deps.store.smppServer.release(again, now2);
-    if (later.length > 0) await deps.store.smppServer.release(later, now2 + RETRY_MS);
-    // A full batch means more may be waiting.
-    if (items.length === BATCH || done.length > 0) this.#again = true;
+    const room = BATCH - this.#inFlight.size;
+    if (accounts.length === 0 || room <= 0) return;
+    const items = await deps.store.smppServer.claim(accounts, now, room, this.p.responseTimeoutMs * 3);
+    for (const item of items) {
+      this.#inFlight.add(item.id);
+      void this.#send(item).then(
+        (outcome) => this.#settle(item.id, outcome),
+        () => this.#settle(item.id, "later"),
+      );
+    }
+    if (items.length === room) this.#again = true;
   }
 
   /** done: acknowledged; again: no bind or the bind went (offer at once); later: refused or unanswered. */
-  async #send(item: SmppOutboxItem): Promise<"done" | "again" | "later"> {
+  async #send(item: SmppOutboxItem): Promise<Outcome> {
     const session = this.p.receiverOf(item.accountId);
     if (!session) return "again";
     const pdus = item.kind === "receipt" ? [receiptPdu(item.body)] : inboundPdus(item.body, this.p.alphabet);
@@ -101,5 +110,39 @@ export class OutboxPump {
       return "later";
     }
     return "done";
+  }
+
+  /** Results are stored together: one statement per kind for everything settled in the same instant. */
+  #settle(id: number, outcome: Outcome): void {
+    this.#results[outcome].push(id);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      const previous = this.#flushing ?? Promise.resolve();
+      const flushing = previous.then(() => this.#flush());
+      this.#flushing = flushing;
+      void flushing.finally(() => {
+        if (this.#flushing === flushing) this.#flushing = undefined;
+      });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const { done, again, later } = this.#results;
+    const taken = { done: done.splice(0), again: again.splice(0), later: later.splice(0) };
+    const store = this.p.deps.store.smppServer;
+    const now = this.p.deps.clock.now();
+    try {
+      if (taken.done.length > 0) await store.remove(taken.done);
+      if (taken.again.length > 0) await store.release(taken.again, now);
+      if (taken.later.length > 0) await store.release(taken.later, now + RETRY_MS);
+    } catch (error) {
+      // Their leases lapse and they are offered again: at least once still holds.
+      this.p.log.error({ err: error }, "could not record deliver_sm results");
+    } finally {
+      for (const id of [...taken.done, ...taken.again, ...taken.later]) this.#inFlight.delete(id);
+    }
+    if (taken.done.length > 0 || taken.again.length > 0) this.poke();
   }
 }

@@ -104,11 +104,12 @@ export class SmppServer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pump.stop();
     this.#submits.close();
     const closing = this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     await Promise.all([...this.#sessions].map((s) => s.unbind()));
     for (const s of this.#sessions) s.lib.destroy();
+    // After the binds: their unanswered deliver_sm are settled now, and given back before the store closes.
+    await this.#pump.stop();
     await Promise.all(closing);
   }
 
@@ -121,6 +122,7 @@ export class SmppServer {
       const session = new CustomerSession(
         lib,
         {
+          window: this.p.config.window,
           enquireLinkMs: this.p.config.enquireLinkSeconds * 1000,
           bindTimeoutMs: this.p.config.bindTimeoutSeconds * 1000,
           responseTimeoutMs: this.p.config.responseTimeoutMs,

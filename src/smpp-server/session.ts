@@ -11,6 +11,7 @@ import {
   type Pdu,
   type PduFields,
 } from "../delivery/smpp/lib.js";
+import { RequestWindow } from "../delivery/smpp/window.js";
 import type { AccountProfile } from "../store/ports/index.js";
 import { installTolerantReader } from "./framing.js";
 
@@ -23,6 +24,8 @@ export interface SessionEvents {
 }
 
 export interface SessionTimes {
+  /** Our own requests (deliver_sm, enquire_link) outstanding at most, like the window we grant the ESME. */
+  window: number;
   enquireLinkMs: number;
   bindTimeoutMs: number;
   responseTimeoutMs: number;
@@ -41,6 +44,7 @@ export class CustomerSession {
   #probing = false;
   readonly #unanswered = new Set<(status: number) => void>();
   readonly #timers: NodeJS.Timeout[] = [];
+  readonly #window: RequestWindow;
 
   constructor(
     readonly lib: LibSession,
@@ -49,6 +53,7 @@ export class CustomerSession {
     private readonly log: Logger,
   ) {
     this.ip = lib.socket.remoteAddress ?? "unknown";
+    this.#window = new RequestWindow(times.window);
     lib.socket.setNoDelay(true);
     coalesceWrites(lib.socket);
     installTolerantReader(lib, {
@@ -74,6 +79,7 @@ export class CustomerSession {
       this.closed = true;
       for (const t of this.#timers) clearTimeout(t);
       for (const settle of [...this.#unanswered]) settle(-1);
+      this.#window.rejectWaiting();
       events.closed(this);
     });
     const bindTimer = setTimeout(() => {
@@ -105,11 +111,16 @@ export class CustomerSession {
   }
 
   /** Sends a request; resolves with its response's command_status, -1 if none came in time or the bind went. */
-  request(command: string, fields: PduFields): Promise<number> {
+  async request(command: string, fields: PduFields): Promise<number> {
+    if (this.closed || !(await this.#window.acquire())) return -1;
     return new Promise((resolve) => {
+      let settled = false;
       const settle = (status: number) => {
+        if (settled) return; // a late answer after the timeout
+        settled = true;
         clearTimeout(timer);
         this.#unanswered.delete(settle);
+        this.#window.release();
         resolve(status);
       };
       const timer = setTimeout(() => settle(-1), this.times.responseTimeoutMs);

@@ -259,4 +259,28 @@ describe("SMPP server sessions", () => {
     });
     assert.deepEqual(list.body, [], "no message was stored");
   });
+
+  it("keeps at most a window of deliver_sm unanswered per bind", async () => {
+    const { login, port } = await gateway({ "smppServer.window": 2 });
+    const rx = await esme(port);
+    rx.answerDelivers = false;
+    await rx.bind("receiver", login.systemId, login.password);
+    for (let i = 0; i < 5; i++) {
+      await gw.gateway.smppServer!.queueInbound(gw.accountId, {
+        connectorId: "test",
+        from: "491701111111",
+        to: "491709999999",
+        text: `mo ${i}`,
+        receivedAt: Date.now(),
+      });
+    }
+    await eventually(() => (rx.delivers.length === 2 ? true : undefined)).catch((e) => {
+      throw new Error(`${e.message}: ${rx.delivers.length} delivered`);
+    });
+    await new Promise((r) => setTimeout(r, 600)); // a few pump rounds: still no third
+    assert.equal(rx.delivers.length, 2);
+    rx.answerDelivers = true;
+    for (const d of rx.delivers.splice(0)) rx.lib.send(d.response());
+    await eventually(() => (rx.delivers.length === 3 ? true : undefined));
+  });
 });
