@@ -32,15 +32,24 @@ interface HeldPart {
   session: CustomerSession;
   pdu: Pdu;
   part: SubmitPart;
+  /** The same part sent again before the message completed: each copy gets the message's answer. */
+  copies?: { session: CustomerSession; pdu: Pdu }[];
 }
+
+const answers = (h: HeldPart) => [{ session: h.session, pdu: h.pdu }, ...(h.copies ?? [])];
 
 export class SubmitHandler {
   readonly #parts: Reassembler<HeldPart>;
 
   constructor(private readonly p: SubmitParts) {
-    this.#parts = new Reassembler<HeldPart>(p.concatTimeoutMs, (held) => {
-      for (const h of held) h.session.answer(h.pdu.response({ command_status: Status.ESME_RSUBMITFAIL }));
-    });
+    this.#parts = new Reassembler<HeldPart>(
+      p.concatTimeoutMs,
+      (held) => {
+        for (const a of held.flatMap(answers))
+          a.session.answer(a.pdu.response({ command_status: Status.ESME_RSUBMITFAIL }));
+      },
+      (first, again) => ({ ...again, copies: [...answers(first), ...(again.copies ?? [])] }),
+    );
   }
 
   close(): void {
@@ -81,7 +90,7 @@ export class SubmitHandler {
 
   async #accept(session: CustomerSession, held: HeldPart[]): Promise<void> {
     const answerAll = (fields: Record<string, unknown>) => {
-      for (const h of held) h.session.answer(h.pdu.response(fields));
+      for (const a of held.flatMap(answers)) a.session.answer(a.pdu.response(fields));
     };
     const first = held[0]!.part;
     const deps = this.p.deps;

@@ -149,6 +149,21 @@ for (const target of storeTargets) {
       }
     });
 
+    it("answers a retransmitted part too, with the same message id, and stores one message", async () => {
+      const esme = await bound("transmitter");
+      const udh = (seq: number) => Buffer.from([5, 0, 3, 0x77, 2, seq]);
+      const first = esme.submit({ esm_class: 0x40, short_message: Buffer.concat([udh(1), gsm("once ")]) });
+      const again = esme.submit({ esm_class: 0x40, short_message: Buffer.concat([udh(1), gsm("once ")]) });
+      const last = esme.submit({ esm_class: 0x40, short_message: Buffer.concat([udh(2), gsm("only")]) });
+      const resps = await Promise.all([first, again, last]);
+      assert.deepEqual(
+        resps.map((r) => r.command_status),
+        [0, 0, 0],
+      );
+      assert.equal(new Set(resps.map((r) => r.message_id)).size, 1);
+      assert.equal((await get(String(resps[0]!.message_id))).text, "once only");
+    });
+
     it("honours schedule_delivery_time and refuses bad or past times", async () => {
       const esme = await bound("transmitter");
       const later = await esme.submit({
