@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { connectorSettingsSchema } from "./delivery/connector-types.js";
 import { invalidProxyEntry, proxyList } from "./api/trusted-proxies.js";
+import { SMPP_SERVER_ENV, smppServerSchema } from "./smpp-server/config.js";
 
 /**
  * Values are coerced by the type of their key: environment variables are strings, and "NO" is Norway for
@@ -207,6 +208,7 @@ export const configSchema = z.object({
     .prefault({}),
   /** Protection against SMS pumping (issue 16); see README "Fraud protection" for what each rule does. */
   fraud: fraudSchema,
+  smppServer: smppServerSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -235,6 +237,7 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_OTP_HASH_KEY: "otp.hashKey",
   STARLING_IDEMPOTENCY_WINDOW_SECONDS: "idempotency.windowSeconds",
   STARLING_FRAUD: "fraud.enabled",
+  ...SMPP_SERVER_ENV,
 };
 
 export class ConfigError extends Error {}

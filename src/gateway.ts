@@ -11,13 +11,15 @@ import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
 import { CampaignRunner, resumeCampaigns } from "./app/fullsms/campaign-runner.js";
 import { handleInboundForLists } from "./app/fullsms/inbound.js";
-import { handleInbound } from "./app/handle-inbound.js";
+import { handleInbound, type InboundHooks } from "./app/handle-inbound.js";
+import { IpBlocker } from "./app/ip-block.js";
 import type { Config } from "./config.js";
 import { toMicros } from "./core/money.js";
 import { startSafeSending } from "./safe-sending.js";
 import { Dispatcher } from "./delivery/dispatcher.js";
 import { EnRouteQuery } from "./delivery/en-route-query.js";
 import { type Delivery, dispatcherOptions, startConnectors } from "./delivery/index.js";
+import { type SmppServer, startSmppServer } from "./smpp-server/server.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/ports/index.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
@@ -35,6 +37,8 @@ export interface Gateway {
   webhooks: WebhookDispatcher | undefined;
   /** Expands list campaigns in the background. */
   campaigns: CampaignRunner;
+  /** The SMPP server for customers, when smppServer.enabled. */
+  smppServer: SmppServer | undefined;
   /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:8080 */
   url: string;
   stop(): Promise<void>;
@@ -48,7 +52,8 @@ export interface GatewayOptions {
 
 export async function startGateway(config: Readonly<Config>, options: GatewayOptions = {}): Promise<Gateway> {
   // Delivery events become webhooks in LOX24's `sms.delivery` shape, the one dialect that defines them.
-  const store = options.store ?? (await openStore(config.database.url, { renderWebhook: renderLox24Webhook }));
+  const store =
+    options.store ?? (await openStore(config.database.url, { renderWebhook: renderLox24Webhook }));
   const deps: AppDeps = {
     store,
     clock: options.clock ?? systemClock,
@@ -58,15 +63,20 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   };
 
   const logger = pino({ level: config.log.level });
+  let smppServer: SmppServer | undefined;
   const safety = startSafeSending(config, deps, logger);
   // The background workers are peers, each owned here: none is a module-level singleton.
   const campaigns = new CampaignRunner(deps);
   deps.campaigns = campaigns;
-  const inbound = {
-    accountFor: async (to: string) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
+  const inbound: InboundHooks = {
+    accountFor: async (to: string) =>
+      (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
     after: [
-      async (d: AppDeps, _accountId: number, sms: Parameters<typeof handleInboundForLists>[1]) => {
+      async (d, _accountId, sms) => {
         await handleInboundForLists(d, sms);
+      },
+      async (_d, accountId, sms) => {
+        await smppServer?.queueInbound(accountId, sms);
       },
     ],
   };
@@ -93,6 +103,11 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     : undefined;
   webhooks?.start();
   deps.onAccepted = () => dispatcher?.poke();
+  const ipBlocker = new IpBlocker({
+    limit: config.security.badCredentialLimit,
+    windowMs: config.security.badCredentialWindowSeconds * 1000,
+    blockMs: config.security.ipBlockSeconds * 1000,
+  });
 
   const http = await buildServer(
     deps,
@@ -101,6 +116,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
       trustedProxies: config.server.trustedProxies,
       logLevel: config.log.level,
       security: config.security,
+      ipBlocker,
     },
     // LOX24 last: it owns every path the others do not (its 404 is the default).
     [fullsmsDialect, lox24Dialect],
@@ -109,6 +125,15 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.server.port;
   const url = `http://${config.server.host}:${port}`;
+  if (config.smppServer.enabled) {
+    smppServer = await startSmppServer({
+      deps,
+      config: config.smppServer,
+      log: logger,
+      ipBlocker,
+      validitySeconds: config.delivery.validitySeconds,
+    });
+  }
   // Campaigns a previous run left half-expanded carry on from where their last batch committed.
   const resumed = await resumeCampaigns(deps, campaigns);
   if (resumed > 0) logger.info({ resumed }, "resumed campaigns");
@@ -117,6 +142,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const stop = () => {
     // Stop accepting, let in-flight requests finish, then close the store.
     stopped ??= (async () => {
+      await smppServer?.close();
       await http.close();
       await campaigns.stop();
       await enRoute?.stop();
@@ -129,5 +155,5 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     return stopped;
   };
 
-  return { config, store, deps, http, delivery, dispatcher, webhooks, campaigns, url, stop };
+  return { config, store, deps, http, delivery, dispatcher, webhooks, campaigns, smppServer, url, stop };
 }

@@ -22,6 +22,8 @@ export interface ServerOptions {
   trustedProxies: readonly string[];
   logLevel: string;
   security: { badCredentialLimit: number; badCredentialWindowSeconds: number; ipBlockSeconds: number };
+  /** Shared with the SMPP server, so bad credentials count towards one block whichever way they came. */
+  ipBlocker?: IpBlocker;
 }
 
 /** What a dialect plugin receives. */
@@ -92,7 +94,7 @@ export async function buildServer(
 
   const ctx: DialectContext = {
     deps,
-    ipBlocker: new IpBlocker({
+    ipBlocker: options.ipBlocker ?? new IpBlocker({
       limit: options.security.badCredentialLimit,
       windowMs: options.security.badCredentialWindowSeconds * 1000,
       blockMs: options.security.ipBlockSeconds * 1000,

@@ -8,6 +8,7 @@ import type { FullsmsStore } from "./fullsms.js";
 import type { MessageStore } from "./messages.js";
 import type { OtpStore } from "./otp.js";
 import type { FraudStore, IdempotencyStore } from "./safety.js";
+import type { SmppServerStore } from "./smpp-server.js";
 
 export * from "./accounts.js";
 export * from "./delivery.js";
@@ -15,6 +16,7 @@ export * from "./fullsms.js";
 export * from "./messages.js";
 export * from "./otp.js";
 export * from "./safety.js";
+export * from "./smpp-server.js";
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
@@ -30,6 +32,7 @@ export interface Store {
   /** Safe sending (issue 16): idempotency keys and the anti-pumping rules' data. */
   idempotency: IdempotencyStore;
   fraud: FraudStore;
+  smppServer: SmppServerStore;
   /** Key/value facts the gateway keeps about itself (e.g. generated secrets). */
   settings: { get(key: string): Promise<string | undefined>; setIfAbsent(key: string, value: string): Promise<string> };
   close(): Promise<void>;
