@@ -55,12 +55,31 @@ export const configSchema = z.object({
       publicUrl: z.string().url().optional(),
     })
     .default({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 65536, trustProxy: false }),
+  admin: z
+    .object({
+      /** The operator listener: console and /metrics, apart from the public API. */
+      enabled: z.coerce.boolean().default(true),
+      host: z.string().default("127.0.0.1"),
+      /** Unset: the API port + 1 (0, an ephemeral port, when the API port is 0). */
+      port: port.optional(),
+      /** Also answer /metrics on the public API port. Off: metrics name connectors and volumes. */
+      metricsOnApi: z.coerce.boolean().default(false),
+      sessionHours: positiveInt.default(12),
+      /** Failed logins in a row that lock an operator out, and for how long. */
+      lockoutAttempts: positiveInt.default(5),
+      lockoutMinutes: positiveInt.default(15),
+    })
+    .default({ enabled: true, host: "127.0.0.1", metricsOnApi: false, sessionHours: 12, lockoutAttempts: 5, lockoutMinutes: 15 }),
   database: z
     .object({ url: z.string().min(1).default("sqlite:./data/starling.db") })
     .default({ url: "sqlite:./data/starling.db" }),
   log: z
-    .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
-    .default({ level: "info" }),
+    .object({
+      level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      /** auto: readable lines on a terminal (pino-pretty), JSON lines otherwise (files, journald, collectors). */
+      format: z.enum(["auto", "pretty", "json"]).default("auto"),
+    })
+    .default({ level: "info", format: "auto" }),
   demo: z
     .object({
       /** On first start with an empty store, create a demo account and print its token once. */
@@ -167,7 +186,12 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_TRUST_PROXY: "server.trustProxy",
   STARLING_PUBLIC_URL: "server.publicUrl",
   STARLING_DATABASE_URL: "database.url",
+  STARLING_ADMIN: "admin.enabled",
+  STARLING_ADMIN_HOST: "admin.host",
+  STARLING_ADMIN_PORT: "admin.port",
+  STARLING_METRICS_ON_API: "admin.metricsOnApi",
   STARLING_LOG_LEVEL: "log.level",
+  STARLING_LOG_FORMAT: "log.format",
   STARLING_DEMO: "demo.enabled",
   STARLING_DEMO_COUNTRY: "demo.country",
   STARLING_DEFAULT_PRICE: "pricing.defaultPricePerPart",

@@ -3,9 +3,9 @@
  * stopped in reverse. Tests and benchmarks start a whole gateway through this, exactly as main.ts does.
  */
 import type { FastifyInstance } from "fastify";
-import { pino } from "pino";
 import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
+import { adminPort, buildAdminServer, metricsRoute } from "./admin/server.js";
 import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
 import { resumeCampaigns, stopCampaigns } from "./app/fullsms/campaign-runner.js";
@@ -13,6 +13,11 @@ import { handleInboundForLists } from "./app/fullsms/inbound.js";
 import type { Config } from "./config.js";
 import { toMicros } from "./core/money.js";
 import { type Delivery, startDelivery } from "./delivery/index.js";
+import { createLogger } from "./logging.js";
+import { instrumentHttp } from "./metrics/http.js";
+import { observeDelivery } from "./metrics/observe-delivery.js";
+import { observeStore, type SubmitConnectors } from "./metrics/observe-store.js";
+import { Metrics } from "./metrics/registry.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/ports/index.js";
 
@@ -24,6 +29,10 @@ export interface Gateway {
   delivery: Delivery;
   /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:8080 */
   url: string;
+  metrics: Metrics;
+  /** The operator listener (console, /metrics); absent when admin.enabled is false. */
+  admin: FastifyInstance | undefined;
+  adminUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -43,7 +52,10 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
   };
 
-  const logger = pino({ level: config.log.level });
+  const logger = createLogger(config.log.level, config.log.format);
+  const metrics = new Metrics();
+  const submits: SubmitConnectors = { lastConnector: new Map() };
+  observeStore(store, metrics, submits, deps.clock.now);
   const delivery = await startDelivery(config, deps, logger, {
     accountFor: async (to) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
     after: [
@@ -53,6 +65,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     ],
   });
   deps.onAccepted = () => delivery.dispatcher?.poke();
+  observeDelivery(metrics, store, delivery.connectors, submits, deps.clock.now);
 
   const http = await buildServer(
     deps,
@@ -60,15 +73,24 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
       bodyLimitBytes: config.server.bodyLimitBytes,
       trustProxy: config.server.trustProxy,
       logLevel: config.log.level,
+      logFormat: config.log.format,
       security: config.security,
     },
     // LOX24 last: it owns every path the others do not (its 404 is the default).
     [fullsmsDialect, lox24Dialect],
   );
+  instrumentHttp(http, metrics);
+  if (config.admin.metricsOnApi) http.get("/metrics", (_request, reply) => metricsRoute(metrics, reply));
   await http.listen({ host: config.server.host, port: config.server.port });
-  const address = http.server.address();
-  const port = typeof address === "object" && address ? address.port : config.server.port;
-  const url = `http://${config.server.host}:${port}`;
+  const url = listenUrl(http, config.server.host);
+
+  let admin: FastifyInstance | undefined;
+  let adminUrl: string | undefined;
+  if (config.admin.enabled) {
+    admin = await buildAdminServer({ metrics, logger });
+    await admin.listen({ host: config.admin.host, port: adminPort(config.admin.port, config.server.port) });
+    adminUrl = listenUrl(admin, config.admin.host);
+  }
   // Campaigns a previous run left half-expanded carry on from where their last batch committed.
   const resumed = await resumeCampaigns(deps);
   if (resumed > 0) logger.info({ resumed }, "resumed campaigns");
@@ -77,7 +99,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const stop = () => {
     // Stop accepting, let in-flight requests finish, then close the store.
     stopped ??= (async () => {
-      await http.close();
+      await Promise.all([http.close(), admin?.close()]);
       await stopCampaigns(deps);
       await delivery.stop();
       if (!options.store) await store.close();
@@ -85,5 +107,11 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     return stopped;
   };
 
-  return { config, store, deps, http, delivery, url, stop };
+  return { config, store, deps, http, delivery, url, metrics, admin, adminUrl, stop };
+}
+
+function listenUrl(server: FastifyInstance, host: string): string {
+  const address = server.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }

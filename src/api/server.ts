@@ -6,11 +6,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import type { AppDeps } from "../app/deps.js";
 import { IpBlocker } from "../app/ip-block.js";
 import { randomAlphanumeric } from "../ids.js";
+import { type LogFormat, logOptions } from "../logging.js";
 
 export interface ServerOptions {
   bodyLimitBytes: number;
   trustProxy: boolean;
   logLevel: string;
+  logFormat?: LogFormat;
   security: { badCredentialLimit: number; badCredentialWindowSeconds: number; ipBlockSeconds: number };
 }
 
@@ -35,7 +37,7 @@ export function newRequestId(): string {
 
 export async function buildServer(deps: AppDeps, options: ServerOptions, dialects: Dialect[]): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: options.logLevel, redact: ["req.headers.authorization", 'req.headers["x-lox24-auth-token"]'] },
+    logger: { ...logOptions(options.logLevel, options.logFormat ?? "json"), redact: ["req.headers.authorization", 'req.headers["x-lox24-auth-token"]'] },
     // Per-request log lines would cost more than the request itself at gateway rates.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,

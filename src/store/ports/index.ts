@@ -6,12 +6,14 @@ import type { AccountStore, KeyStore, PriceStore } from "./accounts.js";
 import type { DeliveryStore, InboundStore, WebhookStore } from "./delivery.js";
 import type { FullsmsStore } from "./fullsms.js";
 import type { MessageStore } from "./messages.js";
+import type { OperatorStore, AdminStore } from "./operator.js";
 import type { OtpStore } from "./otp.js";
 
 export * from "./accounts.js";
 export * from "./delivery.js";
 export * from "./fullsms.js";
 export * from "./messages.js";
+export * from "./operator.js";
 export * from "./otp.js";
 
 export interface Store {
@@ -25,6 +27,9 @@ export interface Store {
   delivery: DeliveryStore;
   webhooks: WebhookStore;
   inbound: InboundStore;
+  /** Cross-account reads for the console and metrics. */
+  operator: OperatorStore;
+  admins: AdminStore;
   /** Key/value facts the gateway keeps about itself (e.g. generated secrets). */
   settings: { get(key: string): Promise<string | undefined>; setIfAbsent(key: string, value: string): Promise<string> };
   close(): Promise<void>;

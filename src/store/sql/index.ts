@@ -9,6 +9,8 @@ import { sqlDeliveryStore } from "./delivery/index.js";
 import { sqlInboundStore, sqlWebhookStore } from "./webhooks.js";
 import { migrationsFor } from "./migrations/index.js";
 import { sqlOtpStore } from "./otp.js";
+import { sqlAdminStore } from "./operator/admins.js";
+import { sqlOperatorStore } from "./operator/reads.js";
 
 export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
@@ -35,6 +37,8 @@ export function createSqlStore(db: Db): Store {
     inbound: sqlInboundStore(db),
     fullsms: sqlFullsmsStore(db),
     otp: sqlOtpStore(db),
+    operator: sqlOperatorStore(db),
+    admins: sqlAdminStore(db),
     settings: {
       async get(key) {
         const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
