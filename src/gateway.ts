@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
 import { adminPort, buildAdminServer, metricsRoute } from "./admin/server.js";
+import { docsRoutes } from "./api/openapi/routes.js";
 import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
 import { resumeCampaigns, stopCampaigns } from "./app/fullsms/campaign-runner.js";
@@ -80,6 +81,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     [fullsmsDialect, lox24Dialect],
   );
   instrumentHttp(http, metrics);
+  await http.register(docsRoutes);
   if (config.admin.metricsOnApi) http.get("/metrics", (_request, reply) => metricsRoute(metrics, reply));
   await http.listen({ host: config.server.host, port: config.server.port });
   const url = listenUrl(http, config.server.host);
