@@ -5,6 +5,8 @@
 import type { FastifyInstance } from "fastify";
 import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
+import { ConnectorBoard } from "./admin/connector-board.js";
+import { consolePlugin } from "./admin/console/index.js";
 import { adminPort, buildAdminServer, metricsRoute } from "./admin/server.js";
 import { docsRoutes } from "./api/openapi/routes.js";
 import { buildServer } from "./api/server.js";
@@ -67,6 +69,11 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   });
   deps.onAccepted = () => delivery.dispatcher?.poke();
   observeDelivery(metrics, store, delivery.connectors, submits, deps.clock.now);
+  const board = new ConnectorBoard(
+    delivery.connectors,
+    routeTable(config, [...delivery.connectors.keys()]),
+    deps.clock.now,
+  );
 
   const http = await buildServer(
     deps,
@@ -89,7 +96,11 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   let admin: FastifyInstance | undefined;
   let adminUrl: string | undefined;
   if (config.admin.enabled) {
-    admin = await buildAdminServer({ metrics, logger });
+    admin = await buildAdminServer({
+      metrics,
+      logger,
+      console: consolePlugin({ deps, policy: config.admin, board, apiUrl: url }),
+    });
     await admin.listen({ host: config.admin.host, port: adminPort(config.admin.port, config.server.port) });
     adminUrl = listenUrl(admin, config.admin.host);
   }
@@ -110,6 +121,14 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   };
 
   return { config, store, deps, http, delivery, url, metrics, admin, adminUrl, stop };
+}
+
+/** The routes as the dispatcher uses them: configured, or every connector in order. */
+function routeTable(config: Readonly<Config>, connectorIds: string[]) {
+  if (config.delivery.routes.length > 0) return config.delivery.routes;
+  return connectorIds.length > 0
+    ? [{ prefixes: [], countries: [], accountIds: [], connectors: connectorIds }]
+    : [];
 }
 
 function listenUrl(server: FastifyInstance, host: string): string {

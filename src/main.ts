@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   const log = gateway.http.log;
   log.info({ url: gateway.url, store: gateway.store.kind }, "Starling is listening");
 
+  if (gateway.adminUrl) await printConsole(gateway);
+
   if (config.demo.enabled) {
     const demo = await bootstrapDemo(gateway.deps, config.demo);
     if (demo) printDemo(gateway.url, demo.accountId, demo.token);
@@ -39,6 +41,24 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/** The console's address on every start; how to get in while no operator exists. */
+async function printConsole(gateway: Awaited<ReturnType<typeof startGateway>>): Promise<void> {
+  const operators = await gateway.store.admins.list();
+  const lines = [
+    "",
+    `Operator console: ${gateway.adminUrl}/   (Prometheus: ${gateway.adminUrl}/metrics · API reference: ${gateway.url}/docs)`,
+  ];
+  if (operators.length === 0) {
+    lines.push(
+      "",
+      "First run: create an operator, then log in with the one-time password it prints:",
+      "",
+      "  npm run starling -- admins create admin",
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n\n`);
 }
 
 /** Printed once, on the first start: the token is not stored in clear and cannot be shown again. */
@@ -63,6 +83,8 @@ function printDemo(url: string, accountId: number, token: string): void {
 }
 
 main().catch((error) => {
-  process.stderr.write(`starling: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `starling: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

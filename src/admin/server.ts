@@ -24,10 +24,23 @@ export async function buildAdminServer(options: AdminServerOptions): Promise<Fas
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
   });
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat())
+      if (method !== "HEAD") routes.push({ method, url: route.url });
+  });
+  registered.set(app, routes);
   app.get("/health", async () => ({ status: "ok" }));
   app.get("/metrics", (_request, reply) => metricsRoute(options.metrics, reply));
   if (options.console) await app.register(options.console);
   return app;
+}
+
+const registered = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Every route of an admin server (the security tests check each one refuses anonymous requests). */
+export function adminRoutes(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return registered.get(app) ?? [];
 }
 
 export async function metricsRoute(metrics: Metrics, reply: FastifyReply) {

@@ -32,8 +32,17 @@ export type SubmitFailureKind =
   | "permanent";
 
 export type SubmitResult =
-  | { ok: true; /** One SMSC message id per part, normalised per the connector's receipt id format. */ smscIds: string[] }
-  | { ok: false; kind: SubmitFailureKind; commandStatus?: number; reason: string; /** parts accepted before the failure */ acceptedParts: number };
+  | {
+      ok: true /** One SMSC message id per part, normalised per the connector's receipt id format. */;
+      smscIds: string[];
+    }
+  | {
+      ok: false;
+      kind: SubmitFailureKind;
+      commandStatus?: number;
+      reason: string /** parts accepted before the failure */;
+      acceptedParts: number;
+    };
 
 /** Final and intermediate states a receipt can carry (SMPP 3.4 message_state names). */
 export type ReceiptState =

@@ -31,6 +31,9 @@ export interface Store {
   operator: OperatorStore;
   admins: AdminStore;
   /** Key/value facts the gateway keeps about itself (e.g. generated secrets). */
-  settings: { get(key: string): Promise<string | undefined>; setIfAbsent(key: string, value: string): Promise<string> };
+  settings: {
+    get(key: string): Promise<string | undefined>;
+    setIfAbsent(key: string, value: string): Promise<string>;
+  };
   close(): Promise<void>;
 }

@@ -108,7 +108,10 @@ export function sqlOperatorStore({ kysely }: Db): Omit<OperatorStore, never> {
     },
 
     async throughput(since, bucketMs) {
-      const bucket = sql<number>`(created_at / ${bucketMs}) * ${bucketMs}`;
+      // Literal, not bound: PostgreSQL matches the GROUP BY to the select list by text, and two sets of
+      // parameters would make them differ. bucketMs is an integer of ours, never a caller's string.
+      const size = sql.lit(Math.max(1, Math.trunc(bucketMs)));
+      const bucket = sql<number>`(created_at / ${size}) * ${size}`;
       const rows = await kysely
         .selectFrom("messages")
         .select((eb) => [
