@@ -10,9 +10,10 @@ import { messageTimeline } from "./timeline.js";
 
 export async function dashboard(deps: AppDeps, minutes = 60) {
   const now = deps.clock.now();
-  const since = now - minutes * 60_000;
+  // `minutes` whole minutes, the current one last.
+  const since = now - (now % 60_000) - (minutes - 1) * 60_000;
   const [throughput, queue, outbox] = await Promise.all([
-    deps.store.operator.throughput(since - (since % 60_000), 60_000),
+    deps.store.operator.throughput(since, 60_000),
     deps.store.operator.queueStats(now),
     deps.store.webhooks.counts(),
   ]);

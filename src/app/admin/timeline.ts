@@ -45,9 +45,10 @@ export function messageTimeline(trace: MessageTrace): TimelineEvent[] {
       tone: queue.attempts > 0 ? "bad" : "wait",
     });
   }
+  // gateway_sent_at has whole seconds: never place the submit before the acceptance it follows.
   if (m.gatewaySentAt > 0)
     events.push({
-      at: m.gatewaySentAt * 1000,
+      at: Math.max(m.gatewaySentAt * 1000, m.createdAt),
       what: "submitted",
       detail: "the SMSC accepted every part (status 100)",
       tone: "ok",
@@ -56,7 +57,7 @@ export function messageTimeline(trace: MessageTrace): TimelineEvent[] {
     events.push({
       at: p.updatedAt,
       what: `part ${p.partIndex + 1}${p.resubmitted ? " (resubmitted)" : ""}: ${p.state}`,
-      detail: `connector ${p.connectorId}, SMSC id ${p.smscId}${p.errorCode !== null ? `, error ${p.errorCode}` : ""}`,
+      detail: `connector ${p.connectorId}, SMSC id ${p.smscId}${p.errorCode ? `, error ${p.errorCode}` : ""}`,
       tone: RECEIPT_TONE[p.state] ?? "bad",
     });
   }

@@ -52,7 +52,7 @@ export function dashboardPage(options: ConsoleOptions) {
   <div class="tile"><b>${d.queue.map((q) => q.depth).reduce((a, b) => a + b, 0)}</b><span>queued (${d.queue.map((q) => `${q.lane} ${q.depth}`).join(", ")})</span></div>
   <div class="tile ${backlog > 0 ? "warn" : ""}"><b>${backlog}</b><span>webhooks waiting${d.outbox.dead ? html`, <a href="/messages">${d.outbox.dead} dead</a>` : ""}</span></div>
 </section>
-<section class="card"><h2>Messages per minute</h2>${throughputChart(d.throughput, d.since - (d.since % 60_000), 60)}</section>
+<section class="card"><h2>Messages per minute</h2>${throughputChart(d.throughput, d.since, 60)}</section>
 <section class="card"><h2>Connectors</h2>
 <table><thead><tr><th>connector</th><th>state</th><th>window in use</th></tr></thead><tbody>
 ${connectors.map((c) => html`<tr><td><a href="/connectors">${c.id}</a></td><td><span class="badge ${c.up ? "ok" : "bad"}">${c.up ? "up" : "down"}</span></td><td>${c.load ? c.load.inFlight : "–"}</td></tr>`)}
