@@ -123,6 +123,17 @@ for (const target of storeTargets) {
       assert.ok((sample(text, 'starling_queue_oldest_age_seconds{lane="transactional"}') ?? 0) >= 1);
     });
 
+    it("serves /metrics on the API port only when admin.metricsOnApi says so", async () => {
+      const opted = await startTestGateway(target, { overrides: { "admin.metricsOnApi": true } });
+      try {
+        const res = await http(opted.url, "GET", "/metrics");
+        assert.equal(res.status, 200);
+        assert.match(res.text, /starling_http_requests_total/);
+      } finally {
+        await opted.stop();
+      }
+    });
+
     it("serves /metrics on the admin listener only, not on the API port", async () => {
       assert.notEqual(gw.gateway.adminUrl, gw.url);
       const api = await http(gw.url, "GET", "/metrics");
