@@ -68,15 +68,10 @@ export const configSchema = z.object({
       /** Failed logins in a row that lock an operator out, and for how long. */
       lockoutAttempts: positiveInt.default(5),
       lockoutMinutes: positiveInt.default(15),
+      /** On a start with no operator at all, create "admin" and print its one-time password once. */
+      firstOperator: z.coerce.boolean().default(true),
     })
-    .default({
-      enabled: true,
-      host: "127.0.0.1",
-      metricsOnApi: false,
-      sessionHours: 12,
-      lockoutAttempts: 5,
-      lockoutMinutes: 15,
-    }),
+    .default({ enabled: true, host: "127.0.0.1", metricsOnApi: false, sessionHours: 12, lockoutAttempts: 5, lockoutMinutes: 15, firstOperator: true }),
   database: z
     .object({ url: z.string().min(1).default("sqlite:./data/starling.db") })
     .default({ url: "sqlite:./data/starling.db" }),
@@ -91,14 +86,8 @@ export const configSchema = z.object({
     .object({
       /** On first start with an empty store, create a demo account and print its token once. */
       enabled: z.coerce.boolean().default(true),
-      country: z
-        .string()
-        .regex(/^[A-Z]{2}$/)
-        .default("DE"),
-      currency: z
-        .string()
-        .regex(/^[A-Z]{3}$/)
-        .default("EUR"),
+      country: z.string().regex(/^[A-Z]{2}$/).default("DE"),
+      currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
       balance: z.coerce.number().nonnegative().default(50),
     })
     .default({ enabled: true, country: "DE", currency: "EUR", balance: 50 }),
@@ -135,14 +124,7 @@ export const configSchema = z.object({
             })
             .default({}),
         })
-        .default({
-          enabled: true,
-          host: "127.0.0.1",
-          port: 2775,
-          scenario: "deliver",
-          receiptDelayMs: 200,
-          connector: {},
-        }),
+        .default({ enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} }),
       connectors: z.array(smppConnectorSchema).default([]),
       routes: z.array(routeSchema).default([]),
       /** A message not submitted within this time expires (dlr_code 8). */
@@ -164,14 +146,7 @@ export const configSchema = z.object({
     })
     .default({
       enabled: true,
-      simulator: {
-        enabled: true,
-        host: "127.0.0.1",
-        port: 2775,
-        scenario: "deliver",
-        receiptDelayMs: 200,
-        connector: {},
-      },
+      simulator: { enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} },
       connectors: [],
       routes: [],
       validitySeconds: 48 * 3600,

@@ -56,6 +56,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   };
 
   const logger = createLogger(config.log.level, config.log.format);
+  // Metrics observe the store and the connectors through their ports (see metrics/observe-*.ts).
   const metrics = new Metrics();
   const submits: SubmitConnectors = { lastConnector: new Map() };
   observeStore(store, metrics, submits, deps.clock.now);
@@ -69,11 +70,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   });
   deps.onAccepted = () => delivery.dispatcher?.poke();
   observeDelivery(metrics, store, delivery.connectors, submits, deps.clock.now);
-  const board = new ConnectorBoard(
-    delivery.connectors,
-    routeTable(config, [...delivery.connectors.keys()]),
-    deps.clock.now,
-  );
+  const board = new ConnectorBoard(delivery.connectors, routeTable(config, [...delivery.connectors.keys()]), deps.clock.now);
 
   const http = await buildServer(
     deps,
@@ -126,9 +123,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
 /** The routes as the dispatcher uses them: configured, or every connector in order. */
 function routeTable(config: Readonly<Config>, connectorIds: string[]) {
   if (config.delivery.routes.length > 0) return config.delivery.routes;
-  return connectorIds.length > 0
-    ? [{ prefixes: [], countries: [], accountIds: [], connectors: connectorIds }]
-    : [];
+  return connectorIds.length > 0 ? [{ prefixes: [], countries: [], accountIds: [], connectors: connectorIds }] : [];
 }
 
 function listenUrl(server: FastifyInstance, host: string): string {

@@ -7,18 +7,11 @@ describe("ids", () => {
     const first = Array.from({ length: 5000 }, timeOrderedUuid);
     await new Promise((r) => setTimeout(r, 3));
     const later = timeOrderedUuid();
-    for (const id of first)
-      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of first) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(new Set(first).size, first.length);
-    assert.ok(
-      first.every((id) => id < later),
-      "an id made milliseconds later sorts after all earlier ones",
-    );
+    assert.ok(first.every((id) => id < later), "an id made milliseconds later sorts after all earlier ones");
     // 5,000 ids take a few milliseconds: many share one, and they still sort in the order they were made.
-    assert.ok(
-      first.every((id, i) => i === 0 || first[i - 1]! < id),
-      "ids of one millisecond sort in creation order",
-    );
+    assert.ok(first.every((id, i) => i === 0 || first[i - 1]! < id), "ids of one millisecond sort in creation order");
     // The first 48 bits are the creation time in ms.
     const ms = Number.parseInt(later.replace(/-/g, "").slice(0, 12), 16);
     assert.ok(Math.abs(ms - Date.now()) < 1000);

@@ -1,4 +1,5 @@
 /** `npm start`: run the gateway until SIGINT/SIGTERM, then shut down gracefully. */
+import { createOperator } from "./app/admin/operators.js";
 import { bootstrapDemo } from "./app/bootstrap-demo.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startGateway } from "./gateway.js";
@@ -43,20 +44,25 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
-/** The console's address on every start; how to get in while no operator exists. */
+/**
+ * The console's address on every start. With no operator yet, "admin" is created and its one-time password
+ * printed once (like the demo token), so `npm start` alone is enough to log in; `starling admins reset
+ * admin` prints a new one.
+ */
 async function printConsole(gateway: Awaited<ReturnType<typeof startGateway>>): Promise<void> {
-  const operators = await gateway.store.admins.list();
   const lines = [
     "",
     `Operator console: ${gateway.adminUrl}/   (Prometheus: ${gateway.adminUrl}/metrics · API reference: ${gateway.url}/docs)`,
   ];
-  if (operators.length === 0) {
-    lines.push(
-      "",
-      "First run: create an operator, then log in with the one-time password it prints:",
-      "",
-      "  npm run starling -- admins create admin",
-    );
+  if ((await gateway.store.admins.list()).length === 0) {
+    const first = gateway.config.admin.firstOperator
+      ? await createOperator(gateway.deps, "admin").catch(() => undefined)
+      : undefined;
+    if (first) {
+      lines.push("", 'First run: log in as operator "admin" with this one-time password (shown only now):', "", `  ${first.password}`);
+    } else {
+      lines.push("", "Create an operator to log in (it prints a one-time password):", "", "  npm run starling -- admins create NAME");
+    }
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
 }
@@ -83,8 +89,6 @@ function printDemo(url: string, accountId: number, token: string): void {
 }
 
 main().catch((error) => {
-  process.stderr.write(
-    `starling: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  process.stderr.write(`starling: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

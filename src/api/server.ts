@@ -2,12 +2,7 @@
  * The HTTP server: both dialects on one port (they share no paths), so a client switches provider by
  * changing only its base URL. Each dialect is a plugin with its own error handler and body formats.
  */
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { AppDeps } from "../app/deps.js";
 import { IpBlocker } from "../app/ip-block.js";
 import { randomAlphanumeric } from "../ids.js";
@@ -40,16 +35,9 @@ export function newRequestId(): string {
   return randomAlphanumeric(32);
 }
 
-export async function buildServer(
-  deps: AppDeps,
-  options: ServerOptions,
-  dialects: Dialect[],
-): Promise<FastifyInstance> {
+export async function buildServer(deps: AppDeps, options: ServerOptions, dialects: Dialect[]): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: {
-      ...logOptions(options.logLevel, options.logFormat ?? "json"),
-      redact: ["req.headers.authorization", 'req.headers["x-lox24-auth-token"]'],
-    },
+    logger: { ...logOptions(options.logLevel, options.logFormat ?? "json"), redact: ["req.headers.authorization", 'req.headers["x-lox24-auth-token"]'] },
     // Per-request log lines would cost more than the request itself at gateway rates.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,

@@ -28,14 +28,7 @@ export async function handleInbound(deps: AppDeps, hooks: InboundHooks, sms: Inb
     await deps.store.webhooks.enqueue(
       accountId,
       "sms.incoming",
-      {
-        id: uuid,
-        from: sms.from,
-        to: sms.to,
-        text: sms.text,
-        received_at: Math.floor(sms.receivedAt / 1000),
-        msg_uuid: uuid,
-      },
+      { id: uuid, from: sms.from, to: sms.to, text: sms.text, received_at: Math.floor(sms.receivedAt / 1000), msg_uuid: uuid },
       deps.clock.now(),
     );
     for (const react of hooks.after ?? []) await react(deps, accountId, sms);

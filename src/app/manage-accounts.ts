@@ -46,17 +46,10 @@ export async function createKey(
 /** Voice needs a voice connector, which Starling does not have yet, so it cannot be enabled. */
 const ENABLEABLE_SERVICES: readonly ServiceCode[] = ["direct"];
 
-export async function setServices(
-  deps: AppDeps,
-  accountId: number,
-  services: ServiceCode[],
-): Promise<Account> {
+export async function setServices(deps: AppDeps, accountId: number, services: ServiceCode[]): Promise<Account> {
   const unavailable = services.filter((s) => !ENABLEABLE_SERVICES.includes(s));
   if (unavailable.length > 0) {
-    throw new AppError(
-      "unprocessable",
-      `service not available on this gateway yet: ${unavailable.join(", ")}`,
-    );
+    throw new AppError("unprocessable", `service not available on this gateway yet: ${unavailable.join(", ")}`);
   }
   const account = await deps.store.accounts.update(accountId, { services });
   if (!account) throw new AppError("not_found", `account ${accountId} not found`);

@@ -20,9 +20,6 @@ export async function cancelMessage(deps: AppDeps, accountId: number, uuid: stri
   const outcome = await deps.store.messages.cancel(accountId, uuid, deps.clock.now());
   if (outcome === "not_found") throw new AppError("not_found", NOT_FOUND);
   if (outcome === "already_transmitted") {
-    throw new AppError(
-      "conflict",
-      "The SMS has already been transmitted or is being transmitted and cannot be cancelled.",
-    );
+    throw new AppError("conflict", "The SMS has already been transmitted or is being transmitted and cannot be cancelled.");
   }
 }

@@ -68,8 +68,7 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
 
   const now = deps.clock.now();
   const iso2 = number.iso2;
-  const pricePerPart =
-    (iso2 ? await deps.store.prices.get(iso2) : undefined) ?? deps.pricing.defaultPricePerPartMicros;
+  const pricePerPart = (iso2 ? await deps.store.prices.get(iso2) : undefined) ?? deps.pricing.defaultPricePerPartMicros;
   // Voice is one call whatever its length; SMS is billed per part.
   const partsCount = isVoice ? 1 : encoded.parts.length;
   const deliveryAt = req.deliveryAt ?? 0;

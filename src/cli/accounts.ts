@@ -28,10 +28,7 @@ const id = (value: string) => {
   return n;
 };
 
-export function registerAccountCommands(
-  program: Command,
-  run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>,
-) {
+export function registerAccountCommands(program: Command, run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>) {
   const accounts = program.command("accounts").description("customer accounts");
   accounts
     .command("create")
@@ -68,11 +65,7 @@ export function registerAccountCommands(
     .option("--json")
     .action((accountId, amount, o) =>
       run(async ({ deps }) => {
-        const balance = await deps.store.accounts.adjustBalance(
-          id(accountId),
-          toMicros(amount),
-          deps.clock.now(),
-        );
+        const balance = await deps.store.accounts.adjustBalance(id(accountId), toMicros(amount), deps.clock.now());
         if (balance === undefined) throw new AppError("not_found", `account ${accountId} not found`);
         print(o, { id: id(accountId), balance: fromMicros(balance) }, () => `balance ${fromMicros(balance)}`);
       }),

@@ -13,11 +13,7 @@ export async function withContext(fn: (ctx: CliContext) => Promise<void>): Promi
   const store = await openStore(config.database.url);
   try {
     await fn({
-      deps: {
-        store,
-        clock: systemClock,
-        pricing: { defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart) },
-      },
+      deps: { store, clock: systemClock, pricing: { defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart) } },
     });
   } finally {
     await store.close();

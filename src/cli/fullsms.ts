@@ -61,9 +61,7 @@ export function campaignView(c: Campaign) {
 }
 
 function registerNumberCommands(program: Command, run: Run, print: Print) {
-  const numbers = program
-    .command("numbers")
-    .description("FullSMS: numbers assigned to accounts (from, inbound)");
+  const numbers = program.command("numbers").description("FullSMS: numbers assigned to accounts (from, inbound)");
   numbers
     .command("add <accountId> <number>")
     .option("--country <iso2>", "country of the number (default: from the number, else the account's)")
@@ -71,12 +69,7 @@ function registerNumberCommands(program: Command, run: Run, print: Print) {
     .action((accountId, number, o) =>
       run(async ({ deps }) => {
         const { number: added, recognised } = await addNumber(deps, id(accountId), number, o.country);
-        const view = {
-          number: added.number,
-          country: added.country,
-          account_id: added.accountId,
-          recognised,
-        };
+        const view = { number: added.number, country: added.country, account_id: added.accountId, recognised };
         print(o, view, () =>
           [
             `number ${added.number} (${added.country}) assigned to account ${added.accountId}`,
@@ -110,9 +103,7 @@ function registerNumberCommands(program: Command, run: Run, print: Print) {
 }
 
 function registerSenderIdCommands(program: Command, run: Run, print: Print) {
-  const senderIds = program
-    .command("senderids")
-    .description("FullSMS: custom sender IDs (approved ones may be used as from)");
+  const senderIds = program.command("senderids").description("FullSMS: custom sender IDs (approved ones may be used as from)");
   senderIds
     .command("request <accountId> <name>")
     .option("--json")
@@ -157,11 +148,7 @@ function registerTemplateCommands(program: Command, run: Run, print: Print) {
     .action((accountId, o) =>
       run(async ({ deps }) => {
         const t = await createTemplate(deps, id(accountId), o.name, o.content);
-        print(
-          o,
-          { template_id: t.id, account_id: t.accountId, name: t.name, content: t.content },
-          () => `template ${t.id} created`,
-        );
+        print(o, { template_id: t.id, account_id: t.accountId, name: t.name, content: t.content }, () => `template ${t.id} created`);
       }),
     );
   templates
@@ -189,11 +176,7 @@ function registerListCommands(program: Command, run: Run, print: Print) {
     .action((accountId, o) =>
       run(async ({ deps }) => {
         const l = await createList(deps, id(accountId), o.name, o.subscribeWord);
-        print(
-          o,
-          { list_id: l.id, account_id: l.accountId, name: l.name, subscribe_word: l.subscribeWord },
-          () => `list ${l.id} created`,
-        );
+        print(o, { list_id: l.id, account_id: l.accountId, name: l.name, subscribe_word: l.subscribeWord }, () => `list ${l.id} created`);
       }),
     );
   lists
@@ -211,9 +194,7 @@ function registerListCommands(program: Command, run: Run, print: Print) {
       }),
     );
 
-  const contacts = program
-    .command("contacts")
-    .description("FullSMS: contacts of a list (numbers read in the account's country)");
+  const contacts = program.command("contacts").description("FullSMS: contacts of a list (numbers read in the account's country)");
   contacts
     .command("add <listId> <number>")
     .option("--json")
@@ -249,9 +230,7 @@ function registerListCommands(program: Command, run: Run, print: Print) {
           [
             `${r.rows} rows: ${r.added} added, ${r.resubscribed} re-subscribed, ${r.unchanged} unchanged, ${r.invalid} invalid`,
             ...r.errors,
-            ...(r.invalid > r.errors.length
-              ? [`… and ${r.invalid - r.errors.length} more invalid rows`]
-              : []),
+            ...(r.invalid > r.errors.length ? [`… and ${r.invalid - r.errors.length} more invalid rows`] : []),
           ].join("\n"),
         );
         if (r.invalid > 0) process.exitCode = 1;
@@ -263,11 +242,7 @@ function registerListCommands(program: Command, run: Run, print: Print) {
     .action((listId, number, o) =>
       run(async ({ deps }) => {
         const r = await removeContact(deps, id(listId), number);
-        print(
-          o,
-          { list_id: r.listId, phone: r.phone, removed: true },
-          () => `${r.phone} removed from list ${r.listId}`,
-        );
+        print(o, { list_id: r.listId, phone: r.phone, removed: true }, () => `${r.phone} removed from list ${r.listId}`);
       }),
     );
 }

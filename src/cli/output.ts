@@ -12,10 +12,6 @@ export function table(rows: Record<string, unknown>[]): string {
   const columns = Object.keys(rows[0]!);
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? "")));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
   return [line(columns), ...cells.map(line)].join("\n");
 }

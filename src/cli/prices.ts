@@ -10,10 +10,7 @@ export { parsePriceCsv };
 
 const ISO2 = /^[A-Z]{2}$/;
 
-export function registerPriceCommands(
-  program: Command,
-  run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>,
-) {
+export function registerPriceCommands(program: Command, run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>) {
   const prices = program.command("prices").description("price per SMS part, per destination country");
   prices
     .command("set <iso2> <pricePerPart>")
@@ -25,11 +22,7 @@ export function registerPriceCommands(
         const micros = toMicros(price);
         if (micros < 0) throw new AppError("validation", "price must not be negative");
         await deps.store.prices.set(country, micros);
-        print(
-          o,
-          { iso2: country, price_per_part: fromMicros(micros) },
-          () => `${country} ${fromMicros(micros)}`,
-        );
+        print(o, { iso2: country, price_per_part: fromMicros(micros) }, () => `${country} ${fromMicros(micros)}`);
       }),
     );
   prices
@@ -49,10 +42,7 @@ export function registerPriceCommands(
     .option("--json")
     .action((o) =>
       run(async ({ deps }) => {
-        const list = (await deps.store.prices.list()).map((p) => ({
-          iso2: p.iso2,
-          price_per_part: fromMicros(p.pricePerPartMicros),
-        }));
+        const list = (await deps.store.prices.list()).map((p) => ({ iso2: p.iso2, price_per_part: fromMicros(p.pricePerPartMicros) }));
         print(o, list, () => table(list));
       }),
     );

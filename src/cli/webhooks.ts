@@ -3,13 +3,8 @@ import { AppError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { print, table } from "./output.js";
 
-export function registerWebhookCommands(
-  program: Command,
-  run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>,
-) {
-  const webhooks = program
-    .command("webhooks")
-    .description("callback URLs for sms.delivery and sms.incoming events");
+export function registerWebhookCommands(program: Command, run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>) {
+  const webhooks = program.command("webhooks").description("callback URLs for sms.delivery and sms.incoming events");
   webhooks
     .command("add <accountId> <url>")
     .option("--json")
@@ -21,16 +16,11 @@ export function registerWebhookCommands(
         } catch {
           throw new AppError("validation", `not a URL: ${url}`);
         }
-        if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-          throw new AppError("validation", "URL must be http or https");
+        if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new AppError("validation", "URL must be http or https");
         const account = await deps.store.accounts.get(Number(accountId));
         if (!account) throw new AppError("not_found", `account ${accountId} not found`);
         const hook = await deps.store.webhooks.add(account.id, parsed.toString(), deps.clock.now());
-        print(
-          o,
-          { id: hook.id, account_id: hook.accountId, url: hook.url },
-          () => `webhook ${hook.id} added`,
-        );
+        print(o, { id: hook.id, account_id: hook.accountId, url: hook.url }, () => `webhook ${hook.id} added`);
       }),
     );
   webhooks
@@ -38,10 +28,7 @@ export function registerWebhookCommands(
     .option("--json")
     .action((accountId, o) =>
       run(async ({ deps }) => {
-        const list = (await deps.store.webhooks.list(Number(accountId))).map((h) => ({
-          id: h.id,
-          url: h.url,
-        }));
+        const list = (await deps.store.webhooks.list(Number(accountId))).map((h) => ({ id: h.id, url: h.url }));
         print(o, list, () => table(list));
       }),
     );
@@ -50,8 +37,7 @@ export function registerWebhookCommands(
     .option("--json")
     .action((id, o) =>
       run(async ({ deps }) => {
-        if (!(await deps.store.webhooks.remove(Number(id))))
-          throw new AppError("not_found", `webhook ${id} not found`);
+        if (!(await deps.store.webhooks.remove(Number(id)))) throw new AppError("not_found", `webhook ${id} not found`);
         print(o, { id: Number(id), removed: true }, () => `webhook ${id} removed`);
       }),
     );

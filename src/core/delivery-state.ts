@@ -5,15 +5,7 @@
 import { Dlr } from "./message.js";
 
 // The SMPP receipt `stat:` values (SMPP 3.4 appendix B), ENROUTE also being the state of a part just submitted.
-export type PartState =
-  | "ENROUTE"
-  | "DELIVRD"
-  | "EXPIRED"
-  | "DELETED"
-  | "UNDELIV"
-  | "ACCEPTD"
-  | "UNKNOWN"
-  | "REJECTD";
+export type PartState = "ENROUTE" | "DELIVRD" | "EXPIRED" | "DELETED" | "UNDELIV" | "ACCEPTD" | "UNKNOWN" | "REJECTD";
 
 const FAILED_REJECTED: readonly PartState[] = ["UNDELIV", "REJECTD", "DELETED", "UNKNOWN"];
 

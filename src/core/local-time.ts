@@ -42,14 +42,7 @@ export function zoneOffsetMs(instantMs: number, timeZone: string): number {
   for (const p of formatterFor(timeZone).formatToParts(new Date(instantMs))) {
     if (p.type !== "literal") parts[p.type] = Number(p.value);
   }
-  const asUtc = Date.UTC(
-    parts.year!,
-    parts.month! - 1,
-    parts.day!,
-    parts.hour!,
-    parts.minute!,
-    parts.second!,
-  );
+  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
   return asUtc - Math.floor(instantMs / 1000) * 1000;
 }
 
@@ -61,14 +54,7 @@ export function zoneOffsetMs(instantMs: number, timeZone: string): number {
 export function parseLocalDateTime(text: string, timeZone: string): number | null {
   const m = FORMAT.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(wall);
   if (

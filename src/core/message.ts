@@ -7,26 +7,8 @@ export type ServiceCode = (typeof SERVICE_CODES)[number];
 export const VOICE_SERVICES: readonly ServiceCode[] = ["text2speech", "text2speech_ssml"];
 
 export const VOICE_LANGS = [
-  "EN",
-  "DE",
-  "FR",
-  "IT",
-  "ES",
-  "PL",
-  "NL",
-  "RO",
-  "PT",
-  "CS",
-  "HU",
-  "SV",
-  "DA",
-  "FI",
-  "SK",
-  "HR",
-  "TR",
-  "RU",
-  "BG",
-  "UK",
+  "EN", "DE", "FR", "IT", "ES", "PL", "NL", "RO", "PT", "CS",
+  "HU", "SV", "DA", "FI", "SK", "HR", "TR", "RU", "BG", "UK",
 ] as const;
 export type VoiceLang = (typeof VOICE_LANGS)[number];
 
@@ -94,7 +76,5 @@ export interface Message {
 /** A message is final when nothing more will happen to it. */
 export function isFinal(message: Pick<Message, "statusCode" | "dlrCode">): boolean {
   if (message.statusCode !== Status.NEW && message.statusCode !== Status.TRANSMITTED) return true;
-  return (
-    message.dlrCode === Dlr.DELIVERED || message.dlrCode === Dlr.EXPIRED || message.dlrCode === Dlr.REJECTED
-  );
+  return message.dlrCode === Dlr.DELIVERED || message.dlrCode === Dlr.EXPIRED || message.dlrCode === Dlr.REJECTED;
 }

@@ -4,23 +4,7 @@ import { isOptOut, keywordOf } from "./opt-out.js";
 
 describe("opt-out keywords", () => {
   it("recognises stop words in any case, spacing, accents and surrounding punctuation", () => {
-    for (const text of [
-      "STOP",
-      "stop",
-      " Stop! ",
-      "STOPALL",
-      "stop all",
-      "Unsubscribe",
-      "END",
-      "quit",
-      "cancel",
-      "Stopp",
-      "ARRÊT",
-      "arret",
-      "Baja",
-      "הסר",
-      "הסרה",
-    ]) {
+    for (const text of ["STOP", "stop", " Stop! ", "STOPALL", "stop all", "Unsubscribe", "END", "quit", "cancel", "Stopp", "ARRÊT", "arret", "Baja", "הסר", "הסרה"]) {
       assert.equal(isOptOut(text), true, text);
     }
   });

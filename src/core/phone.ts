@@ -2,12 +2,7 @@
  * Phone number normalisation with libphonenumber-js (full metadata): E.164, "00" international prefix,
  * bare international digits, or a national number read in the account's country.
  */
-import {
-  type CountryCode,
-  getCountryCallingCode,
-  isSupportedCountry,
-  parsePhoneNumberFromString,
-} from "libphonenumber-js/max";
+import { type CountryCode, getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js/max";
 
 export interface NormalisedNumber {
   e164: string;

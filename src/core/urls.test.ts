@@ -16,22 +16,13 @@ describe("findUrls", () => {
   });
 
   it("does not see links where there are none", () => {
-    for (const text of [
-      "Hello World",
-      "Mr.Smith e.g. 3.50",
-      "http:// nothing",
-      "www. nothing",
-      "email me at a@b.com",
-    ]) {
+    for (const text of ["Hello World", "Mr.Smith e.g. 3.50", "http:// nothing", "www. nothing", "email me at a@b.com"]) {
       assert.equal(hasUrl(text), false, text);
     }
   });
 
   it("replaces each link in place", () => {
     const text = "Go https://a.example/c now, or www.d.example!";
-    assert.equal(
-      replaceUrls(text, findUrls(text), (_u, i) => `<${i}>`),
-      "Go <0> now, or <1>!",
-    );
+    assert.equal(replaceUrls(text, findUrls(text), (_u, i) => `<${i}>`), "Go <0> now, or <1>!");
   });
 });

@@ -21,12 +21,7 @@ export function findUrls(text: string): FoundUrl[] {
     // "www." alone, or "http://" with nothing after it, is not a link.
     if (/^(?:https?:\/\/|www\.)$/i.test(raw)) continue;
     const start = match.index ?? 0;
-    found.push({
-      start,
-      end: start + raw.length,
-      text: raw,
-      target: /^www\./i.test(raw) ? `https://${raw}` : raw,
-    });
+    found.push({ start, end: start + raw.length, text: raw, target: /^www\./i.test(raw) ? `https://${raw}` : raw });
   }
   return found;
 }
@@ -34,11 +29,7 @@ export function findUrls(text: string): FoundUrl[] {
 export const hasUrl = (text: string): boolean => findUrls(text).length > 0;
 
 /** Replaces each found URL with what `replace` returns for it (called in text order). */
-export function replaceUrls(
-  text: string,
-  urls: FoundUrl[],
-  replace: (url: FoundUrl, index: number) => string,
-): string {
+export function replaceUrls(text: string, urls: FoundUrl[], replace: (url: FoundUrl, index: number) => string): string {
   let out = "";
   let at = 0;
   urls.forEach((url, i) => {

@@ -32,17 +32,8 @@ export type SubmitFailureKind =
   | "permanent";
 
 export type SubmitResult =
-  | {
-      ok: true /** One SMSC message id per part, normalised per the connector's receipt id format. */;
-      smscIds: string[];
-    }
-  | {
-      ok: false;
-      kind: SubmitFailureKind;
-      commandStatus?: number;
-      reason: string /** parts accepted before the failure */;
-      acceptedParts: number;
-    };
+  | { ok: true; /** One SMSC message id per part, normalised per the connector's receipt id format. */ smscIds: string[] }
+  | { ok: false; kind: SubmitFailureKind; commandStatus?: number; reason: string; /** parts accepted before the failure */ acceptedParts: number };
 
 /** Final and intermediate states a receipt can carry (SMPP 3.4 message_state names). */
 export type ReceiptState =

@@ -72,21 +72,14 @@ export class Dispatcher {
     this.maintenance.unref();
     // A claimed message may wait in a connector (pacer, window) longer than its lease; renewing the lease
     // keeps the queue from handing it out again while it is still ours.
-    this.renewal = setInterval(
-      () => void this.renewLeases(),
-      Math.max(50, Math.floor(this.options.leaseMs / 3)),
-    );
+    this.renewal = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
     this.renewal.unref();
   }
 
   private async renewLeases(): Promise<void> {
     if (this.held.size === 0) return;
     try {
-      await this.deps.store.delivery.renewLeases(
-        this.owner,
-        [...this.held],
-        this.deps.clock.now() + this.options.leaseMs,
-      );
+      await this.deps.store.delivery.renewLeases(this.owner, [...this.held], this.deps.clock.now() + this.options.leaseMs);
     } catch (error) {
       this.deps.log.error({ err: error }, "renewing leases failed");
     }
@@ -135,12 +128,7 @@ export class Dispatcher {
         // first, no more than the bulk budget allows.
         claimed =
           bulkRoom > 0
-            ? await store.delivery.claimDue(
-                this.owner,
-                clock.now(),
-                Math.min(bulkRoom, this.options.batchSize),
-                this.options.leaseMs,
-              )
+            ? await store.delivery.claimDue(this.owner, clock.now(), Math.min(bulkRoom, this.options.batchSize), this.options.leaseMs)
             : await store.delivery.claimDue(
                 this.owner,
                 clock.now(),
@@ -162,9 +150,7 @@ export class Dispatcher {
         if (bulk) this.bulkInFlight++;
         this.held.add(item.message.uuid);
         const task = this.deliver(item)
-          .catch((error) =>
-            log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"),
-          )
+          .catch((error) => log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"))
           .finally(() => {
             this.held.delete(item.message.uuid);
             this.inFlight--;
@@ -190,13 +176,8 @@ export class Dispatcher {
     const deadline = Math.max(message.createdAt, message.deliveryAt * 1000) + this.options.validityMs;
     if (now > deadline) return fail(Status.NEW, Dlr.EXPIRED, "validity period passed before submission");
     // Voice needs a voice connector; none exists yet, so voice can never be sent as an SMS.
-    if (VOICE_SERVICES.includes(message.serviceCode))
-      return fail(Status.NO_ROUTE, Dlr.NONE, "no voice connector");
-    const route = matchRoute(routes, {
-      phone: message.phone,
-      iso2: message.iso2,
-      accountId: message.accountId,
-    });
+    if (VOICE_SERVICES.includes(message.serviceCode)) return fail(Status.NO_ROUTE, Dlr.NONE, "no voice connector");
+    const route = matchRoute(routes, { phone: message.phone, iso2: message.iso2, accountId: message.accountId });
     if (!route) return fail(Status.NO_ROUTE, Dlr.NONE, "no route");
 
     const request: SubmitRequest = {
@@ -209,12 +190,7 @@ export class Dispatcher {
       validitySeconds: Math.max(60, Math.floor((deadline - now) / 1000)),
     };
 
-    let result: SubmitResult = {
-      ok: false,
-      kind: "temporary",
-      reason: "no connector of the route is up",
-      acceptedParts: 0,
-    };
+    let result: SubmitResult = { ok: false, kind: "temporary", reason: "no connector of the route is up", acceptedParts: 0 };
     let connectorId = "";
     let anyUp = false;
     for (const id of route.connectors) {
@@ -235,33 +211,19 @@ export class Dispatcher {
     // Connectors down is nobody's attempt: wait for them, within the validity period.
     const countAttempt = anyUp;
     const nextAttempt = attempts + (countAttempt ? 1 : 0);
-    if (nextAttempt >= this.options.retry.maxAttempts)
-      return fail(Status.NEW, Dlr.EXPIRED, `gave up: ${result.reason}`);
+    if (nextAttempt >= this.options.retry.maxAttempts) return fail(Status.NEW, Dlr.EXPIRED, `gave up: ${result.reason}`);
     this.stats.retried++;
     const delay = backoffMs(Math.max(1, nextAttempt), this.options.retry.baseMs, this.options.retry.maxMs);
-    return record({
-      kind: "retry",
-      owner: this.owner,
-      message,
-      dueAt: clock.now() + delay,
-      error: result.reason,
-      countAttempt,
-    });
+    return record({ kind: "retry", owner: this.owner, message, dueAt: clock.now() + delay, error: result.reason, countAttempt });
   }
 
   private receipt(event: ReceiptEvent): void {
     this.stats.receipts++;
-    const stored = this.deps.store.delivery.applyReceipts(
-      [
-        {
-          connectorId: event.connectorId,
-          smscId: event.smscId,
-          state: event.state,
-          ...(event.errorCode !== undefined ? { errorCode: event.errorCode } : {}),
-        },
-      ],
-      this.deps.clock.now(),
-    );
+    const stored = this.deps.store.delivery
+      .applyReceipts(
+        [{ connectorId: event.connectorId, smscId: event.smscId, state: event.state, ...(event.errorCode !== undefined ? { errorCode: event.errorCode } : {}) }],
+        this.deps.clock.now(),
+      );
     // The SMSC gets its deliver_sm_resp once the receipt is stored (or an error, so it sends it again).
     event.waitUntil?.(stored);
     const task = stored

@@ -66,11 +66,7 @@ export async function startDelivery(
   }
   // Without a route table, everything goes to the connectors in the order configured.
   const routes: RouteRule[] =
-    d.routes.length > 0
-      ? d.routes
-      : connectors.size > 0
-        ? [{ prefixes: [], countries: [], accountIds: [], connectors: [...connectors.keys()] }]
-        : [];
+    d.routes.length > 0 ? d.routes : connectors.size > 0 ? [{ prefixes: [], countries: [], accountIds: [], connectors: [...connectors.keys()] }] : [];
 
   for (const connector of connectors.values()) {
     connector.on("inbound", (event) => {

@@ -27,9 +27,7 @@ async function hookServer(onEvent: (data: EventData, answer: () => void) => void
     req.on("data", (c) => {
       raw += c;
     });
-    req.on("end", () =>
-      onEvent((JSON.parse(raw) as { data: EventData }).data, () => res.writeHead(204).end()),
-    );
+    req.on("end", () => onEvent((JSON.parse(raw) as { data: EventData }).data, () => res.writeHead(204).end()));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
@@ -92,10 +90,7 @@ describe("WebhookDispatcher", () => {
         const third = hook.arrivals.find((a) => a.message === other);
         assert.equal(first?.dlr, 4);
         assert.equal(second?.dlr, 1);
-        assert.ok(
-          second.at >= first.answeredAt!,
-          "the second event of a message waits for the first to be answered",
-        );
+        assert.ok(second.at >= first.answeredAt!, "the second event of a message waits for the first to be answered");
         assert.ok(third && third.at < first.answeredAt!, "another message's event is not held up");
       } finally {
         await dispatcher.stop();
@@ -115,21 +110,12 @@ describe("WebhookDispatcher", () => {
     // A backlog: the message's en route event is the last of the first claim (batch 20), delivered the
     // first of the next, which is claimed while the first claim's events still wait for a worker.
     const t0 = Date.now() - 10_000;
-    for (let i = 0; i < 19; i++)
-      await store.webhooks.enqueue(accountId, "sms.delivery", { id: `filler-${i}`, dlr_code: 4 }, t0 + i);
+    for (let i = 0; i < 19; i++) await store.webhooks.enqueue(accountId, "sms.delivery", { id: `filler-${i}`, dlr_code: 4 }, t0 + i);
     await store.webhooks.enqueue(accountId, "sms.delivery", { id: "straddling", dlr_code: 4 }, t0 + 19);
     await store.webhooks.enqueue(accountId, "sms.delivery", { id: "straddling", dlr_code: 1 }, t0 + 20);
     const dispatcher = new WebhookDispatcher(
       { store, clock: systemClock, log: pino({ level: "silent" }) },
-      {
-        maxAttempts: 4,
-        timeoutMs: 5000,
-        baseDelayMs: 10_000,
-        pollIntervalMs: 10,
-        concurrency: 4,
-        batchSize: 20,
-        senderThread: false,
-      },
+      { maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, pollIntervalMs: 10, concurrency: 4, batchSize: 20, senderThread: false },
     );
     dispatcher.start();
     try {
@@ -161,38 +147,19 @@ describe("WebhookDispatcher", () => {
       }, 300);
     });
     const webhook = await store.webhooks.add(accountId, server.url, Date.now());
-    for (let i = 0; i < 16; i++)
-      await store.webhooks.enqueue(
-        accountId,
-        "sms.delivery",
-        { id: `slow-${i}`, dlr_code: 4 },
-        Date.now() - 1000,
-      );
+    for (let i = 0; i < 16; i++) await store.webhooks.enqueue(accountId, "sms.delivery", { id: `slow-${i}`, dlr_code: 4 }, Date.now() - 1000);
     const dispatcher = new WebhookDispatcher(
       { store, clock: systemClock, log: pino({ level: "silent" }) },
-      {
-        maxAttempts: 4,
-        timeoutMs: 500,
-        baseDelayMs: 50,
-        pollIntervalMs: 20,
-        concurrency: 4,
-        batchSize: 4,
-        senderThread: false,
-      },
+      { maxAttempts: 4, timeoutMs: 500, baseDelayMs: 50, pollIntervalMs: 20, concurrency: 4, batchSize: 4, senderThread: false },
     );
     dispatcher.start();
     try {
       const deadline = Date.now() + 10_000;
-      while (dispatcher.stats.delivered < 16 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+      while (dispatcher.stats.delivered < 16 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.equal(dispatcher.stats.delivered, 16);
       assert.equal(dispatcher.stats.failed, 0);
       assert.ok(maxInFlight <= 4, `at most 4 posts at once, saw ${maxInFlight}`);
-      assert.deepEqual(
-        [...received.values()].filter((n) => n !== 1),
-        [],
-        "each event received exactly once",
-      );
+      assert.deepEqual([...received.values()].filter((n) => n !== 1), [], "each event received exactly once");
     } finally {
       await dispatcher.stop();
       await store.webhooks.remove(webhook.id);
@@ -204,14 +171,7 @@ describe("WebhookDispatcher", () => {
     // One worker; the first post and the second claim are released in either order, some microtasks
     // apart: a worker that has just run dry must not be counted as busy when the claim's events arrive.
     const event = (id: string): OutboxItem => ({
-      id,
-      eventId: id,
-      accountId,
-      url: "http://127.0.0.1:9/h",
-      name: "sms.delivery",
-      data: { id: `m-${id}` },
-      createdAt: 0,
-      attempts: 0,
+      id, eventId: id, accountId, url: "http://127.0.0.1:9/h", name: "sms.delivery", data: { id: `m-${id}` }, createdAt: 0, attempts: 0,
     });
     const microtasks = async (n: number) => {
       for (let i = 0; i < n; i++) await Promise.resolve();
@@ -245,14 +205,7 @@ describe("WebhookDispatcher", () => {
         };
         const dispatcher = new WebhookDispatcher(
           { store: fakeStore, clock: systemClock, log: pino({ level: "silent" }), http },
-          {
-            maxAttempts: 4,
-            timeoutMs: 1000,
-            baseDelayMs: 1000,
-            batchSize: 2,
-            concurrency: 1,
-            pollIntervalMs: 5,
-          },
+          { maxAttempts: 4, timeoutMs: 1000, baseDelayMs: 1000, batchSize: 2, concurrency: 1, pollIntervalMs: 5 },
         );
         dispatcher.start();
         while (!releasePost || !releaseClaim) await new Promise((r) => setTimeout(r, 1));
@@ -276,13 +229,7 @@ describe("WebhookDispatcher", () => {
   it("gives back, when stopped, the events no worker has started", async () => {
     const webhook = await store.webhooks.add(accountId, "http://127.0.0.1:9/h", Date.now());
     const ids: string[] = [];
-    for (let i = 0; i < 4; i++)
-      await store.webhooks.enqueue(
-        accountId,
-        "sms.delivery",
-        { id: `stopping-${i}`, dlr_code: 4 },
-        Date.now() - 1000,
-      );
+    for (let i = 0; i < 4; i++) await store.webhooks.enqueue(accountId, "sms.delivery", { id: `stopping-${i}`, dlr_code: 4 }, Date.now() - 1000);
     let releasePost: (() => void) | undefined;
     const http: WebhookPoster = {
       post: async (_url, _headers, body) => {
@@ -294,14 +241,7 @@ describe("WebhookDispatcher", () => {
     };
     const dispatcher = new WebhookDispatcher(
       { store, clock: systemClock, log: pino({ level: "silent" }), http },
-      {
-        maxAttempts: 4,
-        timeoutMs: 5000,
-        baseDelayMs: 10_000,
-        pollIntervalMs: 10,
-        concurrency: 1,
-        batchSize: 10,
-      },
+      { maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, pollIntervalMs: 10, concurrency: 1, batchSize: 10 },
     );
     dispatcher.start();
     try {

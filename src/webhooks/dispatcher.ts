@@ -91,9 +91,7 @@ export class WebhookDispatcher {
     this.lowWater = Math.max(1, Math.ceil(this.batch / 2));
     this.http =
       deps.http ??
-      (options.senderThread === false
-        ? new WebhookClient(this.concurrency)
-        : new ThreadedWebhookClient(this.concurrency));
+      (options.senderThread === false ? new WebhookClient(this.concurrency) : new ThreadedWebhookClient(this.concurrency));
     // An event stays leased until its result is recorded. The last of a full queue waits for
     // ceil(queued / concurrency) posts before its own, each up to two timeouts (one resend on a stale
     // connection), plus at most one post of an earlier event of its message. Shorter, and another process

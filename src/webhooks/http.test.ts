@@ -92,24 +92,24 @@ for (const [name, make] of [
     });
 
     it("does not send again when the connection breaks after the receiver started answering", async () => {
-      let requests = 0;
-      const server = await serve((_req, res) => {
-        requests++;
-        if (requests === 1) res.writeHead(200).end();
-        else {
-          // Headers and part of the body, then the connection goes: the receiver has the event.
-          res.writeHead(200, { "content-length": "100" });
-          res.write("partial");
-          setTimeout(() => res.socket?.destroy(), 20);
-        }
-      });
-      assert.equal(await client.post(server.url, {}, "{}", 1000), 200);
-      await assert.rejects(client.post(server.url, {}, "{}", 1000));
-      assert.equal(requests, 2);
-      await server.close();
+    let requests = 0;
+    const server = await serve((_req, res) => {
+      requests++;
+      if (requests === 1) res.writeHead(200).end();
+      else {
+        // Headers and part of the body, then the connection goes: the receiver has the event.
+        res.writeHead(200, { "content-length": "100" });
+        res.write("partial");
+        setTimeout(() => res.socket?.destroy(), 20);
+      }
     });
+    assert.equal(await client.post(server.url, {}, "{}", 1000), 200);
+    await assert.rejects(client.post(server.url, {}, "{}", 1000));
+    assert.equal(requests, 2);
+    await server.close();
+  });
 
-    it("fails on an unreachable receiver and on a non-HTTP URL", async () => {
+  it("fails on an unreachable receiver and on a non-HTTP URL", async () => {
       await assert.rejects(client.post("http://127.0.0.1:9/hook", {}, "{}", 1000));
       await assert.rejects(client.post("ftp://127.0.0.1/hook", {}, "{}", 1000), /unsupported URL scheme/);
     });

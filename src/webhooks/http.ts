@@ -27,15 +27,13 @@ export class WebhookClient {
       return await this.once(target, headers, body, timeoutMs);
     } catch (error) {
       // The receiver closed an idle keep-alive connection as we reused it: nothing reached it, try once more.
-      if ((error as { staleConnection?: boolean }).staleConnection)
-        return this.once(target, headers, body, timeoutMs);
+      if ((error as { staleConnection?: boolean }).staleConnection) return this.once(target, headers, body, timeoutMs);
       throw error;
     }
   }
 
   private once(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
-    const agent =
-      url.protocol === "http:" || url.protocol === "https:" ? this.agents[url.protocol] : undefined;
+    const agent = url.protocol === "http:" || url.protocol === "https:" ? this.agents[url.protocol] : undefined;
     if (!agent) return Promise.reject(new Error(`unsupported URL scheme ${url.protocol}`));
     const send = url.protocol === "https:" ? https.request : http.request;
     return new Promise((resolve, reject) => {
@@ -53,16 +51,12 @@ export class WebhookClient {
           response.resume();
         },
       );
-      const timer = setTimeout(
-        () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => request.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
       function fail(error: Error) {
         clearTimeout(timer);
         // Only a reset before any answer on a reused socket is a stale connection; once the receiver has
         // started answering, it has the event, and sending again would deliver it twice.
-        const stale =
-          !answered && request.reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET";
+        const stale = !answered && request.reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET";
         reject(Object.assign(error, { staleConnection: stale }));
       }
       request.on("error", fail);

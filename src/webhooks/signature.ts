@@ -12,13 +12,7 @@ export function sign(secret: string, timestamp: number, body: string): string {
 }
 
 /** What a receiver does: recompute and compare in constant time, and refuse old timestamps. */
-export function verify(
-  secret: string,
-  header: string,
-  body: string,
-  nowSeconds: number,
-  toleranceSeconds = 300,
-): boolean {
+export function verify(secret: string, header: string, body: string, nowSeconds: number, toleranceSeconds = 300): boolean {
   const parts = Object.fromEntries(header.split(",").map((kv) => kv.split("=") as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || !parts.v1 || Math.abs(nowSeconds - t) > toleranceSeconds) return false;

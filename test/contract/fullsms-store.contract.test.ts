@@ -21,12 +21,7 @@ for (const target of storeTargets) {
 
     const now = Date.now();
     const account = async () =>
-      (
-        await store.accounts.create(
-          { name: "f", country: "DE", currency: "EUR", balanceMicros: 0, webhookSecret: "s" },
-          now,
-        )
-      ).id;
+      (await store.accounts.create({ name: "f", country: "DE", currency: "EUR", balanceMicros: 0, webhookSecret: "s" }, now)).id;
     const campaign = (accountId: number, listIds: number[]): NewCampaign => ({
       id: randomUUID(),
       accountId,
@@ -64,10 +59,7 @@ for (const target of storeTargets) {
       await store.fullsms.senderIds.decide(requested.id, "approved", now);
       assert.equal(await store.fullsms.senderIds.isApproved(a, "BRAND"), true);
       assert.equal(await store.fullsms.senderIds.isApproved(b, "BRAND"), false);
-      assert.deepEqual(
-        (await store.fullsms.senderIds.list(a, "approved")).map((s) => s.name),
-        ["BRAND"],
-      );
+      assert.deepEqual((await store.fullsms.senderIds.list(a, "approved")).map((s) => s.name), ["BRAND"]);
     });
 
     it("reads templates and lists only through their own account", async () => {
@@ -79,10 +71,7 @@ for (const target of storeTargets) {
       assert.equal(await store.fullsms.lists.get(b, list.id), undefined);
       assert.deepEqual([...(await store.fullsms.lists.existing(b, [list.id]))], []);
       assert.deepEqual([...(await store.fullsms.lists.existing(a, [list.id, 999_999]))], [list.id]);
-      assert.deepEqual(
-        (await store.fullsms.lists.withSubscribeWord(a, "JOIN")).map((l) => l.id),
-        [list.id],
-      );
+      assert.deepEqual((await store.fullsms.lists.withSubscribeWord(a, "JOIN")).map((l) => l.id), [list.id]);
       assert.deepEqual(await store.fullsms.lists.withSubscribeWord(b, "JOIN"), []);
     });
 
@@ -90,20 +79,11 @@ for (const target of storeTargets) {
       const a = await account();
       const list = await store.fullsms.lists.create(a, "l", null, now);
       const phones = germanMobiles(4500);
-      assert.deepEqual(await store.fullsms.contacts.add(list.id, phones, now), {
-        added: 4500,
-        resubscribed: 0,
-      });
-      assert.deepEqual(await store.fullsms.contacts.add(list.id, phones.slice(0, 10), now), {
-        added: 0,
-        resubscribed: 0,
-      });
+      assert.deepEqual(await store.fullsms.contacts.add(list.id, phones, now), { added: 4500, resubscribed: 0 });
+      assert.deepEqual(await store.fullsms.contacts.add(list.id, phones.slice(0, 10), now), { added: 0, resubscribed: 0 });
       await store.fullsms.contacts.optOut(a, phones[0]!, now);
       await store.fullsms.contacts.clearOptOut(a, phones[0]!);
-      assert.deepEqual(await store.fullsms.contacts.add(list.id, [phones[0]!], now), {
-        added: 0,
-        resubscribed: 1,
-      });
+      assert.deepEqual(await store.fullsms.contacts.add(list.id, [phones[0]!], now), { added: 0, resubscribed: 1 });
       assert.equal((await store.fullsms.lists.list(a))[0]?.subscribedContacts, 4500);
     });
 
@@ -142,30 +122,15 @@ for (const target of storeTargets) {
       const progress = { cursor: "+49", enqueued: 5, skipped: 1, debitedMicros: 100 };
       assert.equal(await store.fullsms.campaigns.progress(c.id, "one", progress, now, now + 1000), true);
       assert.equal(await store.fullsms.campaigns.claim(c.id, "two", now + 1000, now + 2000), true);
-      assert.equal(
-        await store.fullsms.campaigns.progress(c.id, "one", progress, now, now + 3000),
-        false,
-        "the lease moved on",
-      );
-      assert.deepEqual(
-        (await store.fullsms.campaigns.expanding()).find((e) => e.id === c.id),
-        { id: c.id, leaseUntil: now + 2000 },
-      );
+      assert.equal(await store.fullsms.campaigns.progress(c.id, "one", progress, now, now + 3000), false, "the lease moved on");
+      assert.deepEqual((await store.fullsms.campaigns.expanding()).find((e) => e.id === c.id), { id: c.id, leaseUntil: now + 2000 });
       await store.fullsms.campaigns.finish(c.id, "done", null, progress, now);
       const done = await store.fullsms.campaigns.get(a, c.id);
       assert.equal(done?.status, "done");
       assert.equal(done?.enqueued, 5);
       assert.equal(await store.fullsms.campaigns.get(a + 1, c.id), undefined);
-      assert.equal(
-        await store.fullsms.campaigns.claim(c.id, "three", now + 5000, now + 6000),
-        false,
-        "finished campaigns stay finished",
-      );
-      assert.deepEqual(await store.fullsms.campaigns.committed(c.id), {
-        lastPhone: null,
-        enqueued: 0,
-        debitedMicros: 0,
-      });
+      assert.equal(await store.fullsms.campaigns.claim(c.id, "three", now + 5000, now + 6000), false, "finished campaigns stay finished");
+      assert.deepEqual(await store.fullsms.campaigns.committed(c.id), { lastPhone: null, enqueued: 0, debitedMicros: 0 });
     });
 
     it("stores short links and their clicks per message, visible to the owning account only", async () => {
@@ -176,16 +141,8 @@ for (const target of storeTargets) {
         { code: "AAAAAAAAA2", accountId: a, messageUuid: uuid, url: "https://x.example/2", createdAt: now },
       ]);
       const link = (await store.fullsms.shortLinks.get("AAAAAAAAA2"))!;
-      await store.fullsms.shortLinks.recordClick(
-        link,
-        { ip: "1.2.3.4", userAgent: "ua", referer: null },
-        now,
-      );
-      await store.fullsms.shortLinks.recordClick(
-        link,
-        { ip: "1.2.3.5", userAgent: null, referer: null },
-        now + 1,
-      );
+      await store.fullsms.shortLinks.recordClick(link, { ip: "1.2.3.4", userAgent: "ua", referer: null }, now);
+      await store.fullsms.shortLinks.recordClick(link, { ip: "1.2.3.5", userAgent: null, referer: null }, now + 1);
       const clicks = await store.fullsms.shortLinks.clicks(a, uuid, { offset: 0, limit: 1 });
       assert.equal(clicks.total, 2);
       assert.equal(clicks.items.length, 1);

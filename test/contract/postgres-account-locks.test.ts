@@ -10,11 +10,7 @@ import pg from "pg";
 import { Dlr, type Message, Status } from "../../src/core/message.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/ports/index.js";
-import {
-  createTestDatabase,
-  skipWithoutPostgres,
-  waitForLockWaiters as waitForLocks,
-} from "../helpers/postgres.js";
+import { createTestDatabase, skipWithoutPostgres, waitForLockWaiters as waitForLocks } from "../helpers/postgres.js";
 import { storedMessage } from "../helpers/messages.js";
 
 const message = storedMessage;
@@ -38,10 +34,7 @@ describe("transactions locking several accounts (postgres)", { skip: skipWithout
 
   it("a group debits its accounts in id order, whatever order its sends arrived in", async () => {
     const account = () =>
-      store.accounts.create(
-        { name: "a", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" },
-        Date.now(),
-      );
+      store.accounts.create({ name: "a", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" }, Date.now());
     const low = await account();
     const high = await account();
     assert.ok(low.id < high.id);
@@ -54,13 +47,7 @@ describe("transactions locking several accounts (postgres)", { skip: skipWithout
       // One group: the higher account's send arrived first.
       const send = (accountId: number) => {
         const m = message(accountId);
-        return store.messages.accept({
-          accountId,
-          messages: [m],
-          totalMicros: m.priceMicros,
-          dueAt: [Date.now()],
-          now: Date.now(),
-        });
+        return store.messages.accept({ accountId, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now()], now: Date.now() });
       };
       const sends = Promise.all([send(high.id), send(low.id)]);
       await waitForLockWaiters(1);
@@ -77,21 +64,12 @@ describe("transactions locking several accounts (postgres)", { skip: skipWithout
 
   it("the delivery writer refunds accounts in id order", async () => {
     const account = () =>
-      store.accounts.create(
-        { name: "r", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" },
-        Date.now(),
-      );
+      store.accounts.create({ name: "r", country: "DE", currency: "EUR", balanceMicros: 1_000_000, webhookSecret: "s" }, Date.now());
     const low = await account();
     const high = await account();
     const [mLow, mHigh] = [message(low.id), message(high.id)];
     for (const m of [mHigh, mLow]) {
-      await store.messages.accept({
-        accountId: m.accountId,
-        messages: [m],
-        totalMicros: m.priceMicros,
-        dueAt: [Date.now()],
-        now: Date.now(),
-      });
+      await store.messages.accept({ accountId: m.accountId, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now()], now: Date.now() });
     }
     const claimed = await store.delivery.claimDue("owner", Date.now(), 100, 60_000);
     assert.ok([mLow, mHigh].every((m) => claimed.some((c) => c.message.uuid === m.uuid)));
@@ -104,15 +82,7 @@ describe("transactions locking several accounts (postgres)", { skip: skipWithout
       await other.query("BEGIN");
       await other.query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE", [low.id]);
       const fail = (m: Message) =>
-        ({
-          kind: "failed",
-          owner: "owner",
-          message: m,
-          statusCode: Status.NO_ROUTE,
-          dlrCode: Dlr.NONE,
-          refund: true,
-          error: "no route",
-        }) as const;
+        ({ kind: "failed", owner: "owner", message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "no route" }) as const;
       const recording = store.delivery.record([fail(mHigh), fail(mLow)], Date.now());
       await waitForLockWaiters(1);
       // Had the writer locked the higher account first, this would close a cycle.

@@ -14,11 +14,7 @@ import pg from "pg";
 import { Dlr, Status } from "../../src/core/message.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/ports/index.js";
-import {
-  createTestDatabase,
-  skipWithoutPostgres,
-  waitForLockWaiters as waitForLocks,
-} from "../helpers/postgres.js";
+import { createTestDatabase, skipWithoutPostgres, waitForLockWaiters as waitForLocks } from "../helpers/postgres.js";
 import { storedMessage } from "../helpers/messages.js";
 
 const message = storedMessage;
@@ -51,13 +47,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     );
     await store.webhooks.add(a.id, "http://127.0.0.1:9/hook", Date.now());
     const m = message(a.id, { partsCount });
-    await store.messages.accept({
-      accountId: a.id,
-      messages: [m],
-      totalMicros: m.priceMicros,
-      dueAt: [Date.now()],
-      now: Date.now(),
-    });
+    await store.messages.accept({ accountId: a.id, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now()], now: Date.now() });
     const claims = await store.delivery.claimDue("o", Date.now(), 100, 60_000);
     assert.ok(claims.some((c) => c.message.uuid === m.uuid));
     return { m, a };
@@ -67,10 +57,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
   async function transmitted(partsCount: number) {
     const { m, a } = await claimedMessage(partsCount);
     const smscIds = Array.from({ length: partsCount }, id);
-    await store.delivery.record(
-      [{ kind: "submitted", message: m, connectorId: "c", smscIds, at: Date.now() }],
-      Date.now(),
-    );
+    await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds, at: Date.now() }], Date.now());
     assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
     return { m, a, smscIds };
   }
@@ -107,65 +94,40 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
   }
 
   const pendingFor = async (smscId: string) =>
-    (await sql.query("SELECT count(*)::int AS n FROM pending_receipts WHERE smsc_id = $1", [smscId])).rows[0]
-      .n as number;
+    (await sql.query("SELECT count(*)::int AS n FROM pending_receipts WHERE smsc_id = $1", [smscId])).rows[0].n as number;
 
   it("a receipt waits for a concurrent expiry and does not overwrite it (no second final event)", async () => {
     const { m, a, smscIds } = await transmitted(1);
     // The other process's expireStale has read the message (FOR UPDATE) and is about to expire it.
     const t1 = await otherTransaction("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", m.uuid);
     try {
-      const applying = store.delivery.applyReceipts(
-        [{ connectorId: "c", smscId: smscIds[0]!, state: "DELIVRD" }],
-        Date.now(),
-      );
+      const applying = store.delivery.applyReceipts([{ connectorId: "c", smscId: smscIds[0]!, state: "DELIVRD" }], Date.now());
       const state = settled(applying);
       await waitForLockWaiters(1);
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(state.done, false, "the receipt must wait for the other transaction's row lock");
       // What expireStale writes in its own transaction (its event is the other process's business).
-      await t1.query("UPDATE messages SET dlr_code = $1, updated_at = $2 WHERE uuid = $3", [
-        Dlr.EXPIRED,
-        Date.now(),
-        m.uuid,
-      ]);
+      await t1.query("UPDATE messages SET dlr_code = $1, updated_at = $2 WHERE uuid = $3", [Dlr.EXPIRED, Date.now(), m.uuid]);
       await t1.query("COMMIT");
       await applying;
     } finally {
       await t1.end();
     }
-    assert.equal(
-      (await store.messages.get(a.id, m.uuid))!.dlrCode,
-      Dlr.EXPIRED,
-      "a final message never changes again",
-    );
-    assert.deepEqual(
-      await dlrEvents(m.uuid),
-      [Dlr.EN_ROUTE],
-      "no final event for a receipt that came too late",
-    );
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EXPIRED, "a final message never changes again");
+    assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE], "no final event for a receipt that came too late");
   });
 
   it("two processes' receipts for the parts of one message add up: the later sees the earlier's part", async () => {
     const { m, a, smscIds } = await transmitted(2);
     // Holding the parts' rows makes both writers reach their part UPDATE before either commits: without
     // the message lock both would have read the other part as en route and the message would stay so.
-    const t1 = await otherTransaction(
-      "SELECT state FROM message_parts WHERE message_uuid = $1 FOR UPDATE",
-      m.uuid,
-    );
+    const t1 = await otherTransaction("SELECT state FROM message_parts WHERE message_uuid = $1 FOR UPDATE", m.uuid);
     let both: Promise<unknown> | undefined;
     try {
       // Each process's writer gets the receipt of one part.
       both = Promise.all([
-        store.delivery.applyReceipts(
-          [{ connectorId: "c", smscId: smscIds[0]!, state: "DELIVRD" }],
-          Date.now(),
-        ),
-        other.delivery.applyReceipts(
-          [{ connectorId: "c", smscId: smscIds[1]!, state: "DELIVRD" }],
-          Date.now(),
-        ),
+        store.delivery.applyReceipts([{ connectorId: "c", smscId: smscIds[0]!, state: "DELIVRD" }], Date.now()),
+        other.delivery.applyReceipts([{ connectorId: "c", smscId: smscIds[1]!, state: "DELIVRD" }], Date.now()),
       ]);
       await waitForLockWaiters(2);
       await t1.query("COMMIT");
@@ -184,29 +146,18 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     const t1 = await otherTransaction("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", m.uuid);
     try {
       // Meanwhile a dispatcher that took over the lapsed lease submitted the message again.
-      const again = store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() }],
-        Date.now(),
-      );
+      const again = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() }], Date.now());
       const state = settled(again);
       await waitForLockWaiters(1);
       assert.equal(state.done, false, "the submit record must wait for the other transaction's row lock");
-      await t1.query("UPDATE messages SET dlr_code = $1, updated_at = $2 WHERE uuid = $3", [
-        Dlr.DELIVERED,
-        Date.now(),
-        m.uuid,
-      ]);
+      await t1.query("UPDATE messages SET dlr_code = $1, updated_at = $2 WHERE uuid = $3", [Dlr.DELIVERED, Date.now(), m.uuid]);
       await t1.query("COMMIT");
       await again;
     } finally {
       await t1.end();
     }
     const got = (await store.messages.get(a.id, m.uuid))!;
-    assert.deepEqual(
-      [got.statusCode, got.dlrCode],
-      [Status.TRANSMITTED, Dlr.DELIVERED],
-      "a final message never changes again",
-    );
+    assert.deepEqual([got.statusCode, got.dlrCode], [Status.TRANSMITTED, Dlr.DELIVERED], "a final message never changes again");
     assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE], "no second en route event");
   });
 
@@ -228,10 +179,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
       );
       await waitForLockWaiters(1);
       // This process records the submit of x and looks for receipts waiting for it: none committed yet.
-      await store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId: "c", smscIds: [x], at: Date.now() }],
-        Date.now(),
-      );
+      await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [x], at: Date.now() }], Date.now());
       await t1.query("COMMIT");
       await receipts;
     } finally {
@@ -258,10 +206,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     let recording: Promise<void> | undefined;
     try {
       await t1.query("DELETE FROM pending_receipts WHERE smsc_id = $1", [x]);
-      recording = store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId: "c", smscIds: [x], at: Date.now() }],
-        Date.now(),
-      );
+      recording = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [x], at: Date.now() }], Date.now());
       // Whether the writer waits for the row or passes it by, it must not apply the receipt.
       const state = settled(recording);
       for (let i = 0; i < 50 && !state.done; i++) await new Promise((r) => setTimeout(r, 10));
@@ -271,11 +216,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
       await t1.end();
       await recording?.catch(() => {});
     }
-    assert.equal(
-      (await store.messages.get(a.id, m.uuid))!.dlrCode,
-      Dlr.EN_ROUTE,
-      "the receipt is the other process's to apply",
-    );
+    assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE, "the receipt is the other process's to apply");
     assert.deepEqual(await dlrEvents(m.uuid), [Dlr.EN_ROUTE]);
   });
 
@@ -286,10 +227,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     const t1 = await otherTransaction("SELECT id FROM pending_receipts WHERE smsc_id = $1 FOR UPDATE", x);
     let recording: Promise<void> | undefined;
     try {
-      recording = store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId: "c", smscIds: [x], at: Date.now() }],
-        Date.now(),
-      );
+      recording = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [x], at: Date.now() }], Date.now());
       const state = settled(recording);
       for (let i = 0; i < 50 && !state.done; i++) await new Promise((r) => setTimeout(r, 10));
       assert.equal(state.done, true, "the submit record passes a held receipt by rather than wait for it");
@@ -309,10 +247,10 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     const { m, a, smscIds } = await transmitted(2);
     const [x1, x2] = smscIds as [string, string];
     // An intermediate receipt left waiting by the race above, then x1's final receipt applied directly.
-    await sql.query(
-      "INSERT INTO pending_receipts (connector_id, smsc_id, state, received_at) VALUES ('c', $1, 'ACCEPTD', $2)",
-      [x1, Date.now() - 1000],
-    );
+    await sql.query("INSERT INTO pending_receipts (connector_id, smsc_id, state, received_at) VALUES ('c', $1, 'ACCEPTD', $2)", [
+      x1,
+      Date.now() - 1000,
+    ]);
     await store.delivery.applyReceipts([{ connectorId: "c", smscId: x1, state: "DELIVRD" }], Date.now());
     await store.delivery.expireStale(Date.now() - 60_000, Date.now());
     assert.equal(await pendingFor(x1), 0);
@@ -327,10 +265,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     const t1 = await otherTransaction("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", m.uuid);
     let both: Promise<[unknown, unknown]> | undefined;
     try {
-      const recording = store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() }],
-        Date.now(),
-      );
+      const recording = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() }], Date.now());
       await waitForLockWaiters(1);
       // The dispatcher stalled past its lease, so the cancel may take the queue row.
       const cancelling = store.messages.cancel(a.id, m.uuid, Date.now() + 61_000);
@@ -351,16 +286,10 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
   it("a writer batch aborted by a deadlock runs again instead of failing its outcomes", async () => {
     const { m, a } = await claimedMessage();
     // A transaction that takes the queue row and then the message, the reverse of the writer's order.
-    const t1 = await otherTransaction(
-      "SELECT attempts FROM queue WHERE message_uuid = $1 FOR UPDATE",
-      m.uuid,
-    );
+    const t1 = await otherTransaction("SELECT attempts FROM queue WHERE message_uuid = $1 FOR UPDATE", m.uuid);
     let recording: Promise<void> | undefined;
     try {
-      recording = store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() }],
-        Date.now(),
-      );
+      recording = store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() }], Date.now());
       await waitForLockWaiters(1); // the writer holds the message and waits for the queue row
       // Closing the cycle. The writer has waited longer, so its deadlock check runs first and aborts it.
       await t1.query("SELECT dlr_code FROM messages WHERE uuid = $1 FOR UPDATE", [m.uuid]);
@@ -381,19 +310,10 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
       Date.now(),
     );
     const m = message(a.id);
-    await store.messages.accept({
-      accountId: a.id,
-      messages: [m],
-      totalMicros: m.priceMicros,
-      dueAt: [Date.now() + 60_000],
-      now: Date.now(),
-    });
+    await store.messages.accept({ accountId: a.id, messages: [m], totalMicros: m.priceMicros, dueAt: [Date.now() + 60_000], now: Date.now() });
     // A transaction that takes the queue row and then the message, as a writer batch with a retry and a
     // later outcome of the same message does.
-    const t1 = await otherTransaction(
-      "SELECT attempts FROM queue WHERE message_uuid = $1 FOR UPDATE",
-      m.uuid,
-    );
+    const t1 = await otherTransaction("SELECT attempts FROM queue WHERE message_uuid = $1 FOR UPDATE", m.uuid);
     let cancelling: Promise<unknown> | undefined;
     try {
       cancelling = store.messages.cancel(a.id, m.uuid, Date.now());
@@ -413,15 +333,9 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
   it("a lease renewal skips a queue row another transaction holds instead of waiting for it", async () => {
     const { m } = await claimedMessage();
     const leaseUntil = async () =>
-      Number(
-        (await sql.query("SELECT lease_until FROM queue WHERE message_uuid = $1", [m.uuid])).rows[0]
-          .lease_until,
-      );
+      Number((await sql.query("SELECT lease_until FROM queue WHERE message_uuid = $1", [m.uuid])).rows[0].lease_until);
     const before = await leaseUntil();
-    const t1 = await otherTransaction(
-      "SELECT attempts FROM queue WHERE message_uuid = $1 FOR UPDATE",
-      m.uuid,
-    );
+    const t1 = await otherTransaction("SELECT attempts FROM queue WHERE message_uuid = $1 FOR UPDATE", m.uuid);
     let renewing: Promise<void> | undefined;
     try {
       renewing = store.delivery.renewLeases("o", [m.uuid], Date.now() + 120_000);

@@ -25,17 +25,11 @@ for (const target of storeTargets) {
     after(() => store.close());
 
     const account = (balanceMicros: number) =>
-      store.accounts.create(
-        { name: "c", country: "DE", currency: "EUR", balanceMicros, webhookSecret: "s" },
-        Date.now(),
-      );
+      store.accounts.create({ name: "c", country: "DE", currency: "EUR", balanceMicros, webhookSecret: "s" }, Date.now());
     const accept = (accountId: number, messages: Message[]) =>
       store.messages.accept({
-        accountId,
-        messages,
-        totalMicros: messages.reduce((s, m) => s + m.priceMicros, 0),
-        dueAt: messages.map(() => Date.now()),
-        now: Date.now(),
+        accountId, messages, totalMicros: messages.reduce((s, m) => s + m.priceMicros, 0),
+        dueAt: messages.map(() => Date.now()), now: Date.now(),
       });
 
     it("runs migrations idempotently on reopen", async () => {
@@ -80,13 +74,7 @@ for (const target of storeTargets) {
       const claimed = message(a.id);
       const free = message(a.id, { deliveryAt: Math.floor(Date.now() / 1000) + 3600 });
       await accept(a.id, [claimed]);
-      await store.messages.accept({
-        accountId: a.id,
-        messages: [free],
-        totalMicros: 50_000,
-        dueAt: [Date.now() + 3_600_000],
-        now: Date.now(),
-      });
+      await store.messages.accept({ accountId: a.id, messages: [free], totalMicros: 50_000, dueAt: [Date.now() + 3_600_000], now: Date.now() });
       await store.delivery.claimDue("owner", Date.now(), 10, 60_000);
       assert.equal(await store.messages.cancel(a.id, claimed.uuid, Date.now()), "already_transmitted");
       assert.equal(await store.messages.cancel(a.id, free.uuid, Date.now()), "cancelled");
@@ -103,10 +91,7 @@ for (const target of storeTargets) {
       assert.equal(claim!.message.uuid, m.uuid);
       // The receipt of part 2 overtakes the submit record.
       await store.delivery.applyReceipts([{ connectorId: "c", smscId: "B", state: "DELIVRD" }], Date.now());
-      await store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId: "c", smscIds: ["A", "B"], at: Date.now() }],
-        Date.now(),
-      );
+      await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: ["A", "B"], at: Date.now() }], Date.now());
       let got = (await store.messages.get(a.id, m.uuid))!;
       assert.equal(got.statusCode, Status.TRANSMITTED);
       assert.equal(got.dlrCode, Dlr.EN_ROUTE);
@@ -124,15 +109,7 @@ for (const target of storeTargets) {
       const m = message(a.id);
       await accept(a.id, [m]);
       await store.delivery.claimDue("o", Date.now(), 10, 60_000);
-      const failed = {
-        kind: "failed" as const,
-        owner: "o",
-        message: m,
-        statusCode: Status.NO_ROUTE,
-        dlrCode: Dlr.NONE,
-        refund: true,
-        error: "x",
-      };
+      const failed = { kind: "failed" as const, owner: "o", message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" };
       await store.delivery.record([failed], Date.now());
       await store.delivery.record([failed], Date.now());
       assert.equal((await store.accounts.get(a.id))!.balanceMicros, 50_000);
@@ -141,10 +118,7 @@ for (const target of storeTargets) {
 
     // Calls made in the same tick share one group commit: these exercise the set-based batch.
     const submitted = (m: Message, smscIds: string[], connectorId = "c") =>
-      store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId, smscIds, at: Date.now() }],
-        Date.now(),
-      );
+      store.delivery.record([{ kind: "submitted", message: m, connectorId, smscIds, at: Date.now() }], Date.now());
     const receipt = (smscId: string, state: "DELIVRD" | "UNDELIV", connectorId = "c") =>
       store.delivery.applyReceipts([{ connectorId, smscId, state }], Date.now());
     const hooked = async (balanceMicros = 1_000_000_000) => {
@@ -174,12 +148,7 @@ for (const target of storeTargets) {
       const [m1, m2] = [message(a.id), message(a.id)];
       await claimed(a, [m1!, m2!]);
       const [s1, s2] = [id(), id()];
-      await Promise.all([
-        submitted(m1!, [s1]),
-        receipt(s1, "DELIVRD"),
-        receipt(s2, "UNDELIV"),
-        submitted(m2!, [s2]),
-      ]);
+      await Promise.all([submitted(m1!, [s1]), receipt(s1, "DELIVRD"), receipt(s2, "UNDELIV"), submitted(m2!, [s2])]);
       assert.equal((await store.messages.get(a.id, m1!.uuid))!.dlrCode, Dlr.DELIVERED);
       assert.equal((await store.messages.get(a.id, m2!.uuid))!.dlrCode, Dlr.REJECTED);
       assert.deepEqual(await dlrEvents(m1!.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
@@ -252,51 +221,21 @@ for (const target of storeTargets) {
       const sent = ms.slice(0, 300);
       const failed = ms.slice(300, 450);
       const retried = ms.slice(450);
-      const fail = (m: Message) => ({
-        kind: "failed" as const,
-        owner: "batch",
-        message: m,
-        statusCode: Status.NO_ROUTE,
-        dlrCode: Dlr.NONE,
-        refund: true,
-        error: "x",
-      });
+      const fail = (m: Message) => ({ kind: "failed" as const, owner: "batch", message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" });
       await Promise.all([
-        store.delivery.record(
-          sent.map((m) => ({
-            kind: "submitted",
-            message: m,
-            connectorId: "c",
-            smscIds: [`many-${m.uuid}`],
-            at: Date.now(),
-          })),
-          Date.now(),
-        ),
+        store.delivery.record(sent.map((m) => ({ kind: "submitted", message: m, connectorId: "c", smscIds: [`many-${m.uuid}`], at: Date.now() })), Date.now()),
         store.delivery.record(failed.map(fail), Date.now()),
         store.delivery.record([fail(failed[0]!), fail(failed[1]!)], Date.now()), // recorded twice: refunded once
         store.delivery.record(
-          retried.map((m, i) => ({
-            kind: "retry",
-            owner: "batch",
-            message: m,
-            dueAt: Date.now() - 1,
-            error: "busy",
-            countAttempt: i % 2 === 0,
-          })),
+          retried.map((m, i) => ({ kind: "retry", owner: "batch", message: m, dueAt: Date.now() - 1, error: "busy", countAttempt: i % 2 === 0 })),
           Date.now(),
         ),
-        store.delivery.applyReceipts(
-          sent.map((m) => ({ connectorId: "c", smscId: `many-${m.uuid}`, state: "DELIVRD" })),
-          Date.now(),
-        ),
+        store.delivery.applyReceipts(sent.map((m) => ({ connectorId: "c", smscId: `many-${m.uuid}`, state: "DELIVRD" })), Date.now()),
       ]);
       assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance + 150 * 50_000);
       for (const m of sent) assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
-      for (const m of failed)
-        assert.equal((await store.messages.get(a.id, m.uuid))!.statusCode, Status.NO_ROUTE);
-      const again = (await store.delivery.claimDue("again", Date.now(), 100_000, 60_000)).filter(
-        (c) => c.message.accountId === a.id,
-      );
+      for (const m of failed) assert.equal((await store.messages.get(a.id, m.uuid))!.statusCode, Status.NO_ROUTE);
+      const again = (await store.delivery.claimDue("again", Date.now(), 100_000, 60_000)).filter((c) => c.message.accountId === a.id);
       assert.deepEqual(new Set(again.map((c) => c.message.uuid)), new Set(retried.map((m) => m.uuid)));
       const attempts = new Map(again.map((c) => [c.message.uuid, c.attempts]));
       for (const [i, m] of retried.entries()) assert.equal(attempts.get(m.uuid), i % 2 === 0 ? 1 : 0);
@@ -310,10 +249,7 @@ for (const target of storeTargets) {
       const mine = (c: { message: Message }) => c.message.uuid === m.uuid;
       assert.ok((await store.delivery.claimDue("stalled", Date.now(), 100_000, 1)).some(mine));
       await new Promise((r) => setTimeout(r, 5));
-      assert.ok(
-        (await store.delivery.claimDue("taker", Date.now(), 100_000, 60_000)).some(mine),
-        "the lapsed claim is taken over",
-      );
+      assert.ok((await store.delivery.claimDue("taker", Date.now(), 100_000, 60_000)).some(mine), "the lapsed claim is taken over");
       return { m, mine };
     };
 
@@ -321,31 +257,13 @@ for (const target of storeTargets) {
       const a = await hooked();
       const { m, mine } = await takenOver(a);
       await store.delivery.record(
-        [
-          {
-            kind: "retry",
-            owner: "stalled",
-            message: m,
-            dueAt: Date.now() - 1,
-            error: "late",
-            countAttempt: true,
-          },
-        ],
+        [{ kind: "retry", owner: "stalled", message: m, dueAt: Date.now() - 1, error: "late", countAttempt: true }],
         Date.now(),
       );
       const third = await store.delivery.claimDue("third", Date.now(), 100_000, 60_000);
       assert.ok(!third.some(mine), "the stalled dispatcher's retry must not release the new holder's lease");
       await store.delivery.record(
-        [
-          {
-            kind: "retry",
-            owner: "taker",
-            message: m,
-            dueAt: Date.now() - 1,
-            error: "busy",
-            countAttempt: true,
-          },
-        ],
+        [{ kind: "retry", owner: "taker", message: m, dueAt: Date.now() - 1, error: "busy", countAttempt: true }],
         Date.now(),
       );
       const again = (await store.delivery.claimDue("again", Date.now(), 100_000, 60_000)).find(mine);
@@ -358,20 +276,10 @@ for (const target of storeTargets) {
       const a = await hooked(1_000_000);
       const { m, mine } = await takenOver(a);
       const balance = (await store.accounts.get(a.id))!.balanceMicros;
-      const failure = {
-        kind: "failed" as const,
-        statusCode: Status.NO_ROUTE,
-        dlrCode: Dlr.NONE,
-        refund: true,
-        error: "late",
-      };
+      const failure = { kind: "failed" as const, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "late" };
       await store.delivery.record([{ ...failure, owner: "stalled", message: m }], Date.now());
       let got = (await store.messages.get(a.id, m.uuid))!;
-      assert.deepEqual(
-        [got.statusCode, got.dlrCode],
-        [Status.NEW, Dlr.NONE],
-        "the stalled dispatcher's failure changes nothing",
-      );
+      assert.deepEqual([got.statusCode, got.dlrCode], [Status.NEW, Dlr.NONE], "the stalled dispatcher's failure changes nothing");
       assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance, "and refunds nothing");
       assert.deepEqual(await dlrEvents(m.uuid), []);
       const third = await store.delivery.claimDue("third", Date.now(), 100_000, 60_000);
@@ -395,34 +303,12 @@ for (const target of storeTargets) {
       const balance = (await store.accounts.get(a.id))!.balanceMicros;
       await submitted(m, [id()]);
       await store.delivery.record(
-        [
-          {
-            kind: "retry",
-            owner: "taker",
-            message: m,
-            dueAt: Date.now() - 1,
-            error: "busy",
-            countAttempt: true,
-          },
-        ],
+        [{ kind: "retry", owner: "taker", message: m, dueAt: Date.now() - 1, error: "busy", countAttempt: true }],
         Date.now(),
       );
-      assert.ok(
-        !(await store.delivery.claimDue("third", Date.now() + 120_000, 100_000, 60_000)).some(mine),
-        "not sent a third time",
-      );
+      assert.ok(!(await store.delivery.claimDue("third", Date.now() + 120_000, 100_000, 60_000)).some(mine), "not sent a third time");
       await store.delivery.record(
-        [
-          {
-            kind: "failed",
-            owner: "taker",
-            message: m,
-            statusCode: Status.NO_ROUTE,
-            dlrCode: Dlr.NONE,
-            refund: true,
-            error: "x",
-          },
-        ],
+        [{ kind: "failed", owner: "taker", message: m, statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" }],
         Date.now(),
       );
       const got = (await store.messages.get(a.id, m.uuid))!;
@@ -440,24 +326,11 @@ for (const target of storeTargets) {
       // writer batch applies the submit first, then the receipt.
       await Promise.all([
         store.delivery.applyReceipts([{ connectorId: "c", smscId: `order-${m.uuid}`, state: "REJECTD" }], t),
-        store.delivery.record(
-          [
-            {
-              kind: "submitted",
-              message: m,
-              connectorId: "c",
-              smscIds: [`order-${m.uuid}`, id()],
-              at: t + 3,
-            },
-          ],
-          t + 3,
-        ),
+        store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [`order-${m.uuid}`, id()], at: t + 3 }], t + 3),
       ]);
       const due = await store.webhooks.claimDue(t + 1000, 100_000, 60_000);
       events.push(...due);
-      const mine = due
-        .filter((i) => (i.data as { id: string }).id === m.uuid)
-        .map((i) => (i.data as { dlr_code: number }).dlr_code);
+      const mine = due.filter((i) => (i.data as { id: string }).id === m.uuid).map((i) => (i.data as { dlr_code: number }).dlr_code);
       assert.deepEqual(mine, [Dlr.EN_ROUTE, Dlr.REJECTED]);
     });
 
@@ -465,10 +338,7 @@ for (const target of storeTargets) {
       const a = await hooked();
       const m = message(a.id, { isTextDeleted: true });
       await claimed(a, [m]);
-      await store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() - 3_600_000 }],
-        Date.now(),
-      );
+      await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: [id()], at: Date.now() - 3_600_000 }], Date.now());
       assert.ok((await store.delivery.expireStale(Date.now() - 60_000, Date.now())) >= 1);
       const got = (await store.messages.get(a.id, m.uuid))!;
       assert.equal(got.dlrCode, Dlr.EXPIRED);
@@ -492,32 +362,15 @@ for (const target of storeTargets) {
 
       await submitted(delivered, [s2]);
       await submitted(cancelled, [s3]);
-      const failure = {
-        kind: "failed" as const,
-        owner: "batch",
-        statusCode: Status.NO_ROUTE,
-        dlrCode: Dlr.NONE,
-        refund: true,
-        error: "x",
-      };
-      await store.delivery.record(
-        [
-          { ...failure, message: delivered },
-          { ...failure, message: cancelled },
-        ],
-        Date.now(),
-      );
+      const failure = { kind: "failed" as const, owner: "batch", statusCode: Status.NO_ROUTE, dlrCode: Dlr.NONE, refund: true, error: "x" };
+      await store.delivery.record([{ ...failure, message: delivered }, { ...failure, message: cancelled }], Date.now());
 
       const check = async () => {
         const d = (await store.messages.get(a.id, delivered.uuid))!;
         assert.deepEqual([d.statusCode, d.dlrCode], [Status.TRANSMITTED, Dlr.DELIVERED]);
         const c = (await store.messages.get(a.id, cancelled.uuid))!;
         assert.deepEqual([c.statusCode, c.dlrCode], [Status.CANCELLED, Dlr.NONE]);
-        assert.equal(
-          (await store.accounts.get(a.id))!.balanceMicros,
-          balance,
-          "refunded once, by the cancel",
-        );
+        assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance, "refunded once, by the cancel");
         assert.deepEqual(await dlrEvents(delivered.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
         assert.deepEqual(await dlrEvents(cancelled.uuid), []);
       };
@@ -558,10 +411,7 @@ for (const target of storeTargets) {
       await claimed(a, [m]);
       const z = id();
       // Received an hour ago, for a submit never recorded (its dispatcher crashed, say).
-      await store.delivery.applyReceipts(
-        [{ connectorId: "c", smscId: z, state: "DELIVRD" }],
-        Date.now() - 3_600_000,
-      );
+      await store.delivery.applyReceipts([{ connectorId: "c", smscId: z, state: "DELIVRD" }], Date.now() - 3_600_000);
       await store.delivery.expireStale(Date.now() - 60_000, Date.now());
       await submitted(m, [z]);
       assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.EN_ROUTE);
@@ -574,11 +424,7 @@ for (const target of storeTargets) {
       const [m1, m2] = [message(a.id), message(a.id)];
       await claimed(a, [m1, m2]);
       const [x, y] = [id(), id()];
-      const old = Array.from({ length: 1000 }, () => ({
-        connectorId: "c",
-        smscId: id(),
-        state: "DELIVRD" as const,
-      }));
+      const old = Array.from({ length: 1000 }, () => ({ connectorId: "c", smscId: id(), state: "DELIVRD" as const }));
       await store.delivery.applyReceipts(old, Date.now() - 3 * 3_600_000);
       await store.delivery.applyReceipts(
         [
@@ -590,11 +436,7 @@ for (const target of storeTargets) {
       await store.delivery.expireStale(Date.now() - 60_000, Date.now());
       await submitted(m1, [x]);
       await submitted(m2, [y]);
-      assert.equal(
-        (await store.messages.get(a.id, m1.uuid))!.dlrCode,
-        Dlr.EN_ROUTE,
-        "beyond the first batch, dropped too",
-      );
+      assert.equal((await store.messages.get(a.id, m1.uuid))!.dlrCode, Dlr.EN_ROUTE, "beyond the first batch, dropped too");
       assert.equal((await store.messages.get(a.id, m2.uuid))!.dlrCode, Dlr.EN_ROUTE);
     });
 
@@ -604,9 +446,7 @@ for (const target of storeTargets) {
         const db = new Database(url.replace(/^sqlite:(\/\/)?/, ""), { readonly: true });
         try {
           definitions = db
-            .prepare(
-              "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pending_receipts' AND sql IS NOT NULL",
-            )
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pending_receipts' AND sql IS NOT NULL")
             .all()
             .map((r) => (r as { sql: string }).sql);
         } finally {
@@ -616,9 +456,9 @@ for (const target of storeTargets) {
         const client = new pg.Client({ connectionString: url });
         await client.connect();
         try {
-          definitions = (
-            await client.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'pending_receipts'")
-          ).rows.map((r) => r.indexdef as string);
+          definitions = (await client.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'pending_receipts'")).rows.map(
+            (r) => r.indexdef as string,
+          );
         } finally {
           await client.end();
         }
@@ -631,12 +471,9 @@ for (const target of storeTargets) {
 
     it("records webhook attempts in one call: delivered, retried later, given up", async () => {
       const a = await account(1_000_000);
-      for (const path of ["ok", "retry", "dead"])
-        await store.webhooks.add(a.id, `http://127.0.0.1:9/${path}`, Date.now());
+      for (const path of ["ok", "retry", "dead"]) await store.webhooks.add(a.id, `http://127.0.0.1:9/${path}`, Date.now());
       await store.webhooks.enqueue(a.id, "test.event", { n: 1 }, Date.now());
-      const items = (await store.webhooks.claimDue(Date.now() + 1000, 100_000, 60_000)).filter(
-        (i) => i.accountId === a.id,
-      );
+      const items = (await store.webhooks.claimDue(Date.now() + 1000, 100_000, 60_000)).filter((i) => i.accountId === a.id);
       assert.equal(items.length, 3);
       const byPath = (p: string) => items.find((i) => i.url.endsWith(p))!;
       const later = Date.now() + 60_000;
@@ -658,10 +495,7 @@ for (const target of storeTargets) {
       const a = await account(1_000_000);
       await store.webhooks.add(a.id, "http://127.0.0.1:9/back", Date.now());
       await store.webhooks.enqueue(a.id, "test.event", { n: 2 }, Date.now());
-      const mine = async () =>
-        (await store.webhooks.claimDue(Date.now() + 1000, 100_000, 60_000)).filter(
-          (i) => i.accountId === a.id,
-        );
+      const mine = async () => (await store.webhooks.claimDue(Date.now() + 1000, 100_000, 60_000)).filter((i) => i.accountId === a.id);
       const [first] = await mine();
       assert.ok(first);
       assert.deepEqual(await mine(), [], "leased: not claimable");
@@ -682,23 +516,11 @@ for (const target of storeTargets) {
       const m = message(a.id, { callbackData: "cb" });
       await accept(a.id, [m]);
       await store.delivery.claimDue("o", Date.now(), 10, 60_000);
-      await store.delivery.record(
-        [{ kind: "submitted", message: m, connectorId: "c", smscIds: ["Z"], at: Date.now() }],
-        Date.now(),
-      );
-      const [x, y] = await Promise.all([
-        store.webhooks.claimDue(Date.now(), 10, 10_000),
-        store.webhooks.claimDue(Date.now(), 10, 10_000),
-      ]);
+      await store.delivery.record([{ kind: "submitted", message: m, connectorId: "c", smscIds: ["Z"], at: Date.now() }], Date.now());
+      const [x, y] = await Promise.all([store.webhooks.claimDue(Date.now(), 10, 10_000), store.webhooks.claimDue(Date.now(), 10, 10_000)]);
       const items = [...x!, ...y!].filter((i) => (i.data as { id: string }).id === m.uuid);
       assert.equal(items.length, 1);
-      assert.deepEqual(items[0]!.data, {
-        id: m.uuid,
-        key_id: null,
-        dlr_code: Dlr.EN_ROUTE,
-        status_code: 100,
-        callback_data: "cb",
-      });
+      assert.deepEqual(items[0]!.data, { id: m.uuid, key_id: null, dlr_code: Dlr.EN_ROUTE, status_code: 100, callback_data: "cb" });
     });
   });
 }

@@ -16,10 +16,7 @@ for (const target of storeTargets) {
     const auth = () => ({ "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json" });
     const get = async (uuid: string) => (await http(gw.url, "GET", `/sms/${uuid}`, { headers: auth() })).body;
     const send = async (body: Record<string, unknown>) => {
-      const res = await http(gw.url, "POST", "/sms", {
-        body: { sender_id: "Starling", phone: "+491701234567", ...body },
-        headers: auth(),
-      });
+      const res = await http(gw.url, "POST", "/sms", { body: { sender_id: "Starling", phone: "+491701234567", ...body }, headers: auth() });
       assert.equal(res.status, 201, res.text);
       return res.body;
     };
@@ -55,9 +52,7 @@ for (const target of storeTargets) {
       assert.equal(m.status_code, 100);
       assert.equal(m.is_sent, true);
       assert.ok(m.gateway_sent_at >= sent.created_at);
-      const submits = gw.gateway.delivery.simulator!.stats.submits.filter(
-        (r) => r.text === "Hello over SMPP",
-      );
+      const submits = gw.gateway.delivery.simulator!.stats.submits.filter((r) => r.text === "Hello over SMPP");
       assert.equal(submits.length, 1);
       assert.equal(submits[0]!.destination, "491701234567");
       assert.equal(submits[0]!.sourceTon, 5);
@@ -79,17 +74,8 @@ for (const target of storeTargets) {
         assert.equal(e.body.data.callback_data, "cb-1");
         assert.equal(e.body.data.key_id, gw.keyId);
         assert.equal(e.body.data.status_code, 100);
-        assert.ok(
-          verify(secret, String(e.headers["x-starling-signature"]), e.raw, Math.floor(Date.now() / 1000)),
-        );
-        assert.ok(
-          !verify(
-            "wrong-secret",
-            String(e.headers["x-starling-signature"]),
-            e.raw,
-            Math.floor(Date.now() / 1000),
-          ),
-        );
+        assert.ok(verify(secret, String(e.headers["x-starling-signature"]), e.raw, Math.floor(Date.now() / 1000)));
+        assert.ok(!verify("wrong-secret", String(e.headers["x-starling-signature"]), e.raw, Math.floor(Date.now() / 1000)));
       }
       assert.deepEqual([...new Set(events.map((e) => e.body.data.dlr_code))].sort(), [1, 4]);
       // The receiver answered 500 to the very first callback of this suite; it was retried as attempt 2.
@@ -150,9 +136,7 @@ for (const target of storeTargets) {
           headers: { "X-LOX24-AUTH-TOKEN": own.token, Accept: "application/json" },
         });
         const m = await eventually(async () => {
-          const got = await http(own.url, "GET", `/sms/${res.body.uuid}`, {
-            headers: { "X-LOX24-AUTH-TOKEN": own.token, Accept: "application/json" },
-          });
+          const got = await http(own.url, "GET", `/sms/${res.body.uuid}`, { headers: { "X-LOX24-AUTH-TOKEN": own.token, Accept: "application/json" } });
           return got.body.status_code === 5000 ? got.body : undefined;
         });
         assert.equal(m.is_sent, false);
@@ -165,11 +149,7 @@ for (const target of storeTargets) {
 
     it("stores an inbound message and raises sms.incoming for the number's owner", async () => {
       await gw.gateway.store.fullsms.numbers.add(gw.accountId, "491709999999", "DE", Date.now());
-      await gw.gateway.delivery.simulator!.sendInbound({
-        from: "491701111111",
-        to: "491709999999",
-        text: "Hi there",
-      });
+      await gw.gateway.delivery.simulator!.sendInbound({ from: "491701111111", to: "491709999999", text: "Hi there" });
       const event = await eventually(() => hooks.received.find((h) => h.body.name === "sms.incoming"));
       assert.equal(event.body.data.text, "Hi there");
       assert.match(event.body.data.from, /491701111111/);

@@ -19,17 +19,10 @@ for (const target of storeTargets) {
 
     before(async () => {
       // Many bad tokens on purpose: keep the shared IP block out of the way.
-      gw = await startTestGateway(target, {
-        country: "GB",
-        overrides: { "security.badCredentialLimit": 1000 },
-      });
+      gw = await startTestGateway(target, { country: "GB", overrides: { "security.badCredentialLimit": 1000 } });
       seed = await seedAccount(gw);
       api = fullsmsClient(gw);
-      await gw.gateway.store.fullsms.contacts.add(
-        seed.listId,
-        ["+447700900123", "+447700900456"],
-        Date.now(),
-      );
+      await gw.gateway.store.fullsms.contacts.add(seed.listId, ["+447700900123", "+447700900456"], Date.now());
     });
     after(() => gw.stop());
 
@@ -64,12 +57,7 @@ for (const target of storeTargets) {
       await fullsms.contacts.optOut(gw.accountId, germanMobiles(1)[0]!, Date.now());
       const res = await api.get("/account/lists");
       assert.equal(res.body.total_lists, 2);
-      assert.deepEqual(res.body.lists[1], {
-        list_id: list.id,
-        name: "counted",
-        subscribe_word: "JOIN",
-        subscribed_contacts: 4,
-      });
+      assert.deepEqual(res.body.lists[1], { list_id: list.id, name: "counted", subscribe_word: "JOIN", subscribed_contacts: 4 });
     });
 
     it("GET /account/senderids lists approved sender IDs only", async () => {
@@ -126,10 +114,7 @@ for (const target of storeTargets) {
       assert.deepEqual((await mine.get("/account/templates")).body, { total_templates: 0, templates: [] });
       const otherSeed = await seedAccount(gw, other.accountId, "441111112222");
       const lists = (await mine.get("/account/lists")).body;
-      assert.deepEqual(
-        lists.lists.map((l: { list_id: number }) => l.list_id),
-        [otherSeed.listId],
-      );
+      assert.deepEqual(lists.lists.map((l: { list_id: number }) => l.list_id), [otherSeed.listId]);
       assert.equal((await api.get("/account/templates")).body.total_templates, 1);
     });
 

@@ -62,10 +62,7 @@ for (const target of storeTargets) {
       const campaign = await gw.gateway.store.fullsms.campaigns.get(gw.accountId, res.body.campaign_id);
       assert.equal(campaign?.status, "done");
       assert.equal(campaign?.enqueued, contacts);
-      assert.deepEqual(await countCampaign(gw, res.body.campaign_id), {
-        messages: contacts,
-        phones: contacts,
-      });
+      assert.deepEqual(await countCampaign(gw, res.body.campaign_id), { messages: contacts, phones: contacts });
       const rssGrowth = peakRss - baseline.rss;
       const heapGrowth = peakHeap - baseline.heapUsed;
       assert.ok(rssGrowth < MAX_GROWTH, `RSS grew ${(rssGrowth / MB).toFixed(0)} MB`);

@@ -21,6 +21,8 @@ import { storeTargets } from "../helpers/stores.js";
 
 const CLI = join(import.meta.dirname, "../../src/cli/index.ts");
 
+
+
 interface CliResult {
   code: number;
   stdout: string;
@@ -75,8 +77,7 @@ const spawnCli = (url: string, args: string[]): Promise<CliResult> =>
       process.execPath,
       ["--import", "tsx", CLI, ...args],
       { env: { ...process.env, STARLING_DATABASE_URL: url, STARLING_LOG_LEVEL: "silent" } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, json: parse(stdout) }),
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, json: parse(stdout) }),
     );
   });
 
@@ -97,10 +98,7 @@ for (const target of storeTargets) {
       url = await target.url();
       store = await openStore(url);
       accountId = (
-        await store.accounts.create(
-          { name: "cli", country: "GB", currency: "EUR", balanceMicros: 0, webhookSecret: "s" },
-          Date.now(),
-        )
+        await store.accounts.create({ name: "cli", country: "GB", currency: "EUR", balanceMicros: 0, webhookSecret: "s" }, Date.now())
       ).id;
     });
     after(() => store.close());
@@ -113,12 +111,7 @@ for (const target of storeTargets) {
         ["templates", "create", a, "--name", "yourTemplateName", "--content", "Hello World", "--json"],
         ["lists", "create", a, "--name", "yourlistName", "--subscribe-word", "Join", "--json"],
       ]);
-      assert.deepEqual(number.json, {
-        number: "441111111111",
-        country: "GB",
-        account_id: accountId,
-        recognised: false,
-      });
+      assert.deepEqual(number.json, { number: "441111111111", country: "GB", account_id: accountId, recognised: false });
       assert.equal(sender.json.status, "pending");
       assert.equal(template.json.name, "yourTemplateName");
       assert.equal(list.json.subscribe_word, "JOIN");
@@ -132,13 +125,8 @@ for (const target of storeTargets) {
         ["lists", "create", a, "--name", "x", "--subscribe-word", "stop"],
       ]);
       assert.equal(approved.json.status, "approved");
-      assert.deepEqual(
-        numbers.json.map((n: { number: string }) => n.number),
-        ["441111111111"],
-      );
-      assert.deepEqual(templates.json, [
-        { template_id: template.json.template_id, name: "yourTemplateName", content: "Hello World" },
-      ]);
+      assert.deepEqual(numbers.json.map((n: { number: string }) => n.number), ["441111111111"]);
+      assert.deepEqual(templates.json, [{ template_id: template.json.template_id, name: "yourTemplateName", content: "Hello World" }]);
       assert.equal(duplicate.code, 1);
       assert.match(duplicate.stderr, /already assigned/);
       assert.equal(badSender.code, 1);
@@ -151,10 +139,7 @@ for (const target of storeTargets) {
         ["numbers", "remove", a, "999999999999", "--json"],
         ["numbers", "list", "999999", "--json"],
       ]);
-      assert.deepEqual(
-        senders.json.map((s: { name: string; status: string }) => [s.name, s.status]),
-        [["COPERATO", "approved"]],
-      );
+      assert.deepEqual(senders.json.map((s: { name: string; status: string }) => [s.name, s.status]), [["COPERATO", "approved"]]);
       assert.match(human.stdout, /^number\s+country\s+added_at\n441111111111\s+GB/);
       assert.equal(removed.code, 1);
       assert.deepEqual(gone.json, []);
@@ -181,10 +166,7 @@ for (const target of storeTargets) {
       assert.equal(imported.json.added, 12_001);
       assert.equal(imported.json.unchanged, 1);
       assert.equal(imported.json.invalid, 2);
-      assert.deepEqual(imported.json.errors, [
-        'line 12002: "12345" is not a valid phone number',
-        "line 12003: no phone number",
-      ]);
+      assert.deepEqual(imported.json.errors, ['line 12002: "12345" is not a valid phone number', "line 12003: no phone number"]);
 
       const [one, removed, missing] = await sequence([
         ["contacts", "add", id, "07911 200000", "--json"],
@@ -195,10 +177,7 @@ for (const target of storeTargets) {
       assert.deepEqual(removed.json, { list_id: list.id, phone: "+447911100001", removed: true });
       assert.equal(missing.code, 1);
       const lists = await cli("lists", "list", String(accountId), "--json");
-      assert.equal(
-        lists.json.find((l: { list_id: number }) => l.list_id === list.id).subscribed_contacts,
-        12_001,
-      );
+      assert.equal(lists.json.find((l: { list_id: number }) => l.list_id === list.id).subscribed_contacts, 12_001);
     });
 
     it("shows a campaign's status and progress", async () => {
@@ -252,15 +231,7 @@ describe("FullSMS CLI binary (sqlite)", () => {
       Date.now(),
     );
     await store.close();
-    const added = await spawnCli(url, [
-      "numbers",
-      "add",
-      String(id),
-      "447911123456",
-      "--country",
-      "GB",
-      "--json",
-    ]);
+    const added = await spawnCli(url, ["numbers", "add", String(id), "447911123456", "--country", "GB", "--json"]);
     assert.equal(added.code, 0, added.stderr);
     assert.deepEqual(added.json, { number: "447911123456", country: "GB", account_id: id, recognised: true });
     const missing = await spawnCli(url, ["campaigns", "show", randomUUID(), "--json"]);

@@ -39,12 +39,7 @@ for (const target of storeTargets) {
     it("subscribes the sender to the list whose subscribe word is the whole text, in any case and spacing", async () => {
       const list = await createList(gw.gateway.deps, gw.accountId, "club", "join");
       const outcome = await inbound("+447911000001", "  Join ");
-      assert.deepEqual(outcome, {
-        action: "subscribed",
-        accountId: gw.accountId,
-        phone: "+447911000001",
-        listIds: [list.id],
-      });
+      assert.deepEqual(outcome, { action: "subscribed", accountId: gw.accountId, phone: "+447911000001", listIds: [list.id] });
       assert.equal(await subscribedOn(list.id), 1);
       // The number may be written without "+" by the inbound path; the same contact, not a second one.
       await inbound("447911000001", "JOIN", "441111111111");
@@ -60,20 +55,7 @@ for (const target of storeTargets) {
     });
 
     it("opts the sender out of all the account's lists for STOP and its local equivalents", async () => {
-      const words = [
-        "STOP",
-        "stop",
-        "Unsubscribe",
-        "END",
-        "quit",
-        "CANCEL",
-        "STOPALL",
-        "Stopp",
-        "Arrêt",
-        "baja",
-        "הסר",
-        "stop.",
-      ];
+      const words = ["STOP", "stop", "Unsubscribe", "END", "quit", "CANCEL", "STOPALL", "Stopp", "Arrêt", "baja", "הסר", "stop."];
       for (const [i, word] of words.entries()) {
         const phone = `+4479110001${String(i).padStart(2, "0")}`;
         const list = await createList(gw.gateway.deps, gw.accountId, `l${i}`);
@@ -90,11 +72,7 @@ for (const target of storeTargets) {
       await gw.gateway.store.fullsms.contacts.add(list.id, [stays!, leaves!], Date.now());
       await inbound(leaves!, "STOP");
       const send = async () => {
-        const res = await api.post("/messages/send/to_lists", {
-          to_list_ids: [list.id],
-          message: "promo",
-          from: "COPERATO",
-        });
+        const res = await api.post("/messages/send/to_lists", { to_list_ids: [list.id], message: "promo", from: "COPERATO" });
         assert.equal(res.status, 200);
         await campaignsIdle(gw.gateway.deps);
         const { items } = await gw.gateway.store.messages.list(gw.accountId, {
@@ -122,23 +100,14 @@ for (const target of storeTargets) {
         message: "scheduled promo",
         send_at: later,
       });
-      const single = await api.post("/messages/send/to_numbers", {
-        to_numbers: [phone],
-        from: "COPERATO",
-        message: "your code",
-      });
+      const single = await api.post("/messages/send/to_numbers", { to_numbers: [phone], from: "COPERATO", message: "your code" });
       assert.equal(campaign.status, 200);
       assert.equal(single.status, 200);
       const balance = (await gw.gateway.store.accounts.get(gw.accountId))!.balanceMicros;
       const outcome = await inbound(phone, "STOP");
       assert.equal(outcome.action, "opted_out");
       assert.equal(outcome.action === "opted_out" && outcome.cancelled, 1);
-      const { items } = await gw.gateway.store.messages.list(gw.accountId, {
-        page: 1,
-        perPage: 10,
-        order: "asc",
-        phone,
-      });
+      const { items } = await gw.gateway.store.messages.list(gw.accountId, { page: 1, perPage: 10, order: "asc", phone });
       const byBulk = new Map(items.map((m) => [m.bulkId, m]));
       assert.equal(byBulk.get(campaign.body.campaign_id)?.statusCode, Status.CANCELLED);
       assert.equal(byBulk.get(single.body.campaign_id)?.statusCode, Status.NEW);

@@ -23,11 +23,7 @@ import { storeTargets } from "../helpers/stores.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PATH = "/messages/send/to_lists";
-const unprocessable = (errors: Record<string, string[]>) => ({
-  message: "422 Unprocessable Content",
-  errors,
-  status_code: 422,
-});
+const unprocessable = (errors: Record<string, string[]>) => ({ message: "422 Unprocessable Content", errors, status_code: 422 });
 const NOT_FOUND = "List with this id could not be found";
 const HOUR = 3600_000;
 
@@ -43,9 +39,7 @@ for (const target of storeTargets) {
       return list.id;
     };
     const phonesOf = async (campaignId: string) =>
-      (
-        await store().messages.list(gw.accountId, { page: 1, perPage: 500, order: "asc", bulkId: campaignId })
-      ).items
+      (await store().messages.list(gw.accountId, { page: 1, perPage: 500, order: "asc", bulkId: campaignId })).items
         .map((m) => m.phone)
         .sort();
     /** Another account with the seed's setup and `balance` to spend. */
@@ -101,12 +95,7 @@ for (const target of storeTargets) {
       assert.equal(res.body.status, "approved");
       assert.match(res.body.campaign_id, UUID);
       await campaignsIdle(gw.gateway.deps);
-      const { items } = await store().messages.list(gw.accountId, {
-        page: 1,
-        perPage: 10,
-        order: "asc",
-        bulkId: res.body.campaign_id,
-      });
+      const { items } = await store().messages.list(gw.accountId, { page: 1, perPage: 10, order: "asc", bulkId: res.body.campaign_id });
       assert.equal(items.length, 1);
       assert.equal(items[0]!.text, "Your Message");
       assert.equal(items[0]!.senderId, "+441111111111");
@@ -121,11 +110,7 @@ for (const target of storeTargets) {
       const second = await newList([b!, c!, d!, e!]);
       await store().fullsms.contacts.optOut(gw.accountId, c!, Date.now());
       await store().fullsms.contacts.remove(second, e!);
-      const res = await api.post(PATH, {
-        to_list_ids: [first, second, first],
-        template_id: seed.templateId,
-        from: "COPERATO",
-      });
+      const res = await api.post(PATH, { to_list_ids: [first, second, first], template_id: seed.templateId, from: "COPERATO" });
       assert.equal(res.status, 200);
       await campaignsIdle(gw.gateway.deps);
       assert.deepEqual(await phonesOf(res.body.campaign_id), [a, b, d]);
@@ -136,16 +121,9 @@ for (const target of storeTargets) {
 
     it("answers 422 to_list_ids.N for unknown lists and other accounts' lists, naming each bad index", async () => {
       const other = await otherAccount(10, "441111118888");
-      const res = await api.post(PATH, {
-        to_list_ids: [seed.listId, other.listId, 987654],
-        message: "hi",
-        from: "COPERATO",
-      });
+      const res = await api.post(PATH, { to_list_ids: [seed.listId, other.listId, 987654], message: "hi", from: "COPERATO" });
       assert.equal(res.status, 422);
-      assert.deepEqual(
-        res.body,
-        unprocessable({ "to_list_ids.1": [NOT_FOUND], "to_list_ids.2": [NOT_FOUND] }),
-      );
+      assert.deepEqual(res.body, unprocessable({ "to_list_ids.1": [NOT_FOUND], "to_list_ids.2": [NOT_FOUND] }));
     });
 
     it("checks to_list_ids: required, an array, integers", async () => {
@@ -153,11 +131,7 @@ for (const target of storeTargets) {
       assert.deepEqual(res.body, unprocessable({ to_list_ids: ["The to list ids field is required."] }));
       res = await api.post(PATH, { to_list_ids: 7, message: "hi", from: "COPERATO" });
       assert.deepEqual(res.body, unprocessable({ to_list_ids: ["The to list ids must be an array."] }));
-      res = await api.post(PATH, {
-        to_list_ids: [String(seed.listId), "x", 1.5],
-        message: "hi",
-        from: "COPERATO",
-      });
+      res = await api.post(PATH, { to_list_ids: [String(seed.listId), "x", 1.5], message: "hi", from: "COPERATO" });
       assert.deepEqual(
         res.body,
         unprocessable({
@@ -168,11 +142,7 @@ for (const target of storeTargets) {
     });
 
     it("answers the seed's 422 'The message must be a string.'", async () => {
-      const res = await api.post(PATH, {
-        to_list_ids: [seed.listId],
-        message: ["Your Message"],
-        from: "441111111111",
-      });
+      const res = await api.post(PATH, { to_list_ids: [seed.listId], message: ["Your Message"], from: "441111111111" });
       assert.equal(res.status, 422);
       assert.deepEqual(res.body, unprocessable({ message: ["The message must be a string."] }));
     });
@@ -189,17 +159,9 @@ for (const target of storeTargets) {
     it("answers the seed's 404 for a template that is missing or another account's", async () => {
       const other = await otherAccount(10, "441111119999");
       for (const templateId of [other.templateId, "424242"]) {
-        const res = await api.post(PATH, {
-          to_list_ids: [seed.listId],
-          template_id: templateId,
-          from: "COPERATO",
-        });
+        const res = await api.post(PATH, { to_list_ids: [seed.listId], template_id: templateId, from: "COPERATO" });
         assert.equal(res.status, 404);
-        assert.deepEqual(res.body, {
-          status_code: 404,
-          status: "declined",
-          message: "Template not found or not valid",
-        });
+        assert.deepEqual(res.body, { status_code: 404, status: "declined", message: "Template not found or not valid" });
       }
     });
 
@@ -220,21 +182,14 @@ for (const target of storeTargets) {
       res = await other.api.post(PATH, body);
       assert.equal(res.status, 422);
       assert.equal(res.body.reason, "balance_low");
-      assert.equal(
-        res.body.message,
-        "Balance must be over $0 to create or schedule new campaigns or messages",
-      );
+      assert.equal(res.body.message, "Balance must be over $0 to create or schedule new campaigns or messages");
     });
 
     it("stops a campaign as failed when the balance runs out midway, keeping what was enqueued", async () => {
       // 0.07 per message: 49.00 pays for 700 of the 1,200 contacts (one batch and part of the next).
       const other = await otherAccount(49, "441111110002");
       await store().fullsms.contacts.add(other.listId, germanMobiles(1200, 50_000), Date.now());
-      const res = await other.api.post(PATH, {
-        to_list_ids: [other.listId],
-        message: "hi",
-        from: "COPERATO",
-      });
+      const res = await other.api.post(PATH, { to_list_ids: [other.listId], message: "hi", from: "COPERATO" });
       assert.equal(res.status, 200);
       await campaignsIdle(gw.gateway.deps);
       const campaign = await store().fullsms.campaigns.get(other.accountId, res.body.campaign_id);
@@ -329,13 +284,7 @@ for (const target of storeTargets) {
       assert.equal(await store().fullsms.campaigns.claim(id, "another-gateway", now, now + 60_000), true);
       assert.equal(await resumeCampaigns(gw.gateway.deps), 0);
       assert.deepEqual(await countCampaign(gw, id), { messages: 0, phones: 0 });
-      await store().fullsms.campaigns.finish(
-        id,
-        "failed",
-        "test over",
-        { cursor: null, enqueued: 0, skipped: 0, debitedMicros: 0 },
-        now,
-      );
+      await store().fullsms.campaigns.finish(id, "failed", "test over", { cursor: null, enqueued: 0, skipped: 0, debitedMicros: 0 }, now);
     });
 
     it("sends an empty list's campaign as done with nothing enqueued", async () => {

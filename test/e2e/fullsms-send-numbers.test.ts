@@ -2,23 +2,13 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { Dlr, Priority } from "../../src/core/message.js";
-import {
-  type FullsmsClient,
-  fullsmsClient,
-  type SeedAccount,
-  seedAccount,
-  wallClock,
-} from "../helpers/fullsms.js";
+import { type FullsmsClient, fullsmsClient, type SeedAccount, seedAccount, wallClock } from "../helpers/fullsms.js";
 import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { storeTargets } from "../helpers/stores.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PATH = "/messages/send/to_numbers";
-const unprocessable = (errors: Record<string, string[]>) => ({
-  message: "422 Unprocessable Content",
-  errors,
-  status_code: 422,
-});
+const unprocessable = (errors: Record<string, string[]>) => ({ message: "422 Unprocessable Content", errors, status_code: 422 });
 const balanceLow = (minimum: string) => ({
   status_code: 422,
   status: "declined",
@@ -35,16 +25,8 @@ for (const target of storeTargets) {
     let api: FullsmsClient;
     const future = () => wallClock(Date.now() + 2 * HOUR);
     const messagesOf = async (campaignId: string, accountId = gw.accountId) =>
-      (
-        await gw.gateway.store.messages.list(accountId, {
-          page: 1,
-          perPage: 500,
-          order: "asc",
-          bulkId: campaignId,
-        })
-      ).items;
-    const balance = async (accountId = gw.accountId) =>
-      (await gw.gateway.store.accounts.get(accountId))!.balanceMicros;
+      (await gw.gateway.store.messages.list(accountId, { page: 1, perPage: 500, order: "asc", bulkId: campaignId })).items;
+    const balance = async (accountId = gw.accountId) => (await gw.gateway.store.accounts.get(accountId))!.balanceMicros;
 
     before(async () => {
       gw = await startTestGateway(target, { country: "GB", balance: 1000 });
@@ -75,11 +57,7 @@ for (const target of storeTargets) {
         send_at: future(),
       });
       assert.equal(res.status, 404);
-      assert.deepEqual(res.body, {
-        status_code: 404,
-        status: "declined",
-        message: "Template not found or not valid",
-      });
+      assert.deepEqual(res.body, { status_code: 404, status: "declined", message: "Template not found or not valid" });
     });
 
     it("sends the seed's example with a real template: approved, campaign id, total_sent and invalid", async () => {
@@ -107,15 +85,12 @@ for (const target of storeTargets) {
       });
       assert.equal(res.status, 200);
       assert.deepEqual(Object.keys(res.body), ["status", "campaign_id", "total_sent", "invalid"]);
-      assert.deepEqual(
-        { ...res.body, campaign_id: "x" },
-        {
-          status: "approved",
-          campaign_id: "x",
-          total_sent: 2,
-          invalid: { count: 0, numbers: [] },
-        },
-      );
+      assert.deepEqual({ ...res.body, campaign_id: "x" }, {
+        status: "approved",
+        campaign_id: "x",
+        total_sent: 2,
+        invalid: { count: 0, numbers: [] },
+      });
       const messages = await messagesOf(res.body.campaign_id);
       assert.deepEqual(messages.map((m) => m.phone).sort(), ["+972542222222", "+972543333333"]);
       for (const m of messages) {
@@ -133,11 +108,7 @@ for (const target of storeTargets) {
 
     it("sends a single entry as a single transactional message, from one of the account's numbers", async () => {
       const before = await balance();
-      const res = await api.post(PATH, {
-        to_numbers: ["447911123456"],
-        from: "441111111111",
-        message: "Your Message",
-      });
+      const res = await api.post(PATH, { to_numbers: ["447911123456"], from: "441111111111", message: "Your Message" });
       assert.equal(res.status, 200);
       assert.equal(res.body.total_sent, 1);
       const [message] = await messagesOf(res.body.campaign_id);
@@ -169,11 +140,7 @@ for (const target of storeTargets) {
 
     it("answers the seed's 422 with to_numbers.N when no number is valid, and sends nothing", async () => {
       const before = await balance();
-      const res = await api.post(PATH, {
-        to_numbers: ["123", "abc"],
-        from: "COPERATO",
-        message: "Your Message",
-      });
+      const res = await api.post(PATH, { to_numbers: ["123", "abc"], from: "COPERATO", message: "Your Message" });
       assert.equal(res.status, 422);
       assert.deepEqual(res.body, unprocessable({ "to_numbers.0": [INVALID], "to_numbers.1": [INVALID] }));
       assert.equal(await balance(), before);
@@ -216,11 +183,7 @@ for (const target of storeTargets) {
         assert.equal(res.status, 403, from);
         assert.deepEqual(res.body, { status_code: 403, message: "Sender ID is not approved" });
       }
-      const res = await theirs.post(PATH, {
-        to_numbers: ["447911123456"],
-        from: "441111111111",
-        message: "hi",
-      });
+      const res = await theirs.post(PATH, { to_numbers: ["447911123456"], from: "441111111111", message: "hi" });
       assert.deepEqual(res.body, { status_code: 403, message: "Number invalid, inactive or unknown" });
     });
 
@@ -228,17 +191,9 @@ for (const target of storeTargets) {
       const other = await gw.newAccount();
       const theirs = await seedAccount(gw, other.accountId, "441111115555");
       for (const templateId of [String(theirs.templateId), 999999, "abc"]) {
-        const res = await api.post(PATH, {
-          to_numbers: ["447911123456"],
-          from: "COPERATO",
-          template_id: templateId,
-        });
+        const res = await api.post(PATH, { to_numbers: ["447911123456"], from: "COPERATO", template_id: templateId });
         assert.equal(res.status, 404);
-        assert.deepEqual(res.body, {
-          status_code: 404,
-          status: "declined",
-          message: "Template not found or not valid",
-        });
+        assert.deepEqual(res.body, { status_code: 404, status: "declined", message: "Template not found or not valid" });
       }
     });
 
@@ -270,21 +225,14 @@ for (const target of storeTargets) {
     });
 
     it("limits GSM-7 messages to 612 characters and others to 268, as the seed says", async () => {
-      const send = (message: string) =>
-        api.post(PATH, { to_numbers: ["447911123456"], from: "COPERATO", message });
+      const send = (message: string) => api.post(PATH, { to_numbers: ["447911123456"], from: "COPERATO", message });
       assert.equal((await send("a".repeat(612))).status, 200);
       let res = await send("a".repeat(613));
       assert.equal(res.status, 422);
-      assert.deepEqual(
-        res.body,
-        unprocessable({ message: ["The message must not be greater than 612 characters."] }),
-      );
+      assert.deepEqual(res.body, unprocessable({ message: ["The message must not be greater than 612 characters."] }));
       assert.equal((await send("ש".repeat(268))).status, 200);
       res = await send("ש".repeat(269));
-      assert.deepEqual(
-        res.body,
-        unprocessable({ message: ["The message must not be greater than 268 characters."] }),
-      );
+      assert.deepEqual(res.body, unprocessable({ message: ["The message must not be greater than 268 characters."] }));
     });
 
     it("wants exactly one of message and template_id", async () => {
@@ -296,16 +244,8 @@ for (const target of storeTargets) {
           template_id: ["The template id field is required when message is not present."],
         }),
       );
-      res = await api.post(PATH, {
-        to_numbers: ["447911123456"],
-        from: "COPERATO",
-        message: "a",
-        template_id: "1",
-      });
-      assert.deepEqual(
-        res.body,
-        unprocessable({ message: ["The message field prohibits template id from being present."] }),
-      );
+      res = await api.post(PATH, { to_numbers: ["447911123456"], from: "COPERATO", message: "a", template_id: "1" });
+      assert.deepEqual(res.body, unprocessable({ message: ["The message field prohibits template id from being present."] }));
     });
 
     it("checks to_numbers and from: required, types, at most 500 entries", async () => {
@@ -314,28 +254,15 @@ for (const target of storeTargets) {
       res = await api.post(PATH, { to_numbers: [], message: "a" });
       assert.deepEqual(
         res.body,
-        unprocessable({
-          to_numbers: ["The to numbers field is required."],
-          from: ["The from field is required."],
-        }),
+        unprocessable({ to_numbers: ["The to numbers field is required."], from: ["The from field is required."] }),
       );
       res = await api.post(PATH, { to_numbers: "447911123456", from: 441111111111, message: "a" });
       assert.deepEqual(
         res.body,
-        unprocessable({
-          to_numbers: ["The to numbers must be an array."],
-          from: ["The from must be a string."],
-        }),
+        unprocessable({ to_numbers: ["The to numbers must be an array."], from: ["The from must be a string."] }),
       );
-      res = await api.post(PATH, {
-        to_numbers: Array(501).fill("447911123456"),
-        from: "COPERATO",
-        message: "a",
-      });
-      assert.deepEqual(
-        res.body,
-        unprocessable({ to_numbers: ["The to numbers must not have more than 500 items."] }),
-      );
+      res = await api.post(PATH, { to_numbers: Array(501).fill("447911123456"), from: "COPERATO", message: "a" });
+      assert.deepEqual(res.body, unprocessable({ to_numbers: ["The to numbers must not have more than 500 items."] }));
     });
 
     it("sends to 500 numbers in one request as one campaign", async () => {
@@ -365,19 +292,8 @@ for (const target of storeTargets) {
       const [message] = await messagesOf(res.body.campaign_id);
       assert.ok(Math.abs(message!.deliveryAt - Math.floor(sendAt / 1000)) <= 1);
       const format = unprocessable({ send_at: ["The send at does not match the format Y-m-d H:i:s."] });
-      for (const sendAtValue of [
-        "2030-13-01 08:00:00",
-        "2030-02-30 08:00:00",
-        "tomorrow",
-        "2030-01-01T08:00:00Z",
-        1893456000,
-      ]) {
-        const bad = await api.post(PATH, {
-          to_numbers: ["447911123456"],
-          from: "COPERATO",
-          message: "x",
-          send_at: sendAtValue,
-        });
+      for (const sendAtValue of ["2030-13-01 08:00:00", "2030-02-30 08:00:00", "tomorrow", "2030-01-01T08:00:00Z", 1893456000]) {
+        const bad = await api.post(PATH, { to_numbers: ["447911123456"], from: "COPERATO", message: "x", send_at: sendAtValue });
         assert.equal(bad.status, 422, String(sendAtValue));
         assert.deepEqual(bad.body, format);
       }
@@ -403,11 +319,7 @@ for (const target of storeTargets) {
     });
 
     it("refuses a body over the server's limit with 413, not a 500", async () => {
-      const res = await api.post(PATH, {
-        to_numbers: ["447911123456"],
-        from: "COPERATO",
-        message: "x".repeat(70_000),
-      });
+      const res = await api.post(PATH, { to_numbers: ["447911123456"], from: "COPERATO", message: "x".repeat(70_000) });
       assert.equal(res.status, 413);
     });
   });

@@ -7,13 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createTemplate } from "../../src/app/fullsms/manage-catalogue.js";
 import { campaignsIdle, stopCampaigns } from "../../src/app/fullsms/campaign-runner.js";
-import {
-  type FullsmsClient,
-  fullsmsClient,
-  germanMobiles,
-  type SeedAccount,
-  seedAccount,
-} from "../helpers/fullsms.js";
+import { type FullsmsClient, fullsmsClient, germanMobiles, type SeedAccount, seedAccount } from "../helpers/fullsms.js";
 import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { storeTargets } from "../helpers/stores.js";
 
@@ -31,17 +25,9 @@ for (const target of storeTargets) {
     const lox24 = (path: string, accept = "application/json", token = gw.token) =>
       http(gw.url, "GET", path, { headers: { "X-LOX24-AUTH-TOKEN": token, Accept: accept } });
     const messagesOf = async (campaignId: string) =>
-      (
-        await gw.gateway.store.messages.list(gw.accountId, {
-          page: 1,
-          perPage: 500,
-          order: "asc",
-          bulkId: campaignId,
-        })
-      ).items;
+      (await gw.gateway.store.messages.list(gw.accountId, { page: 1, perPage: 500, order: "asc", bulkId: campaignId })).items;
     const codesOf = (text: string) => [...text.matchAll(SHORT)].map((m) => m[1]!);
-    const allowLinks = (allow: boolean) =>
-      gw.gateway.store.accounts.update(gw.accountId, { allowShortLinks: allow });
+    const allowLinks = (allow: boolean) => gw.gateway.store.accounts.update(gw.accountId, { allowShortLinks: allow });
 
     before(async () => {
       gw = await startTestGateway(target, { country: "GB" });
@@ -55,25 +41,11 @@ for (const target of storeTargets) {
     });
 
     it("refuses a message with a URL with the seed's 403 when the account does not allow short links", async () => {
-      const template = await createTemplate(
-        gw.gateway.deps,
-        gw.accountId,
-        "linked",
-        "Sale! www.example.com/sale",
-      );
+      const template = await createTemplate(gw.gateway.deps, gw.accountId, "linked", "Sale! www.example.com/sale");
       for (const [path, body] of [
-        [
-          "/messages/send/to_numbers",
-          { to_numbers: ["447911123456"], from: "COPERATO", message: "See https://example.com/x" },
-        ],
-        [
-          "/messages/send/to_lists",
-          { to_list_ids: [seed.listId], from: "COPERATO", message: "See http://example.com" },
-        ],
-        [
-          "/messages/send/to_numbers",
-          { to_numbers: ["447911123456"], from: "COPERATO", template_id: template.id },
-        ],
+        ["/messages/send/to_numbers", { to_numbers: ["447911123456"], from: "COPERATO", message: "See https://example.com/x" }],
+        ["/messages/send/to_lists", { to_list_ids: [seed.listId], from: "COPERATO", message: "See http://example.com" }],
+        ["/messages/send/to_numbers", { to_numbers: ["447911123456"], from: "COPERATO", template_id: template.id }],
       ] as const) {
         const res = await api.post(path, body);
         assert.equal(res.status, 403, path);
@@ -96,10 +68,7 @@ for (const target of storeTargets) {
         assert.equal(messages.length, 3);
         const codes = new Set<string>();
         for (const m of messages) {
-          assert.match(
-            m.text!,
-            /^Offer: https:\/\/sms\.example\.net\/s\/[A-Za-z0-9]{10}, more at https:\/\/sms\.example\.net\/s\/[A-Za-z0-9]{10}\.$/,
-          );
+          assert.match(m.text!, /^Offer: https:\/\/sms\.example\.net\/s\/[A-Za-z0-9]{10}, more at https:\/\/sms\.example\.net\/s\/[A-Za-z0-9]{10}\.$/);
           for (const code of codesOf(m.text!)) codes.add(code);
         }
         assert.equal(codes.size, 6, "every URL of every message has its own code");
@@ -172,11 +141,7 @@ for (const target of storeTargets) {
         assert.equal(res.status, 404);
         assert.equal(res.body.detail, "Resource not found");
       }
-      const plain = await api.post("/messages/send/to_numbers", {
-        to_numbers: ["447911123456"],
-        from: "COPERATO",
-        message: "no link",
-      });
+      const plain = await api.post("/messages/send/to_numbers", { to_numbers: ["447911123456"], from: "COPERATO", message: "no link" });
       const [plainMessage] = await messagesOf(plain.body.campaign_id);
       assert.equal((await lox24(`/sms/${plainMessage!.uuid}/clicks`)).status, 404);
       assert.equal((await lox24("/sms/not-a-uuid/clicks")).status, 404);

@@ -17,13 +17,9 @@ for (const target of storeTargets) {
 
     it("accepts the legacy X-LOX24-CLIENT-ID + secret form and rejects bad tokens with 401", async () => {
       const [keyId, secret] = gw.token.split(":");
-      const legacy = await http(gw.url, "GET", "/me", {
-        headers: { "X-LOX24-CLIENT-ID": keyId!, "X-LOX24-AUTH-TOKEN": secret! },
-      });
+      const legacy = await http(gw.url, "GET", "/me", { headers: { "X-LOX24-CLIENT-ID": keyId!, "X-LOX24-AUTH-TOKEN": secret! } });
       assert.equal(legacy.status, 200);
-      const wrong = await http(gw.url, "GET", "/me", {
-        headers: { "X-LOX24-AUTH-TOKEN": `${keyId}:wrongsecretwrongsecret` },
-      });
+      const wrong = await http(gw.url, "GET", "/me", { headers: { "X-LOX24-AUTH-TOKEN": `${keyId}:wrongsecretwrongsecret` } });
       assert.equal(wrong.status, 401);
       assert.equal(wrong.body.detail, "Client ID or API key isn't active or invalid!");
     });
@@ -34,9 +30,7 @@ for (const target of storeTargets) {
       try {
         const statuses: number[] = [];
         for (let i = 0; i < 5; i++) {
-          const res = await http(own.url, "GET", "/me", {
-            headers: { "X-LOX24-AUTH-TOKEN": `1:bad-secret-${i}-xxxxxx` },
-          });
+          const res = await http(own.url, "GET", "/me", { headers: { "X-LOX24-AUTH-TOKEN": `1:bad-secret-${i}-xxxxxx` } });
           statuses.push(res.status);
         }
         assert.deepEqual(statuses, [401, 401, 401, 401, 429]);
@@ -50,16 +44,11 @@ for (const target of storeTargets) {
     });
 
     it("GET /me shows balance and currency; a send debits price × parts", async () => {
-      const before = await http(gw.url, "GET", "/me", {
-        headers: { "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json" },
-      });
+      const before = await http(gw.url, "GET", "/me", { headers: { "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json" } });
       assert.equal(before.body.currency, "EUR");
       assert.equal(before.body.balance_amount, 100);
       assert.deepEqual(before.body.services, ["direct"]);
-      const sent = await http(gw.url, "POST", "/sms", {
-        body: sms("+14155552671", "a".repeat(200)),
-        headers: { "X-LOX24-AUTH-TOKEN": gw.token },
-      });
+      const sent = await http(gw.url, "POST", "/sms", { body: sms("+14155552671", "a".repeat(200)), headers: { "X-LOX24-AUTH-TOKEN": gw.token } });
       assert.equal(sent.body.parts_count, 2);
       assert.equal(sent.body.price, 0.1);
       const afterMe = await http(gw.url, "GET", "/me", { headers: { "X-LOX24-AUTH-TOKEN": gw.token } });
@@ -101,10 +90,7 @@ for (const target of storeTargets) {
       const me = (token: string) => http(gw.url, "GET", "/me", { headers: { "X-LOX24-AUTH-TOKEN": token } });
       assert.equal((await me(acct.token)).status, 200);
       await gw.gateway.store.accounts.update(acct.accountId, { status: "disabled" });
-      const res = await http(gw.url, "POST", "/sms", {
-        body: sms(),
-        headers: { "X-LOX24-AUTH-TOKEN": acct.token },
-      });
+      const res = await http(gw.url, "POST", "/sms", { body: sms(), headers: { "X-LOX24-AUTH-TOKEN": acct.token } });
       assert.equal(res.status, 403);
       assert.equal(res.body.detail, "Account isn't activated. Please wait or contact to support!");
       const other = await gw.newAccount();
@@ -148,10 +134,7 @@ for (const target of storeTargets) {
     it("POST /sms/dryrun returns parts, characters and price without storing or charging", async () => {
       const acct = await gw.newAccount({ balance: 5 });
       const h = { "X-LOX24-AUTH-TOKEN": acct.token };
-      const dry = await http(gw.url, "POST", "/sms/dryrun", {
-        body: sms("+14155552671", "€".repeat(100)),
-        headers: h,
-      });
+      const dry = await http(gw.url, "POST", "/sms/dryrun", { body: sms("+14155552671", "€".repeat(100)), headers: h });
       assert.equal(dry.status, 200);
       assert.equal(dry.body.parts_count, 2); // 200 septets
       assert.equal(dry.body.price, 0.1);
@@ -177,19 +160,15 @@ for (const target of storeTargets) {
       const again = await http(gw.url, "DELETE", `/sms/${created.body.uuid}`, { headers: h });
       assert.equal(again.status, 422);
       const other = await gw.newAccount();
-      const foreign = await http(gw.url, "DELETE", `/sms/${created.body.uuid}`, {
-        headers: { "X-LOX24-AUTH-TOKEN": other.token },
-      });
+      const foreign = await http(gw.url, "DELETE", `/sms/${created.body.uuid}`, { headers: { "X-LOX24-AUTH-TOKEN": other.token } });
       assert.equal(foreign.status, 404);
     });
 
     it("GET /sms pages with hydra:view and filters by iso2 and created_at", async () => {
       const acct = await gw.newAccount({ balance: 10 });
       const h = { "X-LOX24-AUTH-TOKEN": acct.token };
-      for (let i = 0; i < 5; i++)
-        await http(gw.url, "POST", "/sms", { body: sms("+14155552671", `us ${i}`), headers: h });
-      for (let i = 0; i < 3; i++)
-        await http(gw.url, "POST", "/sms", { body: sms("+491701234567", `de ${i}`), headers: h });
+      for (let i = 0; i < 5; i++) await http(gw.url, "POST", "/sms", { body: sms("+14155552671", `us ${i}`), headers: h });
+      for (let i = 0; i < 3; i++) await http(gw.url, "POST", "/sms", { body: sms("+491701234567", `de ${i}`), headers: h });
       const page1 = await http(gw.url, "GET", "/sms?itemsPerPage=3", { headers: h });
       assert.equal(page1.status, 200);
       assert.equal(page1.body["@type"], "hydra:Collection");
@@ -201,30 +180,22 @@ for (const target of storeTargets) {
       const page3 = await http(gw.url, "GET", "/sms?itemsPerPage=3&page=3", { headers: h });
       assert.equal(page3.body["hydra:member"].length, 2);
       assert.equal(page3.body["hydra:view"]["hydra:previous"], "/sms?itemsPerPage=3&page=2");
-      const de = await http(gw.url, "GET", "/sms?iso2[]=DE", {
-        headers: { ...h, Accept: "application/json" },
-      });
+      const de = await http(gw.url, "GET", "/sms?iso2[]=DE", { headers: { ...h, Accept: "application/json" } });
       assert.equal(de.body.length, 3);
       assert.ok(de.body.every((m: { iso2: string }) => m.iso2 === "DE"));
-      const asc = await http(gw.url, "GET", "/sms?_order[created_at]=asc", {
-        headers: { ...h, Accept: "application/json" },
-      });
+      const asc = await http(gw.url, "GET", "/sms?_order[created_at]=asc", { headers: { ...h, Accept: "application/json" } });
       assert.equal(asc.body[0].text, "us 0");
       const now = Math.floor(Date.now() / 1000);
       const window = await http(gw.url, "GET", `/sms?created_at[between]=${now - 60}..${now + 60}`, {
         headers: { ...h, Accept: "application/json" },
       });
       assert.equal(window.body.length, 8);
-      const future = await http(gw.url, "GET", `/sms?created_at[gt]=${now + 60}`, {
-        headers: { ...h, Accept: "application/json" },
-      });
+      const future = await http(gw.url, "GET", `/sms?created_at[gt]=${now + 60}`, { headers: { ...h, Accept: "application/json" } });
       assert.equal(future.body.length, 0);
       const bad = await http(gw.url, "GET", "/sms?page=0", { headers: h });
       assert.equal(bad.status, 400);
       const otherAcct = await gw.newAccount();
-      const isolated = await http(gw.url, "GET", "/sms", {
-        headers: { "X-LOX24-AUTH-TOKEN": otherAcct.token },
-      });
+      const isolated = await http(gw.url, "GET", "/sms", { headers: { "X-LOX24-AUTH-TOKEN": otherAcct.token } });
       assert.equal(isolated.body["hydra:totalItems"], 0);
     });
   });

@@ -21,11 +21,7 @@ for (const target of storeTargets) {
     after(() => gw.stop());
 
     it("sends the seed's basic message and answers 201 with the full JSON-LD object", async () => {
-      const res = await post({
-        text: "Hello! This is a test SMS message.",
-        sender_id: "+491701234567",
-        phone: "+14155552671",
-      });
+      const res = await post({ text: "Hello! This is a test SMS message.", sender_id: "+491701234567", phone: "+14155552671" });
       assert.equal(res.status, 201);
       assert.match(res.headers.get("content-type")!, /application\/ld\+json/);
       const b = res.body;
@@ -57,31 +53,9 @@ for (const target of storeTargets) {
       assert.equal(b.clicks, `/sms/${b.uuid}/clicks`);
       assert.ok(Math.abs(b.created_at - Date.now() / 1000) < 5);
       const seedKeys = [
-        "text",
-        "sender_id",
-        "phone",
-        "delivery_at",
-        "status_code",
-        "gateway_sent_at",
-        "source",
-        "dlr_code",
-        "ip",
-        "created_at",
-        "is_unicode",
-        "uuid",
-        "iso2",
-        "voice_lang",
-        "parts_count",
-        "chars_count",
-        "callback_data",
-        "bulk_id",
-        "key_id",
-        "service_code",
-        "is_text_deleted",
-        "price",
-        "is_sent",
-        "requests",
-        "clicks",
+        "text", "sender_id", "phone", "delivery_at", "status_code", "gateway_sent_at", "source", "dlr_code", "ip",
+        "created_at", "is_unicode", "uuid", "iso2", "voice_lang", "parts_count", "chars_count", "callback_data",
+        "bulk_id", "key_id", "service_code", "is_text_deleted", "price", "is_sent", "requests", "clicks",
       ];
       for (const key of seedKeys) assert.ok(key in b, `missing ${key}`);
       assert.match(res.headers.get("x-lox24-request-id")!, /^[A-Za-z0-9]{32}$/);
@@ -96,24 +70,15 @@ for (const target of storeTargets) {
       assert.match(res.headers.get("content-type")!, /^application\/json/);
       assert.equal(res.body["@context"], undefined);
       assert.equal(res.body["@id"], undefined);
-      const got = await http(gw.url, "GET", `/sms/${res.body.uuid}`, {
-        headers: { ...auth(), Accept: "application/json" },
-      });
+      const got = await http(gw.url, "GET", `/sms/${res.body.uuid}`, { headers: { ...auth(), Accept: "application/json" } });
       assert.equal(got.status, 200);
       assert.deepEqual(got.body, res.body);
     });
 
     it("sends the curl sample: scheduled in the past means now, unicode, callback data, voice_lang", async () => {
       const res = await post({
-        sender_id: "My Sender",
-        phone: "+49751234567",
-        source: 111,
-        service_code: "direct",
-        text: "Test message",
-        delivery_at: 1573724611,
-        is_unicode: true,
-        callback_data: "123456",
-        voice_lang: "DE",
+        sender_id: "My Sender", phone: "+49751234567", source: 111, service_code: "direct", text: "Test message",
+        delivery_at: 1573724611, is_unicode: true, callback_data: "123456", voice_lang: "DE",
       });
       assert.equal(res.status, 201, res.text);
       assert.equal(res.body.is_unicode, true);
@@ -127,12 +92,7 @@ for (const target of storeTargets) {
 
     it("schedules a future delivery_at with dlr_code 2", async () => {
       const at = Math.floor(Date.now() / 1000) + 3600;
-      const res = await post({
-        text: "later",
-        sender_id: "Starling",
-        phone: "+14155552671",
-        delivery_at: at,
-      });
+      const res = await post({ text: "later", sender_id: "Starling", phone: "+14155552671", delivery_at: at });
       assert.equal(res.status, 201);
       assert.equal(res.body.delivery_at, at);
       assert.equal(res.body.dlr_code, 2);
@@ -160,28 +120,20 @@ for (const target of storeTargets) {
       assert.equal(res.status, 201);
       assert.equal(res.body.is_unicode, true);
       assert.equal(res.body.parts_count, 1);
-      const detected = await post({
-        text: "Zażółć gęślą jaźń",
-        sender_id: "Starling",
-        phone: "+14155552671",
-      });
+      const detected = await post({ text: "Zażółć gęślą jaźń", sender_id: "Starling", phone: "+14155552671" });
       assert.equal(detected.body.is_unicode, true);
     });
 
     it("keeps callback_data and is_text_deleted from the seed's examples", async () => {
       const cb = await post({
-        text: "Your order #12345 has been shipped and is on the way!",
-        sender_id: "+491701234567",
-        phone: "+14155552671",
-        callback_data: "order_12345_shipping_notification",
+        text: "Your order #12345 has been shipped and is on the way!", sender_id: "+491701234567",
+        phone: "+14155552671", callback_data: "order_12345_shipping_notification",
       });
       assert.equal(cb.status, 201);
       assert.equal(cb.body.callback_data, "order_12345_shipping_notification");
       const del = await post({
         text: "Your verification code is: 123456. This message will be deleted after delivery.",
-        sender_id: "+491701234567",
-        phone: "+14155552671",
-        is_text_deleted: true,
+        sender_id: "+491701234567", phone: "+14155552671", is_text_deleted: true,
       });
       assert.equal(del.body.is_text_deleted, true);
       assert.equal(del.body.chars_count, 79);
@@ -199,21 +151,13 @@ for (const target of storeTargets) {
     it("refuses voice services the account does not have, with the seed's violation", async () => {
       const res = await post({
         text: "Hello, this message will be converted to speech and delivered as a voice call.",
-        sender_id: "+491701234567",
-        phone: "+14155552671",
-        service_code: "text2speech",
-        voice_lang: "EN",
+        sender_id: "+491701234567", phone: "+14155552671", service_code: "text2speech", voice_lang: "EN",
       });
       assert.equal(res.status, 400);
       assert.equal(res.body.detail, "service_code: Service's code is invalid or unavailable.");
       assert.equal(res.body.violations[0].propertyPath, "service_code");
       assert.equal(res.body["@type"], "ConstraintViolationList");
-      const bogus = await post({
-        text: "x",
-        sender_id: "Starling",
-        phone: "+14155552671",
-        service_code: "fax",
-      });
+      const bogus = await post({ text: "x", sender_id: "Starling", phone: "+14155552671", service_code: "fax" });
       assert.equal(bogus.status, 400);
       assert.equal(bogus.body.violations[0].message, "Service's code is invalid or unavailable.");
     });
@@ -221,23 +165,15 @@ for (const target of storeTargets) {
     it("names every invalid field in one 400", async () => {
       const res = await post(
         {
-          sender_id: "This sender is far too long",
-          phone: "12",
-          callback_data: "x".repeat(37),
-          voice_lang: "XX",
-          is_unicode: "yes",
-          attempts_count_max: 2,
-          delivery_at: "tomorrow",
+          sender_id: "This sender is far too long", phone: "12", callback_data: "x".repeat(37),
+          voice_lang: "XX", is_unicode: "yes", attempts_count_max: 2, delivery_at: "tomorrow",
         },
         { Accept: "application/json" },
       );
       assert.equal(res.status, 400);
       assert.match(res.headers.get("content-type")!, /application\/problem\+json/);
       const fields = res.body.violations.map((v: { propertyPath: string }) => v.propertyPath).sort();
-      assert.deepEqual(
-        fields,
-        ["callback_data", "delivery_at", "is_unicode", "sender_id", "text", "voice_lang"].sort(),
-      );
+      assert.deepEqual(fields, ["callback_data", "delivery_at", "is_unicode", "sender_id", "text", "voice_lang"].sort());
       assert.equal(res.body.title, "An error occurred");
       assert.equal(res.body.type, "https://tools.ietf.org/html/rfc2616#section-10");
       for (const v of res.body.violations) assert.match(v.code, UUID);
@@ -245,12 +181,7 @@ for (const target of storeTargets) {
     });
 
     it("rejects attempts_count_max for direct, an invalid phone, and an over-long text", async () => {
-      const attempts = await post({
-        text: "x",
-        sender_id: "Starling",
-        phone: "+14155552671",
-        attempts_count_max: 1,
-      });
+      const attempts = await post({ text: "x", sender_id: "Starling", phone: "+14155552671", attempts_count_max: 1 });
       assert.equal(attempts.status, 400);
       assert.equal(attempts.body.violations[0].propertyPath, "attempts_count_max");
       const phone = await post({ text: "x", sender_id: "Starling", phone: "+4912" });
@@ -267,43 +198,27 @@ for (const target of storeTargets) {
     });
 
     it("ignores unknown fields such as the PHP client's is_delete_text", async () => {
-      const res = await post({
-        text: "x",
-        sender_id: "Starling",
-        phone: "+14155552671",
-        is_delete_text: true,
-        foo: 1,
-      });
+      const res = await post({ text: "x", sender_id: "Starling", phone: "+14155552671", is_delete_text: true, foo: 1 });
       assert.equal(res.status, 201);
     });
 
     it("turns malformed JSON, wrong body types, odd encodings and huge bodies into 4xx", async () => {
       const bad = await http(gw.url, "POST", "/sms", {
-        rawBody: '{"text": ',
-        headers: { ...auth(), "content-type": "application/json" },
+        rawBody: "{\"text\": ", headers: { ...auth(), "content-type": "application/json" },
       });
       assert.equal(bad.status, 400);
       assert.ok(bad.body.detail);
       const arr = await post([1, 2, 3]);
       assert.equal(arr.status, 400);
-      const str = await http(gw.url, "POST", "/sms", {
-        rawBody: '"text"',
-        headers: { ...auth(), "content-type": "application/json" },
-      });
+      const str = await http(gw.url, "POST", "/sms", { rawBody: "\"text\"", headers: { ...auth(), "content-type": "application/json" } });
       assert.equal(str.status, 400);
-      const xml = await http(gw.url, "POST", "/sms", {
-        rawBody: "<sms/>",
-        headers: { ...auth(), "content-type": "application/xml" },
-      });
+      const xml = await http(gw.url, "POST", "/sms", { rawBody: "<sms/>", headers: { ...auth(), "content-type": "application/xml" } });
       assert.equal(xml.status, 415);
       const latin1 = await http(gw.url, "POST", "/sms", {
         rawBody: Buffer.from('{"text":"caf\xe9","sender_id":"S","phone":"+14155552671"}', "latin1"),
         headers: { ...auth(), "content-type": "application/json; charset=utf-8" },
       });
-      assert.ok(
-        latin1.status === 201 || (latin1.status >= 400 && latin1.status < 500),
-        String(latin1.status),
-      );
+      assert.ok(latin1.status === 201 || (latin1.status >= 400 && latin1.status < 500), String(latin1.status));
       const huge = await post({ text: "x".repeat(200_000), sender_id: "S", phone: "+14155552671" });
       assert.equal(huge.status, 413);
       const ld = await http(gw.url, "POST", "/sms", {
@@ -321,14 +236,10 @@ for (const target of storeTargets) {
     it("answers 404 for unknown and malformed ids, and for another account's message", async () => {
       const mine = await post({ text: "mine", sender_id: "S", phone: "+14155552671" });
       const other = await gw.newAccount();
-      const theirs = await http(gw.url, "GET", `/sms/${mine.body.uuid}`, {
-        headers: { "X-LOX24-AUTH-TOKEN": other.token },
-      });
+      const theirs = await http(gw.url, "GET", `/sms/${mine.body.uuid}`, { headers: { "X-LOX24-AUTH-TOKEN": other.token } });
       assert.equal(theirs.status, 404);
       assert.equal(theirs.body.detail, "Resource not found");
-      const missing = await http(gw.url, "GET", "/sms/11111111-2222-3333-4444-555555555555", {
-        headers: auth(),
-      });
+      const missing = await http(gw.url, "GET", "/sms/11111111-2222-3333-4444-555555555555", { headers: auth() });
       assert.equal(missing.status, 404);
       const malformed = await http(gw.url, "GET", "/sms/not-a-uuid", { headers: auth() });
       assert.equal(malformed.status, 404);

@@ -45,9 +45,7 @@ for (const target of storeTargets) {
       const otp = await gw.gateway.store.otp.get(gw.accountId, res.body.otp_id);
       const code = await gw.codeOf(res.body.otp_id);
 
-      const submit = await until("the submit_sm", () =>
-        submits.find((s) => s.destination.endsWith(to.slice(1))),
-      );
+      const submit = await until("the submit_sm", () => submits.find((s) => s.destination.endsWith(to.slice(1))));
       assert.equal(submit.text, `Your Acme verification code is ${code}`);
       assert.equal(submit.source, "Starling");
       assert.equal(submit.concat, undefined, "a single part");

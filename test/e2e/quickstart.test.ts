@@ -35,22 +35,12 @@ describe("quick start", () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
-      const [, token] = await eventually(
-        () => /X-LOX24-AUTH-TOKEN: (\d+:[\w-]+)/.exec(out) ?? undefined,
-        20_000,
-      );
+      const [, token] = await eventually(() => /X-LOX24-AUTH-TOKEN: (\d+:[\w-]+)/.exec(out) ?? undefined, 20_000);
       const [, url] = /curl -s -X POST (http:\/\/127\.0\.0\.1:\d+)\/sms/.exec(out)!;
       const headers = { "X-LOX24-AUTH-TOKEN": token!, Accept: "application/json" };
-      const sent = await http(url!, "POST", "/sms", {
-        body: { sender_id: "Starling", phone: "+491701234567", text: "Hello from Starling" },
-        headers,
-      });
+      const sent = await http(url!, "POST", "/sms", { body: { sender_id: "Starling", phone: "+491701234567", text: "Hello from Starling" }, headers });
       assert.equal(sent.status, 201, sent.text);
-      await eventually(async () =>
-        (await http(url!, "GET", `/sms/${sent.body.uuid}`, { headers })).body.dlr_code === 1
-          ? true
-          : undefined,
-      );
+      await eventually(async () => ((await http(url!, "GET", `/sms/${sent.body.uuid}`, { headers })).body.dlr_code === 1 ? true : undefined));
       const me = await http(url!, "GET", "/me", { headers });
       assert.equal(me.body.currency, "EUR");
       assert.ok(me.body.balance_amount < 50);

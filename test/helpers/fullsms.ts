@@ -1,12 +1,7 @@
 /** FullSMS test fixtures: the seed's account (number 441111111111, sender ID COPERATO, a template, a list). */
 import Database from "better-sqlite3";
 import pg from "pg";
-import {
-  decideSenderId,
-  addNumber,
-  createTemplate,
-  requestSenderId,
-} from "../../src/app/fullsms/manage-catalogue.js";
+import { decideSenderId, addNumber, createTemplate, requestSenderId } from "../../src/app/fullsms/manage-catalogue.js";
 import { createList } from "../../src/app/fullsms/manage-lists.js";
 import { type HttpResult, http, type TestGateway } from "./gateway.js";
 
@@ -19,11 +14,7 @@ export interface SeedAccount {
 }
 
 /** What the seed's examples assume exists on the account. */
-export async function seedAccount(
-  gw: TestGateway,
-  accountId = gw.accountId,
-  number = "441111111111",
-): Promise<SeedAccount> {
+export async function seedAccount(gw: TestGateway, accountId = gw.accountId, number = "441111111111"): Promise<SeedAccount> {
   const deps = gw.gateway.deps;
   await addNumber(deps, accountId, number, "GB");
   const sender = await requestSenderId(deps, accountId, "COPERATO");
@@ -75,10 +66,7 @@ export function wallClock(ms: number, timeZone = "UTC"): string {
  * Messages of a campaign and their distinct phones, counted by SQL on a connection of its own (the
  * Store port has no such query, and paging 100,000 rows through it would be slow).
  */
-export async function countCampaign(
-  gw: TestGateway,
-  campaignId: string,
-): Promise<{ messages: number; phones: number }> {
+export async function countCampaign(gw: TestGateway, campaignId: string): Promise<{ messages: number; phones: number }> {
   const url = gw.gateway.config.database.url;
   const query = "SELECT COUNT(*) AS messages, COUNT(DISTINCT phone) AS phones FROM messages WHERE bulk_id = ";
   if (url.startsWith("postgres")) {

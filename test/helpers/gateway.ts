@@ -12,10 +12,7 @@ export interface TestGateway {
   accountId: number;
   keyId: number;
   /** Another account + key, for isolation tests. */
-  newAccount(opts?: {
-    country?: string;
-    balance?: number;
-  }): Promise<{ accountId: number; token: string; keyId: number }>;
+  newAccount(opts?: { country?: string; balance?: number }): Promise<{ accountId: number; token: string; keyId: number }>;
   stop(): Promise<void>;
 }
 
@@ -26,10 +23,7 @@ export interface TestGatewayOptions {
   balance?: number;
 }
 
-export async function startTestGateway(
-  target: StoreTarget,
-  options: TestGatewayOptions = {},
-): Promise<TestGateway> {
+export async function startTestGateway(target: StoreTarget, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const config = loadConfig(
     {},
     {

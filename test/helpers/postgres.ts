@@ -42,9 +42,7 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
 }
@@ -64,31 +62,14 @@ async function startCluster(): Promise<Cluster> {
   const user = runAs();
   if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, "data");
-  execFileSync(
-    join(binDir, "initdb"),
-    ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"],
-    {
-      stdio: "ignore",
-      ...(user ?? {}),
-    },
-  );
+  execFileSync(join(binDir, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"], {
+    stdio: "ignore",
+    ...(user ?? {}),
+  });
   const port = await freePort();
   const child = spawn(
     join(binDir, "postgres"),
-    [
-      "-D",
-      data,
-      "-p",
-      String(port),
-      "-h",
-      "127.0.0.1",
-      "-k",
-      dir,
-      "-c",
-      "fsync=off",
-      "-c",
-      "max_connections=200",
-    ],
+    ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, "-c", "fsync=off", "-c", "max_connections=200"],
     { stdio: "ignore", ...(user ?? {}) },
   );
   // The test process must be able to exit while the server runs; it is stopped on exit.
@@ -126,18 +107,14 @@ export async function createTestDatabase(): Promise<string> {
 }
 
 /** Waits until `n` statements of this database other than `sql`'s own wait for a row lock. */
-export async function waitForLockWaiters(
-  sql: { query(text: string): Promise<{ rows: { n: number }[] }> },
-  n: number,
-): Promise<void> {
+export async function waitForLockWaiters(sql: { query(text: string): Promise<{ rows: { n: number }[] }> }, n: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const { rows } = await sql.query(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
     );
     if (rows[0]!.n >= n) return;
-    if (Date.now() > deadline)
-      throw new Error(`expected ${n} statement(s) waiting for a lock, saw ${rows[0]!.n}`);
+    if (Date.now() > deadline) throw new Error(`expected ${n} statement(s) waiting for a lock, saw ${rows[0]!.n}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

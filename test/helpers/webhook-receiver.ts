@@ -31,10 +31,7 @@ export async function startWebhookReceiver(statuses: number[] = []) {
 }
 
 /** Polls until `check` returns a value or the time is up. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 10_000,
-): Promise<T> {
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -14,10 +14,7 @@ export function accountRoutes(app: FastifyInstance, { deps }: DialectContext): v
 
   app.get("/account/numbers", async (request) => {
     const numbers = await fullsms.numbers.list(request.fullsms!.account.id);
-    return {
-      total_numbers: numbers.length,
-      numbers: numbers.map((n) => ({ number: n.number, country: n.country })),
-    };
+    return { total_numbers: numbers.length, numbers: numbers.map((n) => ({ number: n.number, country: n.country })) };
   });
 
   app.get("/account/lists", async (request) => {

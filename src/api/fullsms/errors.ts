@@ -37,12 +37,7 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
       }
       return {
         status: 422,
-        body: {
-          message: FULLSMS.unprocessable,
-          errors,
-          ...(withCode ? { code: 422 } : {}),
-          status_code: 422,
-        },
+        body: { message: FULLSMS.unprocessable, errors, ...(withCode ? { code: 422 } : {}), status_code: 422 },
       };
     }
     case "unauthenticated":
@@ -57,10 +52,7 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
     case "short_links_not_allowed":
       return simple(403, FULLSMS.shortLinks);
     case "template_not_found":
-      return {
-        status: 404,
-        body: { status_code: 404, status: "declined", message: FULLSMS.templateNotFound },
-      };
+      return { status: 404, body: { status_code: 404, status: "declined", message: FULLSMS.templateNotFound } };
     case "otp_not_found":
       return { status: 404, body: { status_code: 404, status: "declined", message: FULLSMS.otpNotFound } };
     case "not_found":
@@ -70,12 +62,7 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
     case "otp_invalid_code":
       return {
         status: 422,
-        body: {
-          message: FULLSMS.unprocessable,
-          errors: { code: ["This code is invalid."] },
-          code: 422,
-          status_code: 422,
-        },
+        body: { message: FULLSMS.unprocessable, errors: { code: ["This code is invalid."] }, code: 422, status_code: 422 },
       };
     case "otp_too_many_wrong":
     case "otp_same_number":
@@ -127,9 +114,7 @@ export function fullsmsErrorHandler(
   if (status && status >= 400 && status < 500) {
     return sendFullsmsError(
       reply,
-      new AppError("validation", "bad body", [
-        { field: "body", message: "The request body must be valid JSON." },
-      ]),
+      new AppError("validation", "bad body", [{ field: "body", message: "The request body must be valid JSON." }]),
     );
   }
   request.log.error({ err: error }, "unhandled error");

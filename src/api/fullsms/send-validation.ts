@@ -13,14 +13,8 @@ export const MAX_LISTS = 100;
 const MAX_FROM = 32;
 
 const display = (field: string) => field.replace(/_/g, " ");
-const required = (field: string): FieldViolation => ({
-  field,
-  message: `The ${display(field)} field is required.`,
-});
-const must = (field: string, rule: string): FieldViolation => ({
-  field,
-  message: `The ${display(field)} must ${rule}.`,
-});
+const required = (field: string): FieldViolation => ({ field, message: `The ${display(field)} field is required.` });
+const must = (field: string, rule: string): FieldViolation => ({ field, message: `The ${display(field)} must ${rule}.` });
 
 type Body = Record<string, unknown>;
 
@@ -34,17 +28,11 @@ export interface CommonFields {
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 
-function commonFields(
-  body: Body,
-  timeZone: string,
-  nowMs: number,
-  violations: FieldViolation[],
-): CommonFields {
+function commonFields(body: Body, timeZone: string, nowMs: number, violations: FieldViolation[]): CommonFields {
   const { from, message, template_id: templateId, send_at: sendAt } = body;
   if (blank(from)) violations.push(required("from"));
   else if (typeof from !== "string") violations.push(must("from", "be a string"));
-  else if (from.length > MAX_FROM)
-    violations.push(must("from", `not be greater than ${MAX_FROM} characters`));
+  else if (from.length > MAX_FROM) violations.push(must("from", `not be greater than ${MAX_FROM} characters`));
 
   const hasMessage = !blank(message);
   const hasTemplate = !blank(templateId);
@@ -54,10 +42,7 @@ function commonFields(
       { field: "template_id", message: "The template id field is required when message is not present." },
     );
   } else if (hasMessage && hasTemplate) {
-    violations.push({
-      field: "message",
-      message: "The message field prohibits template id from being present.",
-    });
+    violations.push({ field: "message", message: "The message field prohibits template id from being present." });
   }
   if (hasMessage) {
     if (typeof message !== "string") violations.push(must("message", "be a string"));
@@ -76,9 +61,7 @@ function commonFields(
   return {
     from: typeof from === "string" ? from : "",
     ...(hasMessage && typeof message === "string" ? { message } : {}),
-    ...(hasTemplate && (typeof templateId === "string" || typeof templateId === "number")
-      ? { templateId }
-      : {}),
+    ...(hasTemplate && (typeof templateId === "string" || typeof templateId === "number") ? { templateId } : {}),
     deliverAt: "at" in when ? when.at : 0,
   };
 }
@@ -104,39 +87,24 @@ function objectBody(body: unknown): Body {
   return body as Body;
 }
 
-export function parseToNumbers(
-  body: unknown,
-  timeZone: string,
-  nowMs: number,
-): CommonFields & { toNumbers: string[] } {
+export function parseToNumbers(body: unknown, timeZone: string, nowMs: number): CommonFields & { toNumbers: string[] } {
   const b = objectBody(body);
   const violations: FieldViolation[] = [];
   const entries = arrayField(b, "to_numbers", MAX_NUMBERS, violations);
   const common = commonFields(b, timeZone, nowMs, violations);
   if (violations.length > 0) throw validationError(violations);
   // A number sent as a JSON number is read as its digits; anything else is reported as an invalid number.
-  const toNumbers = entries.map((e) =>
-    typeof e === "string" ? e : typeof e === "number" ? String(e) : (JSON.stringify(e) ?? ""),
-  );
+  const toNumbers = entries.map((e) => (typeof e === "string" ? e : typeof e === "number" ? String(e) : JSON.stringify(e) ?? ""));
   return { ...common, toNumbers };
 }
 
-export function parseToLists(
-  body: unknown,
-  timeZone: string,
-  nowMs: number,
-): CommonFields & { listIds: number[] } {
+export function parseToLists(body: unknown, timeZone: string, nowMs: number): CommonFields & { listIds: number[] } {
   const b = objectBody(body);
   const violations: FieldViolation[] = [];
   const entries = arrayField(b, "to_list_ids", MAX_LISTS, violations);
   const listIds: number[] = [];
   entries.forEach((entry, i) => {
-    const id =
-      typeof entry === "number"
-        ? entry
-        : typeof entry === "string" && /^\d{1,15}$/.test(entry)
-          ? Number(entry)
-          : NaN;
+    const id = typeof entry === "number" ? entry : typeof entry === "string" && /^\d{1,15}$/.test(entry) ? Number(entry) : NaN;
     // 0 or a negative id is an integer that names no list: the use case reports it as not found.
     if (!Number.isSafeInteger(id)) violations.push(must(`to_list_ids.${i}`, "be an integer"));
     else listIds.push(id);

@@ -41,26 +41,14 @@ const requestBody = (c: LinkClick, jsonLd: boolean) => {
 
 export function clickRoutes(app: FastifyInstance, { deps }: DialectContext): void {
   const send = (reply: FastifyReply, body: unknown) =>
-    reply
-      .code(200)
-      .type(contentType(wantsJsonLd(reply.request)))
-      .send(body);
+    reply.code(200).type(contentType(wantsJsonLd(reply.request))).send(body);
 
   app.get("/sms/:uuid/clicks", async (request, reply) => {
     const uuid = uuidOf(request);
     const summary = await clickSummary(deps, request.caller!.account.id, uuid);
-    const body = {
-      uuid,
-      created_at: Math.floor(summary.createdAt / 1000),
-      requests_count: summary.requestsCount,
-    };
+    const body = { uuid, created_at: Math.floor(summary.createdAt / 1000), requests_count: summary.requestsCount };
     const jsonLd = wantsJsonLd(request);
-    return send(
-      reply,
-      jsonLd
-        ? { "@context": "/contexts/sms_clicks", "@id": `/sms/${uuid}/clicks`, "@type": "sms_clicks", ...body }
-        : body,
-    );
+    return send(reply, jsonLd ? { "@context": "/contexts/sms_clicks", "@id": `/sms/${uuid}/clicks`, "@type": "sms_clicks", ...body } : body);
   });
 
   app.get("/sms/:uuid/requests", async (request, reply) => {
@@ -71,11 +59,7 @@ export function clickRoutes(app: FastifyInstance, { deps }: DialectContext): voi
       limit: PER_PAGE,
     });
     const jsonLd = wantsJsonLd(request);
-    if (!jsonLd)
-      return send(
-        reply,
-        items.map((c) => requestBody(c, false)),
-      );
+    if (!jsonLd) return send(reply, items.map((c) => requestBody(c, false)));
     const path = `/sms/${uuid}/requests`;
     const last = Math.max(1, Math.ceil(total / PER_PAGE));
     return send(reply, {

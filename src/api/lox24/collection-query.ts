@@ -12,9 +12,7 @@ const MAX_PER_PAGE = 500;
 type Raw = Record<string, string | string[] | undefined>;
 
 const list = (value: string | string[] | undefined): string[] =>
-  value === undefined
-    ? []
-    : (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(",")).filter(Boolean);
+  value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(",")).filter(Boolean);
 
 function toMillis(value: string): number | undefined {
   if (/^\d{1,12}$/.test(value)) return Number(value) * 1000;
@@ -45,8 +43,7 @@ export function parseCollectionQuery(raw: Raw): { query: MessageQuery } | { viol
     const values = list(raw[name] ?? raw[`${name}[]`]);
     if (values.length === 0) return undefined;
     const numbers = values.map(Number);
-    if (numbers.some((n) => !Number.isInteger(n)))
-      violations.push({ field: name, message: "This value is not valid." });
+    if (numbers.some((n) => !Number.isInteger(n))) violations.push({ field: name, message: "This value is not valid." });
     return numbers;
   };
 
@@ -58,8 +55,7 @@ export function parseCollectionQuery(raw: Raw): { query: MessageQuery } | { viol
   const order = raw["_order[created_at]"];
   if (order !== undefined) {
     const o = String(Array.isArray(order) ? order[0] : order).toLowerCase();
-    if (o !== "asc" && o !== "desc")
-      violations.push({ field: "_order[created_at]", message: "This value is not valid." });
+    if (o !== "asc" && o !== "desc") violations.push({ field: "_order[created_at]", message: "This value is not valid." });
     else query.order = o;
   }
   const iso2 = list(raw["iso2[]"] ?? raw.iso2).map((c) => c.toUpperCase());

@@ -39,19 +39,14 @@ export function violationCode(message: string): string {
   if (message.startsWith("This value should not be blank")) return "c1051bb4-d103-4f74-8988-acbcafc7fdc3";
   if (message.startsWith("This value is too long")) return "d94b19cc-114f-4f44-9cc4-4138e80a87b9";
   if (message.startsWith("This value should be of type")) return "ba785a8c-82cb-4283-967c-3cf342181b40";
-  if (message.startsWith("The value you selected is not a valid choice"))
-    return "8e179f1b-97aa-4560-a02f-2a8b42e49df7";
+  if (message.startsWith("The value you selected is not a valid choice")) return "8e179f1b-97aa-4560-a02f-2a8b42e49df7";
   if (message.startsWith("This value should be null")) return "60d2f30b-8cfa-4372-b155-9656634de120";
   return "de1e3db3-5ed4-4941-aae4-59f3667cc3a3";
 }
 
 function violationsBody(violations: FieldViolation[], jsonLd: boolean) {
   const detail = violations.map((v) => `${v.field}: ${v.message}`).join("\n");
-  const list = violations.map((v) => ({
-    propertyPath: v.field,
-    message: v.message,
-    code: violationCode(v.message),
-  }));
+  const list = violations.map((v) => ({ propertyPath: v.field, message: v.message, code: violationCode(v.message) }));
   const problem = { type: PROBLEM_TYPE, title: TITLE, detail, violations: list };
   return jsonLd
     ? {
@@ -67,13 +62,7 @@ function violationsBody(violations: FieldViolation[], jsonLd: boolean) {
 function errorBody(detail: string, jsonLd: boolean) {
   const problem = { type: PROBLEM_TYPE, title: TITLE, detail };
   return jsonLd
-    ? {
-        "@context": "/contexts/Error",
-        "@type": "hydra:Error",
-        "hydra:title": TITLE,
-        "hydra:description": detail,
-        ...problem,
-      }
+    ? { "@context": "/contexts/Error", "@type": "hydra:Error", "hydra:title": TITLE, "hydra:description": detail, ...problem }
     : problem;
 }
 
@@ -89,20 +78,12 @@ export function sendLox24Error(reply: FastifyReply, error: AppError): FastifyRep
       : errorBody(status === 500 ? MESSAGES.internal : error.message, jsonLd);
   return reply
     .code(status)
-    .type(
-      status === 400 || !jsonLd
-        ? "application/problem+json; charset=utf-8"
-        : "application/ld+json; charset=utf-8",
-    )
+    .type(status === 400 || !jsonLd ? "application/problem+json; charset=utf-8" : "application/ld+json; charset=utf-8")
     .send(body);
 }
 
 /** Framework errors (bad JSON, body too large, wrong media type) become LOX24 4xx bodies, never a 5xx. */
-export function lox24ErrorHandler(
-  error: FastifyError | AppError,
-  request: { log: { error: (o: object, m: string) => void } },
-  reply: FastifyReply,
-) {
+export function lox24ErrorHandler(error: FastifyError | AppError, request: { log: { error: (o: object, m: string) => void } }, reply: FastifyReply) {
   if (error instanceof AppError) return sendLox24Error(reply, error);
   const status = (error as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) {

@@ -38,9 +38,7 @@ function toSendRequest(request: FastifyRequest, caller: Caller): SendRequest {
     voiceLang: b.voice_lang ?? null,
     callbackData: b.callback_data ?? null,
     serviceCode: b.service_code ?? "direct",
-    ...(b.is_text_deleted !== undefined && b.is_text_deleted !== null
-      ? { isTextDeleted: b.is_text_deleted }
-      : {}),
+    ...(b.is_text_deleted !== undefined && b.is_text_deleted !== null ? { isTextDeleted: b.is_text_deleted } : {}),
     attemptsCountMax: b.attempts_count_max ?? null,
     ip: request.ip,
   };
@@ -59,10 +57,7 @@ async function register(app: FastifyInstance, ctx: DialectContext): Promise<void
     request.caller = await lox24Caller(ctx, request);
   });
   const send = (reply: FastifyReply, status: number, body: unknown) =>
-    reply
-      .code(status)
-      .type(contentType(wantsJsonLd(reply.request)))
-      .send(body);
+    reply.code(status).type(contentType(wantsJsonLd(reply.request))).send(body);
 
   app.post("/sms", async (request, reply) => {
     const message = await sendMessage(deps, toSendRequest(request, request.caller!));
@@ -80,11 +75,7 @@ async function register(app: FastifyInstance, ctx: DialectContext): Promise<void
     if ("violations" in parsed) throw validationError(parsed.violations);
     const { items, total } = await listMessages(deps, request.caller!.account.id, parsed.query);
     const jsonLd = wantsJsonLd(request);
-    return send(
-      reply,
-      200,
-      jsonLd ? hydraCollection(request.url, parsed.query, items, total) : items.map((m) => smsBody(m, false)),
-    );
+    return send(reply, 200, jsonLd ? hydraCollection(request.url, parsed.query, items, total) : items.map((m) => smsBody(m, false)));
   });
 
   app.get("/sms/:uuid", async (request, reply) => {
@@ -110,11 +101,7 @@ async function register(app: FastifyInstance, ctx: DialectContext): Promise<void
       is_text_deleted: account.isTextDeleted,
       services: account.services,
     };
-    return send(
-      reply,
-      200,
-      wantsJsonLd(request) ? { "@context": "/contexts/me", "@id": "/me", "@type": "me", ...body } : body,
-    );
+    return send(reply, 200, wantsJsonLd(request) ? { "@context": "/contexts/me", "@id": "/me", "@type": "me", ...body } : body);
   });
 }
 

@@ -12,15 +12,10 @@ const BLANK = "This value should not be blank.";
 const typeMessage = (type: string) => `This value should be of type ${type}.`;
 
 const requiredString = z
-  .string({
-    error: (issue) => (issue.input === undefined || issue.input === null ? BLANK : typeMessage("string")),
-  })
+  .string({ error: (issue) => (issue.input === undefined || issue.input === null ? BLANK : typeMessage("string")) })
   .refine((s) => s.trim().length > 0, BLANK);
 
-const nullableInt = z
-  .number({ error: typeMessage("int") })
-  .int(typeMessage("int"))
-  .nullish();
+const nullableInt = z.number({ error: typeMessage("int") }).int(typeMessage("int")).nullish();
 
 export const sendSmsSchema = z.object({
   text: requiredString,
@@ -42,9 +37,7 @@ export const sendSmsSchema = z.object({
   service_code: z.enum(SERVICE_CODES, { error: SERVICE_UNAVAILABLE }).nullish(),
   is_text_deleted: z.boolean({ error: typeMessage("bool") }).nullish(),
   attempts_count_max: z
-    .union([z.literal(1), z.literal(2), z.literal(3)], {
-      error: "The value you selected is not a valid choice.",
-    })
+    .union([z.literal(1), z.literal(2), z.literal(3)], { error: "The value you selected is not a valid choice." })
     .nullish(),
 });
 

@@ -74,8 +74,7 @@ async function prepareAll(deps: AppDeps, plan: CampaignPlan, phones: string[]) {
   const prepared: Prepared[] = [];
   let skipped = 0;
   for (const phone of phones) {
-    const shortened =
-      urls.length > 0 && plan.linkBase ? shortenUrls(plan.text, urls, plan.linkBase) : undefined;
+    const shortened = urls.length > 0 && plan.linkBase ? shortenUrls(plan.text, urls, plan.linkBase) : undefined;
     let message: Message;
     try {
       message = await prepareMessage(batchDeps, {
@@ -133,11 +132,7 @@ export async function sendBatch(
   };
 
   try {
-    await acceptMessages(
-      deps,
-      plan.account.id,
-      prepared.map((p) => p.message),
-    );
+    await acceptMessages(deps, plan.account.id, prepared.map((p) => p.message));
     return { accepted: prepared.length, skipped, debitedMicros: sum(prepared), cursor, outOfFunds: false };
   } catch (error) {
     if (!(options.partial && isAppError(error) && error.code === "insufficient_funds")) {
@@ -157,11 +152,7 @@ export async function sendBatch(
   let sent = prepared.slice(0, count);
   if (sent.length > 0) {
     try {
-      await acceptMessages(
-        deps,
-        plan.account.id,
-        sent.map((p) => p.message),
-      );
+      await acceptMessages(deps, plan.account.id, sent.map((p) => p.message));
     } catch (error) {
       if (!(isAppError(error) && error.code === "insufficient_funds")) throw error;
       sent = [];

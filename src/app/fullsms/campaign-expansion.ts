@@ -52,12 +52,7 @@ export class CampaignExpansion {
    * Where a campaign really stands after a restart. Each batch commits whole, so the greatest phone
    * among its messages is a safe cursor even if the process died before the progress write.
    */
-  static async resume(
-    deps: AppDeps,
-    campaign: Campaign,
-    account: AccountProfile,
-    owner: string,
-  ): Promise<CampaignExpansion> {
+  static async resume(deps: AppDeps, campaign: Campaign, account: AccountProfile, owner: string): Promise<CampaignExpansion> {
     const committed = await deps.store.fullsms.campaigns.committed(campaign.id);
     const cursors = [campaign.cursor, committed.lastPhone].filter((c): c is string => c !== null).sort();
     return new CampaignExpansion(deps, campaign, planOf(campaign, account), owner, {
@@ -93,24 +88,12 @@ export class CampaignExpansion {
     // A short page is the last one: no need for another query to learn that.
     if (phones.length < BATCH_SIZE) return this.finish("done", null);
     const now = deps.clock.now();
-    const kept = await deps.store.fullsms.campaigns.progress(
-      campaign.id,
-      this.owner,
-      progress,
-      now,
-      now + LEASE_MS,
-    );
+    const kept = await deps.store.fullsms.campaigns.progress(campaign.id, this.owner, progress, now, now + LEASE_MS);
     return kept ? "more" : "lost";
   }
 
   async finish(status: "done" | "failed", reason: string | null): Promise<"done" | "failed"> {
-    await this.deps.store.fullsms.campaigns.finish(
-      this.campaign.id,
-      status,
-      reason,
-      this.progress,
-      this.deps.clock.now(),
-    );
+    await this.deps.store.fullsms.campaigns.finish(this.campaign.id, status, reason, this.progress, this.deps.clock.now());
     return status;
   }
 
@@ -121,5 +104,4 @@ export class CampaignExpansion {
   }
 }
 
-export const bulkPriority = (recipients: number) =>
-  recipients === 1 ? Priority.TRANSACTIONAL : Priority.BULK;
+export const bulkPriority = (recipients: number) => (recipients === 1 ? Priority.TRANSACTIONAL : Priority.BULK);

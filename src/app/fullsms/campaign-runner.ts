@@ -57,13 +57,10 @@ class CampaignRunner {
   }
 
   private later(id: string, delayMs: number): void {
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        void this.resume(id, null).catch(() => undefined);
-      },
-      Math.max(0, delayMs),
-    );
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.resume(id, null).catch(() => undefined);
+    }, Math.max(0, delayMs));
     timer.unref();
     this.timers.add(timer);
   }

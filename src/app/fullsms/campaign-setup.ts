@@ -30,11 +30,7 @@ export interface PlannedSend {
   templateId: number | null;
 }
 
-export async function planSend(
-  deps: AppDeps,
-  input: SendInput,
-  priority: PriorityLane,
-): Promise<PlannedSend> {
+export async function planSend(deps: AppDeps, input: SendInput, priority: PriorityLane): Promise<PlannedSend> {
   const { account } = input;
   const { text, templateId } = await resolveText(deps, account, input);
   const senderId = await resolveSender(deps, account, input.from);

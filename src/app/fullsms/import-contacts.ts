@@ -11,16 +11,7 @@ import { listWithAccount } from "./manage-lists.js";
 const BATCH = 5000;
 /** Bad rows listed one by one; beyond this only counted. */
 const MAX_REPORTED = 100;
-const PHONE_HEADERS = new Set([
-  "phone",
-  "number",
-  "mobile",
-  "msisdn",
-  "tel",
-  "telephone",
-  "cell",
-  "phone_number",
-]);
+const PHONE_HEADERS = new Set(["phone", "number", "mobile", "msisdn", "tel", "telephone", "cell", "phone_number"]);
 
 export interface ImportReport {
   listId: number;
@@ -34,25 +25,11 @@ export interface ImportReport {
   errors: string[];
 }
 
-const cellsOf = (line: string) =>
-  line.split(/[,;\t]/).map((c) =>
-    c
-      .trim()
-      .replace(/^"(.*)"$/, "$1")
-      .trim(),
-  );
+const cellsOf = (line: string) => line.split(/[,;\t]/).map((c) => c.trim().replace(/^"(.*)"$/, "$1").trim());
 
 export async function importContacts(deps: AppDeps, listId: number, file: string): Promise<ImportReport> {
   const { list, account } = await listWithAccount(deps, listId);
-  const report: ImportReport = {
-    listId,
-    rows: 0,
-    added: 0,
-    resubscribed: 0,
-    unchanged: 0,
-    invalid: 0,
-    errors: [],
-  };
+  const report: ImportReport = { listId, rows: 0, added: 0, resubscribed: 0, unchanged: 0, invalid: 0, errors: [] };
   let column = 0;
   let lineNo = 0;
   let batch: string[] = [];

@@ -57,11 +57,7 @@ export async function handleInboundForLists(deps: AppDeps, sms: InboundSms): Pro
 }
 
 /** Marketing that has not left yet is stopped too (refunded); transactional messages are not touched. */
-async function cancelWaitingCampaignMessages(
-  deps: AppDeps,
-  accountId: number,
-  phone: string,
-): Promise<number> {
+async function cancelWaitingCampaignMessages(deps: AppDeps, accountId: number, phone: string): Promise<number> {
   const { items } = await deps.store.messages.list(accountId, {
     page: 1,
     perPage: CANCEL_SCAN,

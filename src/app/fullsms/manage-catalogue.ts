@@ -29,12 +29,10 @@ export async function addNumber(
 ): Promise<{ number: AccountNumber; recognised: boolean }> {
   const account = await accountOrThrow(deps, accountId);
   const iso2 = country?.toUpperCase();
-  if (iso2 !== undefined && !ISO2.test(iso2))
-    throw new AppError("validation", `not an ISO 3166 alpha-2 country: ${country}`);
+  if (iso2 !== undefined && !ISO2.test(iso2)) throw new AppError("validation", `not an ISO 3166 alpha-2 country: ${country}`);
   const parsed = normalisePhone(input, iso2 ?? account.country);
   const compact = input.replace(/[\s().\-/]/g, "");
-  if (!parsed && !INTERNATIONAL.test(compact))
-    throw new AppError("validation", `not an international number: ${input}`);
+  if (!parsed && !INTERNATIONAL.test(compact)) throw new AppError("validation", `not an international number: ${input}`);
   const digits = parsed ? parsed.e164.slice(1) : numberDigits(compact);
   const added = await deps.store.fullsms.numbers.add(
     account.id,
@@ -64,20 +62,13 @@ export async function requestSenderId(deps: AppDeps, accountId: number, name: st
   await accountOrThrow(deps, accountId);
   const trimmed = name.trim();
   if (!SENDER_ID.test(trimmed)) {
-    throw new AppError(
-      "validation",
-      "a sender ID is 1-11 letters, digits or spaces, with at least one letter",
-    );
+    throw new AppError("validation", "a sender ID is 1-11 letters, digits or spaces, with at least one letter");
   }
   return deps.store.fullsms.senderIds.request(accountId, trimmed, deps.clock.now());
 }
 
 export async function decideSenderId(deps: AppDeps, id: number, approve: boolean): Promise<SenderId> {
-  const decided = await deps.store.fullsms.senderIds.decide(
-    id,
-    approve ? "approved" : "rejected",
-    deps.clock.now(),
-  );
+  const decided = await deps.store.fullsms.senderIds.decide(id, approve ? "approved" : "rejected", deps.clock.now());
   if (!decided) throw new AppError("not_found", `sender ID ${id} not found`);
   return decided;
 }
@@ -89,8 +80,7 @@ export async function createTemplate(
   content: string,
 ): Promise<MessageTemplate> {
   await accountOrThrow(deps, accountId);
-  if (!name.trim() || name.length > 100)
-    throw new AppError("validation", "a template name is 1-100 characters");
+  if (!name.trim() || name.length > 100) throw new AppError("validation", "a template name is 1-100 characters");
   if (!content.trim()) throw new AppError("validation", "a template needs content");
   const tooLong = lengthViolation(content, "content");
   if (tooLong) throw new AppError("validation", tooLong.message);

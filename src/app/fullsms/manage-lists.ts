@@ -17,8 +17,7 @@ export async function createList(
   let word: string | null = null;
   if (subscribeWord !== undefined) {
     word = keywordOf(subscribeWord);
-    if (!SUBSCRIBE_WORD.test(word))
-      throw new AppError("validation", "a subscribe word is 1-30 letters, digits or spaces");
+    if (!SUBSCRIBE_WORD.test(word)) throw new AppError("validation", "a subscribe word is 1-30 letters, digits or spaces");
     // A stop word must always mean stop.
     if (OPT_OUT_WORDS.has(word)) throw new AppError("validation", `"${word}" is an opt-out word`);
   }
@@ -26,10 +25,7 @@ export async function createList(
 }
 
 /** The list and its account (for reading national numbers in the account's country). */
-export async function listWithAccount(
-  deps: AppDeps,
-  listId: number,
-): Promise<{ list: ContactList; account: Account }> {
+export async function listWithAccount(deps: AppDeps, listId: number): Promise<{ list: ContactList; account: Account }> {
   const list = await deps.store.fullsms.lists.getById(listId);
   if (!list) throw new AppError("not_found", `list ${listId} not found`);
   return { list, account: await accountOrThrow(deps, list.accountId) };

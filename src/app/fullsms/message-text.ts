@@ -41,8 +41,7 @@ export async function resolveText(
   const template = id === undefined ? undefined : await deps.store.fullsms.templates.get(account.id, id);
   if (!template) throw new AppError("template_not_found", "Template not found or not valid");
   // A template over the limits is "not valid" in the seed's words: the same 404.
-  if (lengthViolation(template.content, "template_id"))
-    throw new AppError("template_not_found", "Template not found or not valid");
+  if (lengthViolation(template.content, "template_id")) throw new AppError("template_not_found", "Template not found or not valid");
   return { text: template.content, templateId: template.id };
 }
 

@@ -13,10 +13,7 @@ import { campaignRow, planSend, type SendInput } from "./campaign-setup.js";
 
 export const LIST_NOT_FOUND = "List with this id could not be found";
 
-export async function sendToLists(
-  deps: AppDeps,
-  input: SendInput & { listIds: number[] },
-): Promise<{ campaignId: string }> {
+export async function sendToLists(deps: AppDeps, input: SendInput & { listIds: number[] }): Promise<{ campaignId: string }> {
   const { account } = input;
   const mine = await deps.store.fullsms.lists.existing(account.id, input.listIds);
   const missing = input.listIds
@@ -33,12 +30,7 @@ export async function sendToLists(
   await campaigns.create(row);
   await campaigns.claim(row.id, runner.owner, now, now + LEASE_MS);
 
-  const expansion = new CampaignExpansion(
-    deps,
-    { ...row, ...emptyProgress(now) },
-    planned.plan,
-    runner.owner,
-  );
+  const expansion = new CampaignExpansion(deps, { ...row, ...emptyProgress(now) }, planned.plan, runner.owner);
   const first = await expansion.step().catch(async (error) => {
     // Nothing of it will run in the background: record why, then answer with the error.
     await expansion.finish("failed", `error: ${error instanceof Error ? error.message : String(error)}`);

@@ -20,15 +20,13 @@ export interface ToNumbersResult {
   invalid: string[];
 }
 
-export async function sendToNumbers(
-  deps: AppDeps,
-  input: SendInput & { toNumbers: string[] },
-): Promise<ToNumbersResult> {
+export async function sendToNumbers(deps: AppDeps, input: SendInput & { toNumbers: string[] }): Promise<ToNumbersResult> {
   const { account } = input;
   const normalised = input.toNumbers.map((raw) => recipientE164(raw, account.country));
-  const optedOut = await deps.store.fullsms.contacts.optedOut(account.id, [
-    ...new Set(normalised.filter((n): n is string => n !== undefined)),
-  ]);
+  const optedOut = await deps.store.fullsms.contacts.optedOut(
+    account.id,
+    [...new Set(normalised.filter((n): n is string => n !== undefined))],
+  );
   const invalid: { index: number; raw: string }[] = [];
   const phones = new Set<string>();
   normalised.forEach((e164, index) => {

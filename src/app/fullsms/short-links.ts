@@ -25,11 +25,7 @@ export function newCode(): string {
 }
 
 /** The text with each URL replaced by `${baseUrl}/s/{code}`, and the codes with their targets. */
-export function shortenUrls(
-  text: string,
-  urls: FoundUrl[],
-  baseUrl: string,
-): { text: string; links: { code: string; url: string }[] } {
+export function shortenUrls(text: string, urls: FoundUrl[], baseUrl: string): { text: string; links: { code: string; url: string }[] } {
   const links = urls.map((u) => ({ code: newCode(), url: u.target }));
   const base = baseUrl.replace(/\/+$/, "");
   return { text: replaceUrls(text, urls, (_u, i) => `${base}/s/${links[i]!.code}`), links };

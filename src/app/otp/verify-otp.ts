@@ -20,12 +20,7 @@ const MAX_ROUNDS = 8;
  * otp_invalid_code (422), otp_too_many_wrong (429), otp_not_active (422), otp_not_found (404), or
  * otp_daily_quota (429).
  */
-export async function verifyOtp(
-  deps: AppDeps,
-  account: AccountProfile,
-  otpId: string,
-  code: string,
-): Promise<void> {
+export async function verifyOtp(deps: AppDeps, account: AccountProfile, otpId: string, code: string): Promise<void> {
   // Every well-formed verify call counts, whatever its outcome: the quota bounds guessing across OTPs,
   // including probing for ids.
   const { dailyQuota } = await otpLimitsOf(deps, account.id);

@@ -44,10 +44,7 @@ export interface NewAccount {
 }
 
 export type AccountPatch = Partial<
-  Pick<
-    Account,
-    "name" | "status" | "services" | "isTextDeleted" | "timezone" | "minBalanceMicros" | "allowShortLinks"
-  >
+  Pick<Account, "name" | "status" | "services" | "isTextDeleted" | "timezone" | "minBalanceMicros" | "allowShortLinks">
 >;
 
 export interface ApiKey {

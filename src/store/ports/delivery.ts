@@ -16,15 +16,7 @@ export type DeliveryOutcome =
    * Ends the message (and refunds it), but only while `owner` still holds the lease: a claim that lapsed
    * and was taken over may have been submitted by its new holder meanwhile.
    */
-  | {
-      kind: "failed";
-      owner: string;
-      message: Message;
-      statusCode: number;
-      dlrCode: number;
-      refund: boolean;
-      error: string;
-    };
+  | { kind: "failed"; owner: string; message: Message; statusCode: number; dlrCode: number; refund: boolean; error: string };
 
 export interface ReceiptUpdate {
   connectorId: string;
@@ -35,13 +27,7 @@ export interface ReceiptUpdate {
 
 export interface DeliveryStore {
   /** Leases up to `limit` due queue rows, transactional lane first; lapsed leases are taken over. */
-  claimDue(
-    owner: string,
-    now: number,
-    limit: number,
-    leaseMs: number,
-    onlyPriority?: number,
-  ): Promise<ClaimedMessage[]>;
+  claimDue(owner: string, now: number, limit: number, leaseMs: number, onlyPriority?: number): Promise<ClaimedMessage[]>;
   /** Extends the leases `owner` still holds on these messages (claimed, not yet recorded) to `until`. */
   renewLeases(owner: string, uuids: string[], until: number): Promise<void>;
   record(outcomes: DeliveryOutcome[], now: number): Promise<void>;

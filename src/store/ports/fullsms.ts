@@ -151,12 +151,7 @@ export interface ContactStore {
    * The next `limit` distinct subscribed, not opted-out phones of these lists after `after`, in phone
    * order: keyset pagination, so a list of any size is walked in constant memory.
    */
-  nextRecipients(
-    accountId: number,
-    listIds: number[],
-    after: string | null,
-    limit: number,
-  ): Promise<string[]>;
+  nextRecipients(accountId: number, listIds: number[], after: string | null, limit: number): Promise<string[]>;
   /** Opts a phone out of every list of the account (and remembers it for contacts added later). */
   optOut(accountId: number, phone: string, now: number): Promise<void>;
   /** An explicit subscribe lifts the account-wide opt-out. */
@@ -172,20 +167,8 @@ export interface CampaignStore {
   /** Takes the expansion lease if it is free or lapsed; false when another runner holds it. */
   claim(id: string, owner: string, now: number, leaseUntil: number): Promise<boolean>;
   /** Records progress and renews the lease; false when the lease was lost (stop expanding). */
-  progress(
-    id: string,
-    owner: string,
-    progress: CampaignProgress,
-    now: number,
-    leaseUntil: number,
-  ): Promise<boolean>;
-  finish(
-    id: string,
-    status: "done" | "failed",
-    reason: string | null,
-    progress: CampaignProgress,
-    now: number,
-  ): Promise<void>;
+  progress(id: string, owner: string, progress: CampaignProgress, now: number, leaseUntil: number): Promise<boolean>;
+  finish(id: string, status: "done" | "failed", reason: string | null, progress: CampaignProgress, now: number): Promise<void>;
   /** Ids of campaigns still expanding (to resume after a restart) and when their lease lapses. */
   expanding(): Promise<{ id: string; leaseUntil: number | null }[]>;
   /**
@@ -199,18 +182,10 @@ export interface ShortLinkStore {
   createMany(links: ShortLink[]): Promise<void>;
   deleteMany(codes: string[]): Promise<void>;
   get(code: string): Promise<ShortLink | undefined>;
-  recordClick(
-    link: ShortLink,
-    click: { ip: string | null; userAgent: string | null; referer: string | null },
-    now: number,
-  ): Promise<void>;
+  recordClick(link: ShortLink, click: { ip: string | null; userAgent: string | null; referer: string | null }, now: number): Promise<void>;
   /** The message's links (empty when it has none or belongs to another account). */
   forMessage(accountId: number, messageUuid: string): Promise<ShortLink[]>;
-  clicks(
-    accountId: number,
-    messageUuid: string,
-    page: { offset: number; limit: number },
-  ): Promise<{ items: LinkClick[]; total: number }>;
+  clicks(accountId: number, messageUuid: string, page: { offset: number; limit: number }): Promise<{ items: LinkClick[]; total: number }>;
 }
 
 export interface FullsmsStore {

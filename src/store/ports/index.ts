@@ -6,7 +6,7 @@ import type { AccountStore, KeyStore, PriceStore } from "./accounts.js";
 import type { DeliveryStore, InboundStore, WebhookStore } from "./delivery.js";
 import type { FullsmsStore } from "./fullsms.js";
 import type { MessageStore } from "./messages.js";
-import type { OperatorStore, AdminStore } from "./operator.js";
+import type { AdminStore, OperatorStore } from "./operator.js";
 import type { OtpStore } from "./otp.js";
 
 export * from "./accounts.js";
@@ -29,11 +29,9 @@ export interface Store {
   inbound: InboundStore;
   /** Cross-account reads for the console and metrics. */
   operator: OperatorStore;
+  /** Operators of the console and their sessions. */
   admins: AdminStore;
   /** Key/value facts the gateway keeps about itself (e.g. generated secrets). */
-  settings: {
-    get(key: string): Promise<string | undefined>;
-    setIfAbsent(key: string, value: string): Promise<string>;
-  };
+  settings: { get(key: string): Promise<string | undefined>; setIfAbsent(key: string, value: string): Promise<string> };
   close(): Promise<void>;
 }

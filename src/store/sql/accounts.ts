@@ -206,11 +206,7 @@ export function sqlPriceStore({ kysely }: Db): PriceStore {
       const now = Date.now();
       const hit = cache.get(iso2);
       if (hit && hit.until > now) return hit.micros;
-      const row = await kysely
-        .selectFrom("prices")
-        .select("price_micros")
-        .where("iso2", "=", iso2)
-        .executeTakeFirst();
+      const row = await kysely.selectFrom("prices").select("price_micros").where("iso2", "=", iso2).executeTakeFirst();
       const micros = row && Number(row.price_micros);
       if (cache.size > 1000) cache.clear();
       cache.set(iso2, { micros, until: now + PRICE_TTL_MS });

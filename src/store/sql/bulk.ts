@@ -79,12 +79,7 @@ async function executeWithValues(
  * v.column1…; the first column of every row must be non-null so padding rows match nothing. A target row
  * must appear in at most one row of `rows` (which row would win is undefined in both dialects).
  */
-export async function updateFromRows(
-  trx: Trx,
-  set: string,
-  match: string,
-  rows: readonly (readonly unknown[])[],
-): Promise<void> {
+export async function updateFromRows(trx: Trx, set: string, match: string, rows: readonly (readonly unknown[])[]): Promise<void> {
   if (rows.length === 0) return;
   const width = rows[0]!.length;
   for (let i = 0; i < rows.length; i += CHUNK) {

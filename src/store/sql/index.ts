@@ -41,11 +41,7 @@ export function createSqlStore(db: Db): Store {
     admins: sqlAdminStore(db),
     settings: {
       async get(key) {
-        const row = await kysely
-          .selectFrom("settings")
-          .select("value")
-          .where("key", "=", key)
-          .executeTakeFirst();
+        const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
         return row?.value;
       },
       async setIfAbsent(key, value) {

@@ -1,13 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Message, PriorityLane, ServiceCode } from "../../core/message.js";
 import { Status } from "../../core/message.js";
-import type {
-  AcceptBatch,
-  AcceptOutcome,
-  CancelOutcome,
-  MessageQuery,
-  MessageStore,
-} from "../ports/index.js";
+import type { AcceptBatch, AcceptOutcome, CancelOutcome, MessageQuery, MessageStore } from "../ports/index.js";
 import { rerunOnDeadlock } from "./deadlock.js";
 import type { Database, Db } from "./db.js";
 import { GroupCommit } from "./group-commit.js";
@@ -81,15 +75,7 @@ export function rowToMessage(r: MessagesTable): Message {
 
 // Every column messageToRow fills, in its order (it reads no field it could fail on).
 const MESSAGE_COLUMNS = Object.keys(messageToRow({} as Message, 0)) as (keyof MessagesTable & string)[];
-const QUEUE_COLUMNS = [
-  "message_uuid",
-  "priority",
-  "due_at",
-  "attempts",
-  "lease_owner",
-  "lease_until",
-  "last_error",
-] as const;
+const QUEUE_COLUMNS = ["message_uuid", "priority", "due_at", "attempts", "lease_owner", "lease_until", "last_error"] as const;
 
 /** The acceptance statements, compiled once: they run for every message accepted. */
 function acceptanceQueries(kysely: Kysely<Database>) {
@@ -98,10 +84,7 @@ function acceptanceQueries(kysely: Kysely<Database>) {
     debit: prepared((p: Placeholder<{ amount: number; now: number; accountId: number }>) =>
       kysely
         .updateTable("accounts")
-        .set((eb) => ({
-          balance_micros: eb("balance_micros", "-", p("amount")),
-          balance_changed_at: p("now"),
-        }))
+        .set((eb) => ({ balance_micros: eb("balance_micros", "-", p("amount")), balance_changed_at: p("now") }))
         .where("id", "=", p("accountId"))
         .where("balance_micros", ">=", p("amount")),
     ),
@@ -115,11 +98,7 @@ function acceptanceQueries(kysely: Kysely<Database>) {
 
 type AcceptanceQueries = ReturnType<typeof acceptanceQueries>;
 
-async function debit(
-  q: AcceptanceQueries,
-  trx: Transaction<Database>,
-  batch: AcceptBatch,
-): Promise<AcceptOutcome> {
+async function debit(q: AcceptanceQueries, trx: Transaction<Database>, batch: AcceptBatch): Promise<AcceptOutcome> {
   const values = { amount: batch.totalMicros, now: batch.now, accountId: batch.accountId };
   const debited = await q.debit.execute(trx, values);
   if (Number(debited.numAffectedRows ?? 0) > 0) return "accepted";
@@ -128,11 +107,7 @@ async function debit(
 }
 
 /** Inserts the messages of every accepted batch with multi-row statements: few queries per group. */
-async function insertAccepted(
-  q: AcceptanceQueries,
-  trx: Transaction<Database>,
-  batches: AcceptBatch[],
-): Promise<void> {
+async function insertAccepted(q: AcceptanceQueries, trx: Transaction<Database>, batches: AcceptBatch[]): Promise<void> {
   const messages: MessagesTable[] = [];
   const queued: QueueTable[] = [];
   for (const b of batches) {
@@ -159,25 +134,20 @@ export function sqlMessageStore(db: Db): MessageStore {
   const queries = acceptanceQueries(kysely);
   // Accounts are locked in id order (below), but a rare cycle with the delivery writer's rounds can remain:
   // an aborted group runs again rather than fail up to 500 sends. Its outcomes are rebuilt inside each run.
-  const committer = new GroupCommit<AcceptBatch, AcceptOutcome>(
-    (batches) =>
-      rerunOnDeadlock(db.dialect, () =>
-        kysely.transaction().execute(async (trx) => {
-          // Accounts are debited in id order (arrival order within one account), so two groups, or a group and
-          // the delivery writer's refunds, never lock the same accounts in opposite orders on PostgreSQL.
-          const outcomes: AcceptOutcome[] = new Array(batches.length);
-          const byAccount = batches
-            .map((batch, i) => ({ batch, i }))
-            .sort((a, b) => a.batch.accountId - b.batch.accountId);
-          for (const { batch, i } of byAccount) outcomes[i] = await debit(queries, trx, batch);
-          await insertAccepted(
-            queries,
-            trx,
-            batches.filter((_, i) => outcomes[i] === "accepted"),
-          );
-          return outcomes;
-        }),
-      ),
+  const committer = new GroupCommit<AcceptBatch, AcceptOutcome>((batches) =>
+    rerunOnDeadlock(db.dialect, () => kysely.transaction().execute(async (trx) => {
+      // Accounts are debited in id order (arrival order within one account), so two groups, or a group and
+      // the delivery writer's refunds, never lock the same accounts in opposite orders on PostgreSQL.
+      const outcomes: AcceptOutcome[] = new Array(batches.length);
+      const byAccount = batches.map((batch, i) => ({ batch, i })).sort((a, b) => a.batch.accountId - b.batch.accountId);
+      for (const { batch, i } of byAccount) outcomes[i] = await debit(queries, trx, batch);
+      await insertAccepted(
+        queries,
+        trx,
+        batches.filter((_, i) => outcomes[i] === "accepted"),
+      );
+      return outcomes;
+    })),
     500,
     // SQLite runs one transaction at a time on its one connection, so a second group may commit while the
     // first waits for its fsync. On PostgreSQL they would run side by side and queue on the same accounts' rows.
@@ -227,43 +197,41 @@ export function sqlMessageStore(db: Db): MessageStore {
     async cancel(accountId, uuid, now): Promise<CancelOutcome> {
       // A writer batch holding a message's queue row and then its message (a retry and a later outcome of
       // it in one batch) can still meet a cancel the other way round: the aborted cancel runs again.
-      return rerunOnDeadlock(db.dialect, () =>
-        kysely.transaction().execute(async (trx) => {
-          // The delivery writer locks a message before its queue row (delivery/read-messages.ts): so does a
-          // cancel, or the two could deadlock over a message whose lease lapsed while its outcome was being
-          // recorded. Read under the lock, the status also shows an outcome the writer committed meanwhile.
-          const message = await trx
-            .selectFrom("messages")
-            .select(["status_code", "price_micros"])
-            .where("uuid", "=", uuid)
-            .where("account_id", "=", accountId)
-            .$if(db.dialect === "postgres", (q) => q.forUpdate())
-            .executeTakeFirst();
-          if (!message) return "not_found";
-          if (message.status_code !== Status.NEW) return "already_transmitted";
-          // Only an unclaimed queue row may be removed: a claimed one is being submitted right now.
-          const removed = await trx
-            .deleteFrom("queue")
-            .where("message_uuid", "=", uuid)
-            .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
-            .executeTakeFirst();
-          if (Number(removed.numDeletedRows) === 0) return "already_transmitted";
-          await trx
-            .updateTable("messages")
-            .set({ status_code: Status.CANCELLED, updated_at: now })
-            .where("uuid", "=", uuid)
-            .execute();
-          await trx
-            .updateTable("accounts")
-            .set((eb) => ({
-              balance_micros: eb("balance_micros", "+", Number(message.price_micros)),
-              balance_changed_at: now,
-            }))
-            .where("id", "=", accountId)
-            .execute();
-          return "cancelled";
-        }),
-      );
+      return rerunOnDeadlock(db.dialect, () => kysely.transaction().execute(async (trx) => {
+        // The delivery writer locks a message before its queue row (delivery/read-messages.ts): so does a
+        // cancel, or the two could deadlock over a message whose lease lapsed while its outcome was being
+        // recorded. Read under the lock, the status also shows an outcome the writer committed meanwhile.
+        const message = await trx
+          .selectFrom("messages")
+          .select(["status_code", "price_micros"])
+          .where("uuid", "=", uuid)
+          .where("account_id", "=", accountId)
+          .$if(db.dialect === "postgres", (q) => q.forUpdate())
+          .executeTakeFirst();
+        if (!message) return "not_found";
+        if (message.status_code !== Status.NEW) return "already_transmitted";
+        // Only an unclaimed queue row may be removed: a claimed one is being submitted right now.
+        const removed = await trx
+          .deleteFrom("queue")
+          .where("message_uuid", "=", uuid)
+          .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
+          .executeTakeFirst();
+        if (Number(removed.numDeletedRows) === 0) return "already_transmitted";
+        await trx
+          .updateTable("messages")
+          .set({ status_code: Status.CANCELLED, updated_at: now })
+          .where("uuid", "=", uuid)
+          .execute();
+        await trx
+          .updateTable("accounts")
+          .set((eb) => ({
+            balance_micros: eb("balance_micros", "+", Number(message.price_micros)),
+            balance_changed_at: now,
+          }))
+          .where("id", "=", accountId)
+          .execute();
+        return "cancelled";
+      }));
     },
   };
 }

@@ -10,9 +10,7 @@ interface Tables {
 }
 
 async function openDb() {
-  const kysely = new Kysely<Tables>({
-    dialect: new DurableSqliteDialect(new Database(":memory:"), undefined),
-  });
+  const kysely = new Kysely<Tables>({ dialect: new DurableSqliteDialect(new Database(":memory:"), undefined) });
   await sql`create table t (id integer primary key, name text not null, score integer)`.execute(kysely);
   return kysely;
 }
@@ -20,13 +18,7 @@ async function openDb() {
 describe("prepared queries", () => {
   it("binds new values on every run of a query compiled once", async () => {
     const kysely = await openDb();
-    await kysely
-      .insertInto("t")
-      .values([
-        { id: 1, name: "a", score: 10 },
-        { id: 2, name: "b", score: 20 },
-      ])
-      .execute();
+    await kysely.insertInto("t").values([{ id: 1, name: "a", score: 10 }, { id: 2, name: "b", score: 20 }]).execute();
     const addScore = prepared((p: Placeholder<{ id: number; delta: number }>) =>
       kysely
         .updateTable("t")
@@ -35,9 +27,7 @@ describe("prepared queries", () => {
         // A constant stays part of the compiled query.
         .where("name", "!=", "nobody"),
     );
-    const byId = prepared((p: Placeholder<{ id: number }>) =>
-      kysely.selectFrom("t").selectAll().where("id", "=", p("id")),
-    );
+    const byId = prepared((p: Placeholder<{ id: number }>) => kysely.selectFrom("t").selectAll().where("id", "=", p("id")));
 
     assert.equal((await addScore.execute(kysely, { id: 1, delta: 5 })).numAffectedRows, 1n);
     assert.equal((await addScore.execute(kysely, { id: 2, delta: -7 })).numAffectedRows, 1n);

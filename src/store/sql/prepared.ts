@@ -21,11 +21,8 @@ type Slot = { name: string } | { value: unknown };
 
 function compileWithSlots(query: Compilable<unknown>): { sql: string; slots: Slot[] } {
   const compiled = query.compile();
-  const slots = compiled.parameters.map(
-    (value): Slot =>
-      typeof value === "string" && value.startsWith(PLACEHOLDER)
-        ? { name: value.slice(PLACEHOLDER.length) }
-        : { value },
+  const slots = compiled.parameters.map((value): Slot =>
+    typeof value === "string" && value.startsWith(PLACEHOLDER) ? { name: value.slice(PLACEHOLDER.length) } : { value },
   );
   return { sql: compiled.sql, slots };
 }
@@ -56,9 +53,7 @@ export function prepared<P extends Record<string, unknown>, Q extends Compilable
   let compiled: { sql: string; slots: Slot[] } | undefined;
   const execute = async (executor: Executor, values: P): Promise<QueryResult<R>> => {
     compiled ??= compileWithSlots(build(((name: string) => `${PLACEHOLDER}${name}`) as Placeholder<P>));
-    return executor.executeQuery(CompiledQuery.raw(compiled.sql, bind(compiled.slots, values))) as Promise<
-      QueryResult<R>
-    >;
+    return executor.executeQuery(CompiledQuery.raw(compiled.sql, bind(compiled.slots, values))) as Promise<QueryResult<R>>;
   };
   return {
     execute,
@@ -103,9 +98,7 @@ export function preparedInsert<DB, T extends keyof DB & string, Row extends obje
     while (at < rows.length) {
       const size = INSERT_SIZES.find((s) => s <= rows.length - at)!;
       const { sql, sources } = compiledFor(size);
-      const parameters = sources.map(
-        ({ row, column }) => (rows[at + row] as Record<string, unknown>)[column],
-      );
+      const parameters = sources.map(({ row, column }) => (rows[at + row] as Record<string, unknown>)[column]);
       await executor.executeQuery(CompiledQuery.raw(sql, parameters));
       at += size;
     }

@@ -28,15 +28,7 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
         [...latest.values()].flatMap((r) =>
           r.delivered
             ? []
-            : [
-                [
-                  r.id,
-                  r.attempts,
-                  r.nextAttemptAt === null ? "dead" : "pending",
-                  r.nextAttemptAt ?? 0,
-                  r.error.slice(0, 500),
-                ],
-              ],
+            : [[r.id, r.attempts, r.nextAttemptAt === null ? "dead" : "pending", r.nextAttemptAt ?? 0, r.error.slice(0, 500)]],
         ),
       );
       return batches.map(() => undefined);
@@ -49,26 +41,11 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
         .values({ account_id: accountId, url, created_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return {
-        id: Number(row.id),
-        accountId: Number(row.account_id),
-        url: row.url,
-        createdAt: Number(row.created_at),
-      };
+      return { id: Number(row.id), accountId: Number(row.account_id), url: row.url, createdAt: Number(row.created_at) };
     },
     async list(accountId) {
-      const rows = await kysely
-        .selectFrom("webhooks")
-        .selectAll()
-        .where("account_id", "=", accountId)
-        .orderBy("id")
-        .execute();
-      return rows.map((r) => ({
-        id: Number(r.id),
-        accountId: Number(r.account_id),
-        url: r.url,
-        createdAt: Number(r.created_at),
-      }));
+      const rows = await kysely.selectFrom("webhooks").selectAll().where("account_id", "=", accountId).orderBy("id").execute();
+      return rows.map((r) => ({ id: Number(r.id), accountId: Number(r.account_id), url: r.url, createdAt: Number(r.created_at) }));
     },
     async remove(id) {
       const result = await kysely.deleteFrom("webhooks").where("id", "=", id).executeTakeFirst();
@@ -97,10 +74,7 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
         .execute();
       // RETURNING has no defined order: put the events back in the order they are due, and one message's
       // events in the order they were written (outbox ids sort in creation order, see ids.ts).
-      rows.sort(
-        (a, b) =>
-          Number(a.next_attempt_at) - Number(b.next_attempt_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-      );
+      rows.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return rows.map((r) => ({
         id: r.id,
         eventId: r.event_id,

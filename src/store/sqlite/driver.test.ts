@@ -60,9 +60,7 @@ describe("durable SQLite driver", () => {
     db.pragma("synchronous = NORMAL");
     const k = new Kysely<Tables>({ dialect: new DurableSqliteDialect(db, wal.sync) });
 
-    const commit = settled(
-      k.transaction().execute((trx) => trx.insertInto("t").values({ id: 1, v: "a" }).execute()),
-    );
+    const commit = settled(k.transaction().execute((trx) => trx.insertInto("t").values({ id: 1, v: "a" }).execute()));
     await new Promise((r) => setImmediate(r));
     assert.equal(wal.calls, 1);
     assert.equal(commit.done, false, "the writer must not hear of its commit before the sync");
@@ -116,10 +114,7 @@ describe("durable SQLite driver", () => {
       await trx.updateTable("t").set({ v: "ours" }).where("id", "=", 1).execute();
     });
     assert.equal(cliWrite, "SQLITE_BUSY");
-    assert.equal(
-      (await kysely.selectFrom("t").select("v").where("id", "=", 1).executeTakeFirst())?.v,
-      "ours",
-    );
+    assert.equal((await kysely.selectFrom("t").select("v").where("id", "=", 1).executeTakeFirst())?.v, "ours");
     cli.prepare("update t set v = 'cli' where id = 1").run();
     assert.equal((await kysely.selectFrom("t").select("v").where("id", "=", 1).executeTakeFirst())?.v, "cli");
     cli.close();
@@ -145,19 +140,13 @@ describe("durable SQLite driver", () => {
     assert.equal(calls, before + 2);
     // The same for transactions: one that only read, or whose writes changed nothing, has nothing to sync.
     await kysely.transaction().execute((trx) => trx.selectFrom("t").selectAll().execute());
-    await kysely
-      .transaction()
-      .execute((trx) => trx.updateTable("t").set({ v: "x" }).where("id", "=", 404).execute());
+    await kysely.transaction().execute((trx) => trx.updateTable("t").set({ v: "x" }).where("id", "=", 404).execute());
     assert.equal(calls, before + 2);
-    await kysely
-      .transaction()
-      .execute((trx) => trx.updateTable("t").set({ v: "w" }).where("id", "=", 7).execute());
+    await kysely.transaction().execute((trx) => trx.updateTable("t").set({ v: "w" }).where("id", "=", 7).execute());
     assert.equal(calls, before + 3);
     await kysely.destroy();
 
-    const memory = new Kysely<Tables>({
-      dialect: new DurableSqliteDialect(new Database(":memory:"), undefined),
-    });
+    const memory = new Kysely<Tables>({ dialect: new DurableSqliteDialect(new Database(":memory:"), undefined) });
     await sql`create table t (id integer primary key, v text not null)`.execute(memory);
     await memory.insertInto("t").values({ id: 1, v: "x" }).execute();
     assert.equal((await memory.selectFrom("t").selectAll().execute()).length, 1);
@@ -174,10 +163,7 @@ describe("durable SQLite driver", () => {
     await new Promise((r) => setImmediate(r));
     assert.equal(first.done, true);
     // The running fsync may predate their commits, so they waited for exactly one more.
-    assert.equal(
-      later.some((s) => s.done),
-      false,
-    );
+    assert.equal(later.some((s) => s.done), false);
     assert.equal(fsyncs.length, 1);
     fsyncs.shift()!();
     await new Promise((r) => setImmediate(r));

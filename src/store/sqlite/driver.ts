@@ -17,7 +17,13 @@
  */
 import { type FileHandle, open } from "node:fs/promises";
 import type Database from "better-sqlite3";
-import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult, SqliteDialect } from "kysely";
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  SqliteDialect,
+} from "kysely";
 
 /** Makes everything committed so far durable; `close` releases what it holds. */
 export type WalSync = (() => Promise<void>) & { close?(): Promise<void> };
@@ -159,8 +165,7 @@ class CachingConnection implements DatabaseConnection {
     }
     const { changes, lastInsertRowid } = statement.run(parameters);
     // A DML statement that changed no row (an empty queue claim, say) leaves nothing to make durable.
-    if (!statement.readonly && (changes > 0 || !(DML.test(query.sql) || CONTROL.test(query.sql))))
-      this.wrote = true;
+    if (!statement.readonly && (changes > 0 || !(DML.test(query.sql) || CONTROL.test(query.sql)))) this.wrote = true;
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
   }
 

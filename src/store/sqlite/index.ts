@@ -33,10 +33,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
   // Several processes (gateway and CLI) may share the file: wait for a lock instead of failing.
   sqlite.pragma("busy_timeout = 5000");
   const kysely = new Kysely<Tables>({
-    dialect: new DurableSqliteDialect(
-      sqlite,
-      inMemory || !wal ? undefined : walFileSync(resolve(file), stopOnSyncFailure),
-    ),
+    dialect: new DurableSqliteDialect(sqlite, inMemory || !wal ? undefined : walFileSync(resolve(file), stopOnSyncFailure)),
   });
   await migrate(kysely, "sqlite");
   // Read on the handle directly, outside the driver's queue. Inside one of our transactions it returns that

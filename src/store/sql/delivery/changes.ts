@@ -7,18 +7,8 @@ import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
 import type { MessageRef, Trx } from "./types.js";
 
 /** The `sms.delivery` event data of the LOX24 reference sheet. */
-export function deliveryEventData(
-  m: Pick<Message, "uuid" | "keyId" | "callbackData">,
-  dlrCode: number,
-  statusCode: number,
-) {
-  return {
-    id: m.uuid,
-    key_id: m.keyId,
-    dlr_code: dlrCode,
-    status_code: statusCode,
-    callback_data: m.callbackData,
-  };
+export function deliveryEventData(m: Pick<Message, "uuid" | "keyId" | "callbackData">, dlrCode: number, statusCode: number) {
+  return { id: m.uuid, key_id: m.keyId, dlr_code: dlrCode, status_code: statusCode, callback_data: m.callbackData };
 }
 
 export interface OutboxEvent {
@@ -55,8 +45,7 @@ export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): P
     const about = (e.data as { id?: unknown } | null)?.id;
     const at = about === undefined ? e.now : Math.max(e.now, latest.get(about) ?? e.now);
     if (about !== undefined) latest.set(about, at);
-    for (const url of urls.get(e.accountId) ?? [])
-      rows.push([timeOrderedUuid(), eventId, e.accountId, url, e.name, json, at]);
+    for (const url of urls.get(e.accountId) ?? []) rows.push([timeOrderedUuid(), eventId, e.accountId, url, e.name, json, at]);
   }
   await insertRows(
     trx,
@@ -72,24 +61,14 @@ export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): P
  */
 export class Changes {
   readonly events: OutboxEvent[] = [];
-  private readonly dlr = new Map<
-    string,
-    { dlrCode: number; statusCode: number; now: number; erase: boolean }
-  >();
+  private readonly dlr = new Map<string, { dlrCode: number; statusCode: number; now: number; erase: boolean }>();
 
   setDlr(m: MessageRef, dlrCode: number, statusCode: number, now: number): void {
     // The text of an is_text_deleted message is erased once nothing more can happen to it.
-    const erase =
-      m.isTextDeleted &&
-      (isFinalDlr(dlrCode) || (statusCode !== Status.NEW && statusCode !== Status.TRANSMITTED));
+    const erase = m.isTextDeleted && (isFinalDlr(dlrCode) || (statusCode !== Status.NEW && statusCode !== Status.TRANSMITTED));
     const erased = this.dlr.get(m.uuid)?.erase ?? false;
     this.dlr.set(m.uuid, { dlrCode, statusCode, now, erase: erase || erased });
-    this.events.push({
-      accountId: m.accountId,
-      name: "sms.delivery",
-      data: deliveryEventData(m, dlrCode, statusCode),
-      now,
-    });
+    this.events.push({ accountId: m.accountId, name: "sms.delivery", data: deliveryEventData(m, dlrCode, statusCode), now });
   }
 
   async writeDlr(trx: Trx): Promise<void> {

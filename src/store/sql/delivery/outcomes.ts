@@ -90,9 +90,7 @@ export async function recordRound(
   }
 
   const partRows = (list: readonly Of<"submitted">[]) =>
-    list.flatMap(({ item, now }) =>
-      item.smscIds.map((smscId, i) => [item.message.uuid, i, item.connectorId, smscId, now]),
-    );
+    list.flatMap(({ item, now }) => item.smscIds.map((smscId, i) => [item.message.uuid, i, item.connectorId, smscId, now]));
   await insertRows(
     trx,
     "message_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
@@ -114,13 +112,7 @@ export async function recordRound(
       "lease_owner = NULL, lease_until = NULL, last_error = v.column4",
     // A claim that lapsed and was taken over belongs to its new holder: releasing it would let a third claim in.
     "queue.message_uuid = v.column1 AND queue.lease_owner = v.column5",
-    retries.map(({ item }) => [
-      item.message.uuid,
-      item.dueAt,
-      item.countAttempt ? 1 : 0,
-      item.error.slice(0, 500),
-      item.owner,
-    ]),
+    retries.map(({ item }) => [item.message.uuid, item.dueAt, item.countAttempt ? 1 : 0, item.error.slice(0, 500), item.owner]),
   );
 
   // Only the claim holder ends a message, and only once: a refund must never be paid twice. Whoever took
@@ -131,10 +123,7 @@ export async function recordRound(
     if (!removed.has(item.message.uuid) || m === undefined || !unsent(m)) continue;
     if (item.refund && item.message.priceMicros > 0) {
       const r = refunds.get(item.message.accountId) ?? { micros: 0, now };
-      refunds.set(item.message.accountId, {
-        micros: r.micros + item.message.priceMicros,
-        now: Math.max(r.now, now),
-      });
+      refunds.set(item.message.accountId, { micros: r.micros + item.message.priceMicros, now: Math.max(r.now, now) });
     }
     m.statusCode = item.statusCode;
     m.dlrCode = item.dlrCode;
@@ -146,13 +135,7 @@ export async function recordRound(
   // UPDATE itself takes; it does not block inserts elsewhere that reference the account.
   if (dialect === "postgres") {
     for (const chunk of paddedChunks(refunded.map(([accountId]) => accountId))) {
-      await trx
-        .selectFrom("accounts")
-        .select("id")
-        .where("id", "in", chunk)
-        .orderBy("id")
-        .forNoKeyUpdate()
-        .execute();
+      await trx.selectFrom("accounts").select("id").where("id", "in", chunk).orderBy("id").forNoKeyUpdate().execute();
     }
   }
   await updateFromRows(

@@ -57,10 +57,7 @@ export async function takeEarlyReceipts(
         .returningAll()
         .execute();
       for (const r of rows) {
-        early.push({
-          id: Number(r.id),
-          receipt: { item: pendingToReceipt(r), now: submittedAt.get(`${r.connector_id}\0${r.smsc_id}`)! },
-        });
+        early.push({ id: Number(r.id), receipt: { item: pendingToReceipt(r), now: submittedAt.get(`${r.connector_id}\0${r.smsc_id}`)! } });
       }
     }
   }
@@ -73,11 +70,7 @@ export async function takeEarlyReceipts(
  * record looked for receipts waiting for it: nothing else would ever apply it. Rows another transaction
  * holds are being taken by it (a submit record, another process's maintenance) and are skipped.
  */
-export async function takeMatchedReceipts(
-  trx: Trx,
-  dialect: Dialect,
-  now: number,
-): Promise<Timed<ReceiptUpdate>[]> {
+export async function takeMatchedReceipts(trx: Trx, dialect: Dialect, now: number): Promise<Timed<ReceiptUpdate>[]> {
   const rows = await trx
     .deleteFrom("pending_receipts")
     .where("id", "in", (eb) =>

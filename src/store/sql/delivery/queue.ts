@@ -4,10 +4,7 @@ import { paddedChunks } from "../bulk.js";
 import type { Db } from "../db.js";
 import { rowToMessage } from "../messages.js";
 
-export function sqlQueue({
-  kysely,
-  dialect,
-}: Db): Pick<DeliveryStore, "claimDue" | "renewLeases" | "queueDepth"> {
+export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue" | "renewLeases" | "queueDepth"> {
   return {
     async claimDue(owner, now, limit, leaseMs, onlyPriority): Promise<ClaimedMessage[]> {
       let due = kysely

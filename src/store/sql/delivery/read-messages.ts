@@ -21,26 +21,13 @@ export type Tracked = MessageRef & { dlrCode: number; statusCode: number; partsC
  * writer runs a batch PostgreSQL aborts for that again (see writer.ts). SQLite's one connection
  * already runs each transaction alone.
  */
-export async function readMessages(
-  trx: Trx,
-  dialect: Dialect,
-  uuids: Iterable<string>,
-): Promise<Map<string, Tracked>> {
+export async function readMessages(trx: Trx, dialect: Dialect, uuids: Iterable<string>): Promise<Map<string, Tracked>> {
   const messages = new Map<string, Tracked>();
   // Code-unit order, which is byte order for uuids, and PostgreSQL's order of the same with COLLATE "C".
   for (const chunk of paddedChunks([...new Set(uuids)].sort())) {
     const rows = await trx
       .selectFrom("messages")
-      .select([
-        "uuid",
-        "account_id",
-        "key_id",
-        "callback_data",
-        "is_text_deleted",
-        "dlr_code",
-        "status_code",
-        "parts_count",
-      ])
+      .select(["uuid", "account_id", "key_id", "callback_data", "is_text_deleted", "dlr_code", "status_code", "parts_count"])
       .where("uuid", "in", chunk)
       // Rows are locked as they leave the sort, so in this order (ORDER BY runs below FOR UPDATE).
       .$if(dialect === "postgres", (q) => q.orderBy(sql`uuid COLLATE "C"`).forUpdate())

@@ -44,21 +44,13 @@ export async function applyReceipts(
           .execute();
         for (const r of rows) {
           const k = key(connectorId, r.smsc_id);
-          const part = {
-            uuid: r.message_uuid,
-            partIndex: r.part_index,
-            stored: r.state,
-            resubmitted: table === "resubmitted_parts",
-          };
+          const part = { uuid: r.message_uuid, partIndex: r.part_index, stored: r.state, resubmitted: table === "resubmitted_parts" };
           if (!parts.has(k)) parts.set(k, part);
         }
       }
     }
   };
-  await lookUp(
-    "message_parts",
-    receipts.map((r) => r.item),
-  );
+  await lookUp("message_parts", receipts.map((r) => r.item));
   // Only a receipt without a part of its message's first submission can be one of a later submission.
   const missing = receipts.map((r) => r.item).filter((r) => !parts.has(key(r.connectorId, r.smscId)));
   if (missing.length > 0) await lookUp("resubmitted_parts", missing);
@@ -72,9 +64,7 @@ export async function applyReceipts(
 
   // A long message's dlr code follows the states of all its parts, stored ones included.
   const partStates = new Map<string, Map<number, PartState>>();
-  const multipart = [...messages.values()]
-    .filter((m) => m.partsCount > 1 && !isFinalDlr(m.dlrCode))
-    .map((m) => m.uuid);
+  const multipart = [...messages.values()].filter((m) => m.partsCount > 1 && !isFinalDlr(m.dlrCode)).map((m) => m.uuid);
   for (const chunk of paddedChunks(multipart)) {
     const rows = await trx
       .selectFrom("message_parts")
@@ -110,13 +100,7 @@ export async function applyReceipts(
       continue;
     }
     // Map order is first insertion: a part's rows stay in a stable order while the last receipt wins.
-    partUpdates.set(`${part.uuid}\0${part.partIndex}`, [
-      part.uuid,
-      part.partIndex,
-      r.state,
-      r.errorCode ?? null,
-      now,
-    ]);
+    partUpdates.set(`${part.uuid}\0${part.partIndex}`, [part.uuid, part.partIndex, r.state, r.errorCode ?? null, now]);
     partStates.get(part.uuid)?.set(part.partIndex, r.state);
     const message = messages.get(part.uuid);
     if (!message) continue;

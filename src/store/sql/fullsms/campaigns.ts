@@ -86,9 +86,7 @@ export function sqlCampaignStore({ kysely }: Db): CampaignStore {
         .set({ lease_owner: owner, lease_until: leaseUntil })
         .where("id", "=", id)
         .where("status", "=", "expanding")
-        .where((eb) =>
-          eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now), eb("lease_owner", "=", owner)]),
-        )
+        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now), eb("lease_owner", "=", owner)]))
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
@@ -137,10 +135,7 @@ export function sqlCampaignStore({ kysely }: Db): CampaignStore {
         .where("status", "=", "expanding")
         .orderBy("created_at")
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        leaseUntil: r.lease_until === null ? null : Number(r.lease_until),
-      }));
+      return rows.map((r) => ({ id: r.id, leaseUntil: r.lease_until === null ? null : Number(r.lease_until) }));
     },
 
     async committed(id) {

@@ -16,17 +16,16 @@ const toList = (r: Omit<ContactListsTable, "id"> & { id: number }): ContactList 
 const CHUNK = 2000;
 
 /** `contacts as c` rows whose phone has not opted out of the account. */
-const notOptedOut =
-  (accountId: number) => (eb: ExpressionBuilder<Database & { c: Database["contacts"] }, "c">) =>
-    eb.not(
-      eb.exists(
-        eb
-          .selectFrom("opt_outs as o")
-          .select(sql.lit(1).as("one"))
-          .where("o.account_id", "=", accountId)
-          .whereRef("o.phone", "=", "c.phone"),
-      ),
-    );
+const notOptedOut = (accountId: number) => (eb: ExpressionBuilder<Database & { c: Database["contacts"] }, "c">) =>
+  eb.not(
+    eb.exists(
+      eb
+        .selectFrom("opt_outs as o")
+        .select(sql.lit(1).as("one"))
+        .where("o.account_id", "=", accountId)
+        .whereRef("o.phone", "=", "c.phone"),
+    ),
+  );
 
 export function sqlContactListStore({ kysely }: Db): ContactListStore {
   return {
@@ -48,11 +47,7 @@ export function sqlContactListStore({ kysely }: Db): ContactListStore {
       return row && toList(row);
     },
     async getById(id) {
-      const row = await kysely
-        .selectFrom("contact_lists")
-        .selectAll()
-        .where("id", "=", id)
-        .executeTakeFirst();
+      const row = await kysely.selectFrom("contact_lists").selectAll().where("id", "=", id).executeTakeFirst();
       return row && toList(row);
     },
     async list(accountId) {
@@ -174,11 +169,7 @@ export function sqlContactStore({ kysely }: Db): ContactStore {
     },
 
     async clearOptOut(accountId, phone) {
-      await kysely
-        .deleteFrom("opt_outs")
-        .where("account_id", "=", accountId)
-        .where("phone", "=", phone)
-        .execute();
+      await kysely.deleteFrom("opt_outs").where("account_id", "=", accountId).where("phone", "=", phone).execute();
     },
 
     async optedOut(accountId, phones) {

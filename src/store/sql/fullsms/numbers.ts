@@ -67,11 +67,7 @@ export function sqlNumberStore({ kysely }: Db): NumberStore {
       return Number(result.numDeletedRows) > 0;
     },
     async find(number) {
-      const row = await kysely
-        .selectFrom("account_numbers")
-        .selectAll()
-        .where("number", "=", number)
-        .executeTakeFirst();
+      const row = await kysely.selectFrom("account_numbers").selectAll().where("number", "=", number).executeTakeFirst();
       return row && toNumber(row);
     },
   };

@@ -30,18 +30,11 @@ export function sqlShortLinkStore({ kysely }: Db): ShortLinkStore {
     },
     async deleteMany(codes) {
       for (let i = 0; i < codes.length; i += CHUNK) {
-        await kysely
-          .deleteFrom("short_links")
-          .where("code", "in", codes.slice(i, i + CHUNK))
-          .execute();
+        await kysely.deleteFrom("short_links").where("code", "in", codes.slice(i, i + CHUNK)).execute();
       }
     },
     async get(code) {
-      const row = await kysely
-        .selectFrom("short_links")
-        .selectAll()
-        .where("code", "=", code)
-        .executeTakeFirst();
+      const row = await kysely.selectFrom("short_links").selectAll().where("code", "=", code).executeTakeFirst();
       return row && toLink(row);
     },
     async recordClick(link, click, now) {
@@ -76,16 +69,7 @@ export function sqlShortLinkStore({ kysely }: Db): ShortLinkStore {
       const { n } = await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
       const rows = await base
         .innerJoin("short_links as s", "s.code", "k.code")
-        .select([
-          "k.id",
-          "k.code",
-          "k.message_uuid",
-          "s.url",
-          "k.ip",
-          "k.user_agent",
-          "k.referer",
-          "k.created_at",
-        ])
+        .select(["k.id", "k.code", "k.message_uuid", "s.url", "k.ip", "k.user_agent", "k.referer", "k.created_at"])
         .orderBy("k.id")
         .limit(page.limit)
         .offset(page.offset)

@@ -29,11 +29,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn("content", "text", notNull)
     .addColumn("created_at", big, notNull)
     .execute();
-  await db.schema
-    .createIndex("message_templates_account")
-    .on("message_templates")
-    .column("account_id")
-    .execute();
+  await db.schema.createIndex("message_templates_account").on("message_templates").column("account_id").execute();
 
   await withId(db.schema.createTable("contact_lists"), dialect)
     .addColumn("account_id", big, account)
@@ -90,11 +86,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn("finished_at", big)
     .execute();
   await db.schema.createIndex("campaigns_status").on("campaigns").column("status").execute();
-  await db.schema
-    .createIndex("campaigns_account")
-    .on("campaigns")
-    .columns(["account_id", "created_at"])
-    .execute();
+  await db.schema.createIndex("campaigns_account").on("campaigns").columns(["account_id", "created_at"]).execute();
 
   await db.schema
     .createTable("short_links")
@@ -115,9 +107,5 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn("referer", "text")
     .addColumn("created_at", big, notNull)
     .execute();
-  await db.schema
-    .createIndex("link_clicks_message")
-    .on("link_clicks")
-    .columns(["message_uuid", "id"])
-    .execute();
+  await db.schema.createIndex("link_clicks_message").on("link_clicks").columns(["message_uuid", "id"]).execute();
 }

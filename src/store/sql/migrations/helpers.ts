@@ -2,10 +2,7 @@ import { type ColumnDefinitionBuilder, type CreateTableBuilder, sql } from "kyse
 import type { Dialect } from "../db.js";
 
 /** An auto-numbered integer key in either store. */
-export function withId<T extends string>(
-  table: CreateTableBuilder<T>,
-  dialect: Dialect,
-): CreateTableBuilder<T> {
+export function withId<T extends string>(table: CreateTableBuilder<T>, dialect: Dialect): CreateTableBuilder<T> {
   return dialect === "postgres"
     ? table.addColumn("id", "bigserial", (c) => c.primaryKey())
     : table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());

@@ -26,9 +26,6 @@ const steps: Record<string, Step> = {
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return Object.fromEntries(
-    Object.entries(steps).map(([name, step]) => [
-      name,
-      { up: (db: Kysely<unknown>) => step.up(db, dialect) },
-    ]),
+    Object.entries(steps).map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, dialect) }]),
   );
 }
