@@ -118,6 +118,12 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
       assert.equal(res?.status(), 200, path);
       await shot(name);
     }
+    // The API reference: Swagger UI from this gateway's own files, both dialects.
+    await page.goto(`${gw.url}/docs`);
+    await page.locator(".swagger-ui .info .title").waitFor();
+    assert.match((await page.locator(".swagger-ui .info .title").textContent())!, /LOX24/);
+    assert.ok((await page.locator(".opblock").count()) >= 8, "LOX24 operations listed");
+    await shot("12b-api-docs");
     await page.goto(`${admin}/`);
     assert.ok((await page.locator("svg.chart rect").count()) >= 1, "the chart shows this minute's message");
     await shot("13-dashboard-after");

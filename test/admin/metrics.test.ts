@@ -109,6 +109,34 @@ for (const target of storeTargets) {
       assert.equal(sample(text, "starling_otp_verified_total"), 0);
     });
 
+    it("counts throttling by connector, and a receipt rejection as failed", async () => {
+      const sim = gw.gateway.delivery.simulator!;
+      const headers = { "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json" };
+      const send = async (phone: string) => {
+        const res = await http(gw.url, "POST", "/sms", {
+          body: { sender_id: "Starling", phone, text: "t" },
+          headers,
+        });
+        assert.equal(res.status, 201, res.text);
+        return res.body.uuid as string;
+      };
+      sim.setScenario("throttle", { throttleEvery: 1 });
+      await send("+491701234570");
+      await eventually(async () =>
+        (sample(await scrape(), 'starling_smpp_throttles_total{connector="simulator"}') ?? 0) >= 1
+          ? true
+          : undefined,
+      );
+      sim.setScenario("reject", { rejectAt: "receipt", rejectState: "REJECTD" });
+      const rejected = await send("+491701234571");
+      await eventually(async () =>
+        (await http(gw.url, "GET", `/sms/${rejected}`, { headers })).body.dlr_code === 16 ? true : undefined,
+      );
+      const text = await scrape();
+      assert.equal(sample(text, 'starling_messages_failed_total{connector="simulator",service="direct"}'), 1);
+      sim.setScenario("deliver");
+    });
+
     it("queue depth and oldest age read the queue: a due message waits while the dispatcher is stopped", async () => {
       await gw.gateway.delivery.dispatcher!.stop();
       const headers = { "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json" };

@@ -32,7 +32,7 @@ const PAGE = `<!doctype html>
 <script src="/docs/init.js"></script></body></html>`;
 // A file of its own rather than an inline script, so a strict Content-Security-Policy can forbid inline code.
 const INIT = `window.ui = SwaggerUIBundle({ urls: [{ url: "/openapi/lox24.json", name: "LOX24" }, { url: "/openapi/fullsms.json", name: "FullSMS" }],
-  dom_id: "#ui", deepLinking: true, presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout" });`;
+  dom_id: "#ui", deepLinking: true, validatorUrl: null, presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout" });`;
 
 export async function docsRoutes(app: FastifyInstance): Promise<void> {
   const docs = openapiDocuments();
