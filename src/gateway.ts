@@ -58,7 +58,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const logger = createLogger(config.log.level, config.log.format);
   // Metrics observe the store and the connectors through their ports (see metrics/observe-*.ts).
   const metrics = new Metrics();
-  const submits: SubmitConnectors = { lastConnector: new Map() };
+  const submits: SubmitConnectors = { lastConnector: new Map(), pace: new Map() };
   observeStore(store, metrics, submits, deps.clock.now);
   const delivery = await startDelivery(config, deps, logger, {
     accountFor: async (to) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
@@ -70,7 +70,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   });
   deps.onAccepted = () => delivery.dispatcher?.poke();
   observeDelivery(metrics, store, delivery.connectors, submits, deps.clock.now);
-  const board = new ConnectorBoard(delivery.connectors, routeTable(config, [...delivery.connectors.keys()]), deps.clock.now);
+  const board = new ConnectorBoard(delivery.connectors, routeTable(config, [...delivery.connectors.keys()]), deps.clock.now, submits.pace);
 
   const http = await buildServer(
     deps,

@@ -12,6 +12,8 @@ export interface ConnectorState {
   lastError: string | null;
   lastErrorAt: number | null;
   load: { inFlight: number; waiting: number; rate: number } | null;
+  /** Messages submitted per second, last minute. */
+  throughput: number;
 }
 
 export interface RouteView {
@@ -24,12 +26,13 @@ export interface RouteView {
 type WithLoad = Connector & { load?: { inFlight: number; waiting: number; rate: number } };
 
 export class ConnectorBoard {
-  readonly #state = new Map<string, Omit<ConnectorState, "up" | "load">>();
+  readonly #state = new Map<string, Omit<ConnectorState, "up" | "load" | "throughput">>();
 
   constructor(
     private readonly connectors: ReadonlyMap<string, Connector>,
     readonly routes: readonly RouteView[],
     now: () => number,
+    private readonly pace: ReadonlyMap<string, { perSecond(): number }> = new Map(),
   ) {
     for (const c of connectors.values()) {
       // A connector may have bound before the board was made.
@@ -61,6 +64,7 @@ export class ConnectorBoard {
       ...this.#state.get(c.id)!,
       up: c.isUp(),
       load: (c as WithLoad).load ?? null,
+      throughput: this.pace.get(c.id)?.perSecond() ?? 0,
     }));
   }
 }

@@ -5,6 +5,7 @@
 import type { Connector } from "../delivery/connector.js";
 import type { Store } from "../store/ports/index.js";
 import type { SubmitConnectors } from "./observe-store.js";
+import { RecentRate } from "./recent-rate.js";
 import type { Metrics } from "./registry.js";
 
 /** The SMPP connector adds its window use to the port; other connectors may not have one. */
@@ -23,10 +24,13 @@ export function observeDelivery(
       if (wasUp) metrics.smppReconnects.inc({ connector: connector.id });
       wasUp = true;
     });
+    const pace = new RecentRate(now);
+    submits.pace.set(connector.id, pace);
     const submit = connector.submit.bind(connector);
     connector.submit = async (request) => {
       const result = await submit(request);
       submits.lastConnector.set(request.messageId, connector.id);
+      if (result.ok) pace.add();
       if (!result.ok && result.kind === "throttled") metrics.smppThrottles.inc({ connector: connector.id });
       return result;
     };

@@ -5,6 +5,7 @@
  */
 import { Dlr } from "../core/message.js";
 import type { DeliveryOutcome, ReceiptUpdate, Store } from "../store/ports/index.js";
+import type { RecentRate } from "./recent-rate.js";
 import type { Metrics } from "./registry.js";
 
 const FINAL_FAILED = new Set(["UNDELIV", "REJECTD", "DELETED", "UNKNOWN"]);
@@ -22,6 +23,8 @@ interface InFlight {
 export interface SubmitConnectors {
   /** The connector that last answered a submit for this message (set by observe-delivery). */
   lastConnector: Map<string, string>;
+  /** Messages each connector's SMSC accepted, per second over the last minute (for the console). */
+  pace: Map<string, RecentRate>;
 }
 
 export function observeStore(

@@ -118,6 +118,10 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
       assert.equal(res?.status(), 200, path);
       await shot(name);
     }
+    await page.goto(`${admin}/connectors`);
+    const connectorRow = (await page.locator("table tbody tr").first().textContent())!;
+    assert.match(connectorRow, /simulator\s*up/);
+    assert.match(connectorRow, /0\.02/, "one message in the last minute: 0.02 sent per second");
     // The API reference: Swagger UI from this gateway's own files, both dialects.
     await page.goto(`${gw.url}/docs`);
     await page.locator(".swagger-ui .info .title").waitFor();

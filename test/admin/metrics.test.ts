@@ -121,11 +121,20 @@ for (const target of storeTargets) {
         return res.body.uuid as string;
       };
       sim.setScenario("throttle", { throttleEvery: 1 });
-      await send("+491701234570");
+      const throttled = await send("+491701234570");
       await eventually(async () =>
         (sample(await scrape(), 'starling_smpp_throttles_total{connector="simulator"}') ?? 0) >= 1
           ? true
           : undefined,
+      );
+      // Let the throttled message through (its retry is delivered) before the rejection is counted.
+      sim.setScenario("deliver");
+      await eventually(
+        async () =>
+          (await http(gw.url, "GET", `/sms/${throttled}`, { headers })).body.dlr_code === 1
+            ? true
+            : undefined,
+        20_000,
       );
       sim.setScenario("reject", { rejectAt: "receipt", rejectState: "REJECTD" });
       const rejected = await send("+491701234571");

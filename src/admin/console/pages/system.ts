@@ -11,12 +11,12 @@ export function systemPages(options: ConsoleOptions) {
   return async (app: FastifyInstance) => {
     app.get("/connectors", async (request, reply) => {
       const connectors = board.snapshot();
-      const body = html`<section class="card"><h2>Connectors</h2><div class="scroll"><table><thead><tr><th>id</th><th>state</th><th>since</th><th>binds</th><th>window in use</th><th>waiting</th><th>pace /s</th><th>last error</th></tr></thead><tbody>
+      const body = html`<section class="card"><h2>Connectors</h2><div class="scroll"><table><thead><tr><th>id</th><th>state</th><th>since</th><th>binds</th><th>window in use</th><th>waiting</th><th>sent /s (1 min)</th><th>allowed /s</th><th>last error</th></tr></thead><tbody>
 ${connectors.map(
   (
     c,
   ) => html`<tr><td>${c.id}</td><td><span class="badge ${c.up ? "ok" : "bad"}">${c.up ? "up" : "down"}</span></td><td>${time(c.since)}</td><td>${c.binds}</td>
-<td>${c.load?.inFlight ?? "–"}</td><td>${c.load?.waiting ?? "–"}</td><td>${c.load ? c.load.rate.toFixed(1) : "–"}</td><td>${c.lastError ? html`${c.lastError} <span class="muted">(${time(c.lastErrorAt)})</span>` : html`<span class="muted">none</span>`}</td></tr>`,
+<td>${c.load?.inFlight ?? "–"}</td><td>${c.load?.waiting ?? "–"}</td><td>${c.throughput.toFixed(2)}</td><td>${c.load ? (Number.isFinite(c.load.rate) ? c.load.rate.toFixed(0) : "no limit") : "–"}</td><td>${c.lastError ? html`${c.lastError} <span class="muted">(${time(c.lastErrorAt)})</span>` : html`<span class="muted">none</span>`}</td></tr>`,
 )}
 </tbody></table></div>${connectors.length === 0 ? html`<p class="muted">None: delivery is off or no connector is configured.</p>` : ""}</section>
 <section class="card"><h2>Routes</h2><p class="muted small">Tried in order; a route's connectors in order while the first is down.</p>
