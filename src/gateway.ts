@@ -3,9 +3,12 @@
  * stopped in reverse. Tests and benchmarks start a whole gateway through this, exactly as main.ts does.
  */
 import type { FastifyInstance } from "fastify";
-import { pino } from "pino";
 import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
+import { ConnectorBoard } from "./admin/connector-board.js";
+import { consolePlugin } from "./admin/console/index.js";
+import { adminPort, buildAdminServer, metricsRoute } from "./admin/server.js";
+import { docsRoutes } from "./api/openapi/routes.js";
 import { renderLox24Webhook } from "./api/lox24/webhook-events.js";
 import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
@@ -20,6 +23,11 @@ import { Dispatcher } from "./delivery/dispatcher.js";
 import { EnRouteQuery } from "./delivery/en-route-query.js";
 import { type Delivery, dispatcherOptions, startConnectors } from "./delivery/index.js";
 import { type SmppServer, startSmppServer } from "./smpp-server/server.js";
+import { createLogger } from "./logging.js";
+import { instrumentHttp } from "./metrics/http.js";
+import { observeDelivery } from "./metrics/observe-delivery.js";
+import { observeStore, type SubmitConnectors } from "./metrics/observe-store.js";
+import { Metrics } from "./metrics/registry.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/ports/index.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
@@ -41,6 +49,10 @@ export interface Gateway {
   smppServer: SmppServer | undefined;
   /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:8080 */
   url: string;
+  metrics: Metrics;
+  /** The operator listener (console, /metrics); absent when admin.enabled is false. */
+  admin: FastifyInstance | undefined;
+  adminUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -62,7 +74,11 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
   };
 
-  const logger = pino({ level: config.log.level });
+  const logger = createLogger(config.log.level, config.log.format);
+  // Metrics observe the store and the connectors through their ports (see metrics/observe-*.ts).
+  const metrics = new Metrics();
+  const submits: SubmitConnectors = { lastConnector: new Map(), pace: new Map() };
+  observeStore(store, metrics, submits, deps.clock.now);
   let smppServer: SmppServer | undefined;
   const safety = startSafeSending(config, deps, logger);
   // The background workers are peers, each owned here: none is a module-level singleton.
@@ -108,6 +124,8 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     windowMs: config.security.badCredentialWindowSeconds * 1000,
     blockMs: config.security.ipBlockSeconds * 1000,
   });
+  observeDelivery(metrics, store, delivery.connectors, submits, deps.clock.now);
+  const board = new ConnectorBoard(delivery.connectors, delivery.routes, deps.clock.now, submits.pace);
 
   const http = await buildServer(
     deps,
@@ -115,16 +133,18 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
       bodyLimitBytes: config.server.bodyLimitBytes,
       trustedProxies: config.server.trustedProxies,
       logLevel: config.log.level,
+      logFormat: config.log.format,
       security: config.security,
       ipBlocker,
     },
     // LOX24 last: it owns every path the others do not (its 404 is the default).
     [fullsmsDialect, lox24Dialect],
   );
+  instrumentHttp(http, metrics);
+  await http.register(docsRoutes);
+  if (config.admin.metricsOnApi) http.get("/metrics", (_request, reply) => metricsRoute(metrics, reply));
   await http.listen({ host: config.server.host, port: config.server.port });
-  const address = http.server.address();
-  const port = typeof address === "object" && address ? address.port : config.server.port;
-  const url = `http://${config.server.host}:${port}`;
+  const url = listenUrl(http, config.server.host);
   if (config.smppServer.enabled) {
     smppServer = await startSmppServer({
       deps,
@@ -133,6 +153,18 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
       ipBlocker,
       validitySeconds: config.delivery.validitySeconds,
     });
+  }
+
+  let admin: FastifyInstance | undefined;
+  let adminUrl: string | undefined;
+  if (config.admin.enabled) {
+    admin = await buildAdminServer({
+      metrics,
+      logger,
+      console: consolePlugin({ deps, policy: config.admin, board, apiUrl: url }),
+    });
+    await admin.listen({ host: config.admin.host, port: adminPort(config.admin.port, config.server.port) });
+    adminUrl = listenUrl(admin, config.admin.host);
   }
   // Campaigns a previous run left half-expanded carry on from where their last batch committed.
   const resumed = await resumeCampaigns(deps, campaigns);
@@ -143,7 +175,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     // Stop accepting, let in-flight requests finish, then close the store.
     stopped ??= (async () => {
       await smppServer?.close();
-      await http.close();
+      await Promise.all([http.close(), admin?.close()]);
       await campaigns.stop();
       await enRoute?.stop();
       await dispatcher?.stop();
@@ -155,5 +187,26 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     return stopped;
   };
 
-  return { config, store, deps, http, delivery, dispatcher, webhooks, campaigns, smppServer, url, stop };
+  return {
+    config,
+    store,
+    deps,
+    http,
+    delivery,
+    dispatcher,
+    webhooks,
+    campaigns,
+    smppServer,
+    url,
+    metrics,
+    admin,
+    adminUrl,
+    stop,
+  };
+}
+
+function listenUrl(server: FastifyInstance, host: string): string {
+  const address = server.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }

@@ -11,6 +11,8 @@ import { migrationsFor } from "./migrations/index.js";
 import { sqlOtpStore } from "./otp.js";
 import { sqlFraudStore, sqlIdempotencyStore } from "./safety.js";
 import { sqlSmppServerStore } from "./smpp-server.js";
+import { sqlAdminStore } from "./operator/admins.js";
+import { sqlOperatorStore } from "./operator/reads.js";
 
 export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
@@ -48,6 +50,8 @@ export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
     idempotency: sqlIdempotencyStore(db),
     fraud: sqlFraudStore(db),
     smppServer: sqlSmppServerStore(db),
+    operator: sqlOperatorStore(db),
+    admins: sqlAdminStore(db),
     settings: {
       async get(key) {
         const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();

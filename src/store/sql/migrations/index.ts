@@ -14,6 +14,7 @@ import * as webhookTimeout from "./008-webhook-timeout.js";
 import * as safeSending from "./009-safe-sending.js";
 import * as enRouteParts from "./013-en-route-parts.js";
 import * as smppServer from "./010-smpp-server.js";
+import * as admins from "./011-admins.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -28,6 +29,7 @@ const steps: Record<string, Step> = {
   "009-safe-sending": safeSending,
   "013-en-route-parts": enRouteParts,
   "010-smpp-server": smppServer,
+  "011-admins": admins,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
