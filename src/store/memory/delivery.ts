@@ -84,18 +84,9 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     now: number,
     resubmitted: boolean,
   ) => {
-    smscIds.forEach((smscId, partIndex) =>
-      t.addPart({
-        uuid,
-        partIndex,
-        connectorId,
-        smscId,
-        state: "ENROUTE",
-        errorCode: null,
-        updatedAt: now,
-        resubmitted,
-      }),
-    );
+    for (const [partIndex, smscId] of smscIds.entries()) {
+      t.addPart({ uuid, partIndex, connectorId, smscId, state: "ENROUTE", errorCode: null, updatedAt: now, resubmitted });
+    }
     const ids = new Set(smscIds.map((id) => smscKey(connectorId, id)));
     takeWaiting(now, (w) => ids.has(smscKey(w.connectorId, w.smscId)));
   };
