@@ -254,6 +254,85 @@ export function runStoreContract(
       assert.equal((await got(later)).dlrCode, Dlr.EN_ROUTE);
     });
 
+    // Calls made in the same tick share one group commit on the SQL stores: these exercise its batches.
+    it("records many mixed outcomes in one batch: refunds once, counts retry attempts, applies receipts", async () => {
+      const a = await account(1_000_000_000);
+      const ms = Array.from({ length: 60 }, () => storedMessage(a.id, { priority: Priority.BULK }));
+      await accept(a.id, ms);
+      await store.delivery.claimDue("o", now(), 1000, 60_000);
+      const balance = (await store.accounts.get(a.id))!.balanceMicros;
+      const [sent, failed, retried] = [ms.slice(0, 30), ms.slice(30, 45), ms.slice(45)];
+      const fail = (m: Message) => ({ ...failure, message: m });
+      await Promise.all([
+        store.delivery.record(
+          sent.map((m) => ({
+            kind: "submitted",
+            message: m,
+            connectorId: "c",
+            smscIds: [`many-${m.uuid}`],
+            at: now(),
+          })),
+          now(),
+        ),
+        store.delivery.record(failed.map(fail), now()),
+        store.delivery.record([fail(failed[0]!), fail(failed[1]!)], now()), // recorded twice: refunded once
+        store.delivery.record(
+          retried.map((m, i) => ({
+            kind: "retry",
+            owner: "o",
+            message: m,
+            dueAt: now() - 1,
+            error: "busy",
+            countAttempt: i % 2 === 0,
+          })),
+          now(),
+        ),
+        store.delivery.applyReceipts(
+          sent.map((m) => ({ connectorId: "c", smscId: `many-${m.uuid}`, state: "DELIVRD" })),
+          now(),
+        ),
+      ]);
+      assert.equal((await store.accounts.get(a.id))!.balanceMicros, balance + 15 * 50_000);
+      for (const m of sent) assert.equal((await got(m)).dlrCode, Dlr.DELIVERED);
+      for (const m of failed) assert.equal((await got(m)).statusCode, Status.NO_ROUTE);
+      const again = await store.delivery.claimDue("again", now(), 1000, 60_000);
+      assert.deepEqual(new Set(again.map((c) => c.message.uuid)), new Set(retried.map((m) => m.uuid)));
+      const attempts = new Map(again.map((c) => [c.message.uuid, c.attempts]));
+      for (const [i, m] of retried.entries()) assert.equal(attempts.get(m.uuid), i % 2 === 0 ? 1 : 0);
+    });
+
+    it("applies a receipt with the submit it follows, whichever arrived first", async () => {
+      const { m: m1 } = await claimed();
+      const { m: m2 } = await claimed();
+      const [s1, s2] = [id(), id()];
+      await Promise.all([
+        submitted(m1, [s1]),
+        receipt(s1, "DELIVRD"),
+        receipt(s2, "UNDELIV"),
+        submitted(m2, [s2]),
+      ]);
+      assert.equal((await got(m1)).dlrCode, Dlr.DELIVERED);
+      assert.equal((await got(m2)).dlrCode, Dlr.REJECTED);
+    });
+
+    it("queues one message's events in the order they happened, even when a receipt's clock ran behind", async () => {
+      const { m } = await claimed({ partsCount: 2 });
+      const t = now();
+      const s = id();
+      // Part 1 was rejected (its receipt timed at t) before part 2's submit_sm_resp, recorded at t + 3.
+      await Promise.all([
+        store.delivery.applyReceipts([{ connectorId: "c", smscId: s, state: "REJECTD" }], t),
+        store.delivery.record(
+          [{ kind: "submitted", message: m, connectorId: "c", smscIds: [s, id()], at: t + 3 }],
+          t + 3,
+        ),
+      ]);
+      assert.deepEqual(
+        (await events(m)).map((e) => e[1]),
+        [Dlr.EN_ROUTE, Dlr.REJECTED],
+      );
+    });
+
     it("hands webhook events to one claimer, takes them back unsent, records attempts", async () => {
       const { m } = await claimed();
       await submitted(m, [id()]);
