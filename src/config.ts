@@ -166,10 +166,14 @@ export const configSchema = z.object({
   otp: z
     .object({
       ttlSeconds: positiveInt.default(600),
-      /** Key for the HMAC that stores OTP codes; generated per store if absent (see main.ts). */
+      /** Key for the HMAC that stores OTP codes; else the key file's first line (app/otp-hash-keys.ts). */
       hashKey: z.string().min(16).optional(),
+      /** Earlier keys, still accepted when a code is checked (rotation). */
+      previousHashKeys: z.preprocess(proxyList, z.array(z.string().min(16))).default([]),
+      /** The key file; default `otp-hash.key` beside the SQLite file (or in ./data for PostgreSQL). */
+      hashKeyFile: z.string().min(1).optional(),
     })
-    .default({ ttlSeconds: 600 }),
+    .default({ ttlSeconds: 600, previousHashKeys: [] }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -197,6 +201,8 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_WEBHOOK_TIMEOUT_MS: "webhooks.timeoutMs",
   STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",
   STARLING_OTP_HASH_KEY: "otp.hashKey",
+  STARLING_OTP_PREVIOUS_HASH_KEYS: "otp.previousHashKeys",
+  STARLING_OTP_HASH_KEY_FILE: "otp.hashKeyFile",
 };
 
 export class ConfigError extends Error {}

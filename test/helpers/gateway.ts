@@ -1,4 +1,7 @@
 /** Starts a real gateway on 127.0.0.1 (ephemeral port) over a real store, with a funded account and key. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Clock } from "../../src/app/deps.js";
 import { createAccount, createKey } from "../../src/app/manage-accounts.js";
 import { loadConfig } from "../../src/config.js";
@@ -34,6 +37,8 @@ export async function startTestGateway(target: StoreTarget, options: TestGateway
       "delivery.enabled": false,
       "delivery.simulator.enabled": false,
       "webhooks.enabled": false,
+      // Beside the SQLite file by default, but in ./data for PostgreSQL: keep tests out of the checkout.
+      "otp.hashKeyFile": join(mkdtempSync(join(tmpdir(), "starling-otp-key-")), "otp-hash.key"),
       ...options.overrides,
     },
   );
