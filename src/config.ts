@@ -111,6 +111,8 @@ export const configSchema = z.object({
           port: port.default(2775),
           scenario: z.string().default("deliver"),
           receiptDelayMs: z.coerce.number().int().nonnegative().default(200),
+          /** Submit and message records the embedded simulator keeps in memory (its counters are exact). */
+          maxRecords: z.coerce.number().int().nonnegative().default(1000),
           /** Settings of the connector Starling binds to its own simulator. */
           connector: z
             .object({
@@ -120,7 +122,15 @@ export const configSchema = z.object({
             })
             .default({}),
         })
-        .default({ enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} }),
+        .default({
+          enabled: true,
+          host: "127.0.0.1",
+          port: 2775,
+          scenario: "deliver",
+          receiptDelayMs: 200,
+          maxRecords: 1000,
+          connector: {},
+        }),
       connectors: z.array(smppConnectorSchema).default([]),
       routes: z.array(routeSchema).default([]),
       /** A message not submitted within this time expires (dlr_code 8). */
@@ -142,7 +152,15 @@ export const configSchema = z.object({
     })
     .default({
       enabled: true,
-      simulator: { enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} },
+      simulator: {
+        enabled: true,
+        host: "127.0.0.1",
+        port: 2775,
+        scenario: "deliver",
+        receiptDelayMs: 200,
+        maxRecords: 1000,
+        connector: {},
+      },
       connectors: [],
       routes: [],
       validitySeconds: 48 * 3600,

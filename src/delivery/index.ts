@@ -40,6 +40,9 @@ export async function startDelivery(
       port: d.simulator.port,
       scenario,
       receiptDelayMs: d.simulator.receiptDelayMs,
+      // Each record (a message's text and ids) is ~1 KB of heap kept for the process's life: the
+      // simulator's default of 100,000 made bursts grow the gateway by ~100 MB it never gave back.
+      maxRecords: d.simulator.maxRecords,
       logger: log,
     });
   }
