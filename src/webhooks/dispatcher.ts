@@ -240,7 +240,7 @@ export class WebhookDispatcher {
       receiver.inFlight--;
       this.finished(queued);
       const now = this.deps.clock.now();
-      this.receivers.forgetIfIdle(receiver, now);
+      this.receivers.forgetIfIdle(receiver);
       // A receiver still full wants nothing from the claimer; otherwise claim when few events can start.
       if (!this.receivers.full(receiver) && this.receivers.startable(now) < this.lowWater) this.wakeAll();
       this.pump();
