@@ -13,6 +13,7 @@ import {
   VOICE_SERVICES,
 } from "../core/message.js";
 import { normalisePhone } from "../core/phone.js";
+import { numberRuleOf } from "./number-rule.js";
 import { priceOf } from "../core/pricing.js";
 import { AppError, type FieldViolation, validationError } from "../errors.js";
 import { timeOrderedUuid } from "../ids.js";
@@ -53,7 +54,7 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
     violations.push({ field: "attempts_count_max", message: "This value should be null for this service." });
   }
 
-  const number = normalisePhone(req.phone, req.account.country);
+  const number = normalisePhone(req.phone, req.account.country, numberRuleOf(req.account));
   if (!number) violations.push({ field: "phone", message: "This value is not a valid phone number." });
 
   const encoded = encodeText(req.text, isVoice ? true : req.isUnicode);

@@ -10,6 +10,7 @@ import type { AccountProfile, OtpRecord } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { asFundsShort } from "../fullsms/balance.js";
 import { recipientE164 } from "../fullsms/phone-input.js";
+import { numberRuleOf } from "../number-rule.js";
 import { acceptMessages, prepareMessage } from "../send-message.js";
 import { otpSenderCheck, type SenderCheck } from "./sender-check.js";
 import { otpHashKey, otpLimitsOf, otpTtlMs } from "./settings.js";
@@ -47,7 +48,7 @@ export async function createOtp(
   checkSender: SenderCheck = otpSenderCheck,
 ): Promise<OtpRecord> {
   // Read like every FullSMS recipient: bare digits are international ("442222222222" is +44…).
-  const phone = recipientE164(req.toNumber, req.account.country);
+  const phone = recipientE164(req.toNumber, req.account.country, numberRuleOf(req.account));
   if (!phone) throw otpFieldError("to_number");
   const brand = (req.brand ?? "").normalize("NFC").trim();
   if (brandProblem(brand)) throw otpFieldError("brand");
