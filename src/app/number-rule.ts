@@ -1,4 +1,4 @@
-/** Which recipients an account may send to: any possible number, or with strict numbers only allocated ranges. */
+/** Which recipients an account may send to: any possible number, or (strict numbers) allocated ranges only. */
 import type { NumberRule } from "../core/phone.js";
 import type { AccountProfile } from "../store/ports/index.js";
 

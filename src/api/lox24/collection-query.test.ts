@@ -12,10 +12,10 @@ describe("LOX24 collection filters", () => {
   it("reads every array spelling PHP's http_build_query produces", () => {
     assert.deepEqual(valuesOf({ iso2: "DE" }, "iso2"), ["DE"]);
     assert.deepEqual(valuesOf({ "iso2[]": ["DE", "AT"] }, "iso2"), ["DE", "AT"]);
-    assert.deepEqual(valuesOf({ "iso2[0]": "DE", "iso2[1]": "AT", "iso22[0]": "X", "created_at[gt]": "1" }, "iso2"), [
-      "DE",
-      "AT",
-    ]);
+    assert.deepEqual(
+      valuesOf({ "iso2[0]": "DE", "iso2[1]": "AT", "iso22[0]": "X", "created_at[gt]": "1" }, "iso2"),
+      ["DE", "AT"],
+    );
     assert.deepEqual(query({ "iso2[0]": "de", "iso2[1]": "AT,CH" }).iso2, ["DE", "AT", "CH"]);
     assert.deepEqual(query({ "status_code[0]": "100", "status_code[1]": "0" }).statusCode, [100, 0]);
   });

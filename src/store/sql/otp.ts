@@ -115,7 +115,9 @@ export function sqlOtpStore(db: Db): OtpStore {
             "id",
             "created_at",
             // Its SMS not stored yet: the reservation of a create still running (see app/otp/create-otp.ts).
-            eb.not(eb.exists(eb.selectFrom("messages").select("uuid").whereRef("messages.uuid", "=", "otps.message_uuid"))).as("in_flight"),
+            eb
+              .not(eb.exists(eb.selectFrom("messages").select("uuid").whereRef("messages.uuid", "=", "otps.message_uuid")))
+              .as("in_flight"),
           ])
           .execute();
         if (sameNumber.some((o) => Boolean(o.in_flight))) return "in_flight";
