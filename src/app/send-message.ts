@@ -13,6 +13,7 @@ import {
   VOICE_SERVICES,
 } from "../core/message.js";
 import { normalisePhone } from "../core/phone.js";
+import { numberRuleOf } from "./number-rule.js";
 import { priceOf } from "../core/pricing.js";
 import { AppError, type FieldViolation, validationError } from "../errors.js";
 import { timeOrderedUuid } from "../ids.js";
@@ -52,7 +53,7 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
     violations.push({ field: "attempts_count_max", kind: "must_be_null" });
   }
 
-  const number = normalisePhone(req.phone, req.account.country);
+  const number = normalisePhone(req.phone, req.account.country, numberRuleOf(req.account));
   if (!number) violations.push({ field: "phone", kind: "invalid_phone" });
   else if (deps.fraud && !(await deps.fraud.countryPermitted(req.account, number.e164, number.iso2))) {
     // Starling's own rule, not a provider's: one wording for every dialect.
