@@ -3,6 +3,7 @@
  * receipt for its ESME inside the same transaction as the status change (like the webhook outbox).
  */
 import type { Kysely, Transaction } from "kysely";
+import { isFinalDlr } from "../../core/delivery-state.js";
 import { Dlr, Status } from "../../core/message.js";
 import type {
   SmppInboundBody,
@@ -12,8 +13,10 @@ import type {
   SmppSubmitRecord,
 } from "../ports/smpp-server.js";
 import { insertRows, paddedChunks } from "./bulk.js";
+import { Changes, enqueueEvents } from "./delivery/changes.js";
 import type { Database, Db } from "./db.js";
 import { GroupCommit } from "./group-commit.js";
+import { rowToMessage } from "./messages.js";
 
 interface SmppServerTables {
   smpp_credentials: { system_id: string; key_id: number; password_hash: string; created_at: number };
@@ -137,7 +140,7 @@ function itemOf(row: {
     : { ...base, kind: "receipt", body: JSON.parse(row.body) as SmppReceiptBody };
 }
 
-export function sqlSmppServerStore({ kysely }: Db): SmppServerStore {
+export function sqlSmppServerStore({ kysely, dialect }: Db): SmppServerStore {
   const db = kysely as unknown as SmppDb;
   // Receipt requests of concurrent submits share one transaction (one fsync), like acceptance itself.
   const submits = new GroupCommit<SmppSubmitRecord, void>(async (records) => {
@@ -249,6 +252,60 @@ export function sqlSmppServerStore({ kysely }: Db): SmppServerStore {
     async release(ids, at) {
       for (const chunk of paddedChunks(ids))
         await db.updateTable("smpp_outbox").set({ lease_until: at }).where("id", "in", chunk).execute();
+    },
+    async expireUnsent(now, limit) {
+      // Like the dispatcher's expiry before submission (dlr 8, refunded), for the ESME's own validity_period.
+      // Only an unleased queue row is taken, as a cancel does: a claimed message is being submitted now.
+      const due = await db
+        .selectFrom("smpp_messages as s")
+        .innerJoin("messages as m", "m.uuid", "s.message_uuid")
+        .select("s.message_uuid")
+        .where("s.valid_until", "<=", now)
+        .where("m.status_code", "=", Status.NEW)
+        .where("m.dlr_code", "not in", [Dlr.DELIVERED, Dlr.EXPIRED, Dlr.REJECTED])
+        .orderBy("s.valid_until")
+        .limit(limit)
+        .execute();
+      let expired = 0;
+      for (const { message_uuid: uuid } of due) {
+        const done = await kysely.transaction().execute(async (trx) => {
+          const row = await trx
+            .selectFrom("messages")
+            .selectAll()
+            .where("uuid", "=", uuid)
+            .$if(dialect === "postgres", (q) => q.forUpdate())
+            .executeTakeFirst();
+          const message = row && rowToMessage(row);
+          const removed =
+            message && message.statusCode === Status.NEW && !isFinalDlr(message.dlrCode)
+              ? await trx
+                  .deleteFrom("queue")
+                  .where("message_uuid", "=", uuid)
+                  .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
+                  .executeTakeFirst()
+              : undefined;
+          // Sent or ended meanwhile: its receipt request stays for the final status (or is purged later).
+          if (!message || !removed || Number(removed.numDeletedRows) === 0) return false;
+          const changes = new Changes();
+          changes.setDlr(message, Dlr.EXPIRED, Status.NEW, now);
+          await changes.writeDlr(trx);
+          if (message.priceMicros > 0) {
+            await trx
+              .updateTable("accounts")
+              .set((eb) => ({
+                balance_micros: eb("balance_micros", "+", message.priceMicros),
+                balance_changed_at: now,
+              }))
+              .where("id", "=", message.accountId)
+              .execute();
+          }
+          // Raises sms.delivery, and through queueSmppReceipts the EXPIRED receipt the ESME asked for.
+          await enqueueEvents(trx, changes.events);
+          return true;
+        });
+        if (done) expired++;
+      }
+      return expired;
     },
     async purge(now) {
       const a = await db.deleteFrom("smpp_outbox").where("expires_at", "<=", now).executeTakeFirst();
