@@ -9,7 +9,7 @@ import { sqlDeliveryStore } from "./delivery/index.js";
 import { sqlInboundStore, sqlWebhookStore } from "./webhooks.js";
 import { migrationsFor } from "./migrations/index.js";
 import { sqlOtpStore } from "./otp.js";
-import { sqlSmppServerStore } from "./smpp-server.js";
+import { sqlSmppServerStore } from "./smpp-server/index.js";
 
 export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({

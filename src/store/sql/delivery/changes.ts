@@ -4,7 +4,7 @@ import { FINAL_DLR_CODES, isFinalDlr } from "../../../core/delivery-state.js";
 import { type Message, Status } from "../../../core/message.js";
 import { timeOrderedUuid } from "../../../ids.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
-import { queueSmppReceipts } from "../smpp-server.js";
+import { queueSmppReceipts } from "../smpp-server/receipts.js";
 import type { MessageRef, Trx } from "./types.js";
 
 /** The `sms.delivery` event data of the LOX24 reference sheet. */
