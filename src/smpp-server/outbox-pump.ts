@@ -15,6 +15,8 @@ import type { CustomerSession } from "./session.js";
 const POLL_MS = 250;
 const BATCH = 200;
 const PURGE_EVERY_MS = 60_000;
+/** How often messages whose validity_period ended unsent are looked for. */
+const EXPIRE_EVERY_MS = 1_000;
 /** An item the ESME refused (or did not answer while bound) is offered again after this long. */
 const RETRY_MS = 5_000;
 
@@ -35,6 +37,7 @@ export class OutboxPump {
   #running: Promise<void> | undefined;
   #again = false;
   #lastPurge = 0;
+  #lastExpiry = 0;
   #stopped = false;
   /** Items whose deliver_sm is out; each is settled on its own, so one slow ESME holds up nobody else. */
   readonly #inFlight = new Set<number>();
@@ -83,6 +86,11 @@ export class OutboxPump {
     if (now - this.#lastPurge > PURGE_EVERY_MS) {
       this.#lastPurge = now;
       await deps.store.smppServer.purge(now);
+    }
+    if (now - this.#lastExpiry > EXPIRE_EVERY_MS) {
+      this.#lastExpiry = now;
+      const expired = await deps.store.smppServer.expireUnsent(now, 500);
+      if (expired > 0) this.p.log.info({ expired }, "SMPP messages expired unsent (validity_period)");
     }
     const accounts = this.p.receivingAccounts();
     const room = BATCH - this.#inFlight.size;

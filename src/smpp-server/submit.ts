@@ -130,9 +130,10 @@ export class SubmitHandler {
         deliveryAt: scheduleAt !== undefined && scheduleAt > now ? Math.ceil(scheduleAt / 1000) : 0,
         ip: session.ip,
       });
-      const wantsReceipt = (first.registeredDelivery & 3) !== 0;
-      if (wantsReceipt) {
-        // Before the message exists: a receipt that comes back at once must find it.
+      // Kept for a receipt, or for the ESME's own validity_period (expireUnsent). Written before the message
+      // exists: a receipt that comes back at once must find it.
+      const keep = (first.registeredDelivery & 3) !== 0 || validUntil !== undefined;
+      if (keep) {
         await deps.store.smppServer.recordSubmit({
           messageUuid: message.uuid,
           accountId: found.account.id,
@@ -146,7 +147,7 @@ export class SubmitHandler {
       try {
         await acceptMessages(deps, found.account.id, [message]);
       } catch (error) {
-        if (wantsReceipt) await deps.store.smppServer.forgetSubmit(message.uuid);
+        if (keep) await deps.store.smppServer.forgetSubmit(message.uuid);
         throw error;
       }
       answerAll({ message_id: message.uuid });

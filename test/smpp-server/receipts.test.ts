@@ -13,7 +13,7 @@ import { storeTargets } from "../helpers/stores.js";
 import { eventually } from "../helpers/webhook-receiver.js";
 import { gsm, TestEsme } from "./esme.js";
 
-async function start(url: string): Promise<Gateway> {
+async function start(url: string, overrides: Record<string, unknown> = {}): Promise<Gateway> {
   const config = loadConfig(
     {},
     {
@@ -27,6 +27,7 @@ async function start(url: string): Promise<Gateway> {
       "delivery.simulator.port": 0,
       "delivery.simulator.receiptDelayMs": 20,
       "delivery.pollIntervalMs": 20,
+      ...overrides,
     },
   );
   return startGateway(config);
@@ -84,6 +85,37 @@ for (const target of storeTargets) {
           0,
         );
         assert.equal(rx.delivers.filter((d) => d.receipted_message_id === id).length, 1);
+      } finally {
+        for (const e of esmes) await e.close();
+        await gw.stop();
+      }
+    });
+
+    it("expires a message whose validity_period ends before it is sent: dlr 8, refunded, EXPIRED receipt", async () => {
+      // No dispatcher: the message stays queued, as behind a connector that is down.
+      const gw = await start(await target.url(), { "delivery.enabled": false });
+      const esmes: TestEsme[] = [];
+      try {
+        const account = await createAccount(gw.deps, { name: "esme", country: "DE", balance: 10 });
+        const { key } = await createKey(gw.deps, account.id);
+        const login = await issueSmppLogin(gw.deps, key.id);
+        const trx = await TestEsme.connect(gw.smppServer!.port);
+        esmes.push(trx);
+        assert.equal((await trx.bind("transceiver", login.systemId, login.password)).command_status, 0);
+        const resp = await trx.submit({
+          short_message: gsm("too late"),
+          registered_delivery: 1,
+          validity_period: "000000000001000R",
+        });
+        assert.equal(resp.command_status, 0);
+        const id = String(resp.message_id);
+        assert.equal((await gw.store.accounts.get(account.id))!.balanceMicros, 10_000_000 - 70_000);
+        const receipt = await eventually(() => trx.delivers.find((d) => d.receipted_message_id === id));
+        assert.equal(receipt.message_state, 3, "EXPIRED");
+        const m = (await gw.store.messages.getById(id))!;
+        assert.equal(m.dlrCode, 8);
+        assert.equal(m.statusCode, 0);
+        assert.equal((await gw.store.accounts.get(account.id))!.balanceMicros, 10_000_000, "refunded");
       } finally {
         for (const e of esmes) await e.close();
         await gw.stop();

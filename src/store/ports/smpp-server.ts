@@ -63,6 +63,11 @@ export interface SmppServerStore {
   remove(ids: readonly number[]): Promise<void>;
   /** Not acknowledged: offered again from `at` on. */
   release(ids: readonly number[], at: number): Promise<void>;
+  /**
+   * Expires messages submitted over SMPP whose validity_period ended before they were handed to a network:
+   * dlr 8, refunded, their events (and receipts) raised. Returns how many.
+   */
+  expireUnsent(now: number, limit: number): Promise<number>;
   /** Drops outbox items and receipt requests whose time has passed; returns how many. */
   purge(now: number): Promise<number>;
 }

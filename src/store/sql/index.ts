@@ -10,7 +10,7 @@ import { sqlInboundStore, sqlWebhookStore } from "./webhooks.js";
 import { migrationsFor } from "./migrations/index.js";
 import { sqlOtpStore } from "./otp.js";
 import { sqlFraudStore, sqlIdempotencyStore } from "./safety.js";
-import { sqlSmppServerStore } from "./smpp-server.js";
+import { sqlSmppServerStore } from "./smpp-server/index.js";
 import { sqlAdminStore } from "./operator/admins.js";
 import { sqlOperatorStore } from "./operator/reads.js";
 
@@ -49,12 +49,16 @@ export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
     otp: sqlOtpStore(db),
     idempotency: sqlIdempotencyStore(db),
     fraud: sqlFraudStore(db),
-    smppServer: sqlSmppServerStore(db),
+    smppServer: sqlSmppServerStore(db, options.renderWebhook),
     operator: sqlOperatorStore(db),
     admins: sqlAdminStore(db),
     settings: {
       async get(key) {
-        const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
+        const row = await kysely
+          .selectFrom("settings")
+          .select("value")
+          .where("key", "=", key)
+          .executeTakeFirst();
         return row?.value;
       },
       async setIfAbsent(key, value) {

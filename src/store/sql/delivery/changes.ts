@@ -10,7 +10,7 @@ import { FINAL_DLR_CODES } from "../../../core/delivery-state.js";
 import { timeOrderedUuid } from "../../../ids.js";
 import type { WebhookRenderer } from "../../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
-import { queueSmppReceipts } from "../smpp-server.js";
+import { queueSmppReceipts } from "../smpp-server/receipts.js";
 import type { Trx } from "./types.js";
 
 export interface OutboxEvent {

@@ -1,121 +1,20 @@
 /**
- * The SMPP server's tables (migration 010), and the hook that turns a message's final status into a
- * receipt for its ESME inside the same transaction as the status change (like the webhook outbox).
+ * The SMPP server's store (migration 010): logins, receipt requests, and the outbox of deliver_sm waiting
+ * for a customer's bind. The receipt hook and the validity expiry are in receipts.ts.
  */
-import type { Kysely, Transaction } from "kysely";
-import type { DeliveryEvent } from "../../core/delivery/state.js";
-import { Dlr, Status } from "../../core/message.js";
 import type {
   SmppInboundBody,
   SmppOutboxItem,
   SmppReceiptBody,
   SmppServerStore,
   SmppSubmitRecord,
-} from "../ports/smpp-server.js";
-import { insertRows, paddedChunks } from "./bulk.js";
-import type { Database, Db } from "./db.js";
-import { GroupCommit } from "./group-commit.js";
-
-interface SmppServerTables {
-  smpp_credentials: { system_id: string; key_id: number; password_hash: string; created_at: number };
-  smpp_messages: {
-    message_uuid: string;
-    account_id: number;
-    registered_delivery: number;
-    source_ton: number;
-    source_npi: number;
-    source_addr: string;
-    dest_ton: number;
-    dest_npi: number;
-    dest_addr: string;
-    valid_until: number;
-    created_at: number;
-  };
-  smpp_outbox: {
-    id: number | undefined;
-    account_id: number;
-    kind: string;
-    body: string;
-    created_at: number;
-    expires_at: number;
-    lease_until: number;
-    attempts: number;
-  };
-}
-
-type SmppDb = Kysely<Database & SmppServerTables>;
-
-/** A receipt outlives its message's validity by at least this long, so a bind that comes back soon gets it. */
-const RECEIPT_MIN_KEEP_MS = 3600_000;
-
-/** The stat of a final message: rejected before reaching a network vs. not delivered by it. */
-function statOf(dlrCode: number, statusCode: number): string {
-  if (dlrCode === Dlr.DELIVERED) return "DELIVRD";
-  if (dlrCode === Dlr.EXPIRED) return "EXPIRED";
-  return statusCode === Status.TRANSMITTED ? "UNDELIV" : "REJECTD";
-}
-
-/**
- * Called with the domain events of a delivery transaction: a final status of a message submitted over SMPP
- * with registered_delivery queues its receipt, and the receipt request is dropped (the receipt holds it now).
- */
-export async function queueSmppReceipts(
-  trx: Transaction<Database>,
-  events: readonly DeliveryEvent[],
-): Promise<void> {
-  const finals = new Map<string, { dlr: number; status: number; now: number }>();
-  for (const e of events) {
-    if (e.dlrCode === Dlr.DELIVERED || e.dlrCode === Dlr.EXPIRED || e.dlrCode === Dlr.REJECTED)
-      finals.set(e.message.uuid, { dlr: e.dlrCode, status: e.statusCode, now: e.at });
-  }
-  if (finals.size === 0) return;
-  const db = trx as unknown as SmppDb;
-  for (const chunk of paddedChunks([...finals.keys()])) {
-    const rows = await db
-      .selectFrom("smpp_messages as s")
-      .innerJoin("messages as m", "m.uuid", "s.message_uuid")
-      .selectAll("s")
-      .select(["m.created_at as submitted_at", "m.text as text"])
-      .where("s.message_uuid", "in", chunk)
-      .execute();
-    if (rows.length === 0) continue;
-    const outbox = rows.flatMap((r) => {
-      const final = finals.get(r.message_uuid)!;
-      const wanted = Number(r.registered_delivery) & 3;
-      if (wanted === 0 || (wanted === 2 && final.dlr === Dlr.DELIVERED)) return [];
-      const body: SmppReceiptBody = {
-        id: r.message_uuid,
-        stat: statOf(final.dlr, final.status),
-        err: final.dlr === Dlr.DELIVERED ? 0 : final.status === Status.TRANSMITTED ? 1 : final.status % 1000,
-        submittedAt: Number(r.submitted_at),
-        doneAt: final.now,
-        text: (r.text ?? "").slice(0, 20),
-        handset: { ton: Number(r.dest_ton), npi: Number(r.dest_npi), addr: r.dest_addr },
-        esme: { ton: Number(r.source_ton), npi: Number(r.source_npi), addr: r.source_addr },
-      };
-      return [
-        {
-          account_id: Number(r.account_id),
-          kind: "receipt",
-          body: JSON.stringify(body),
-          created_at: final.now,
-          expires_at: Math.max(Number(r.valid_until), final.now + RECEIPT_MIN_KEEP_MS),
-          lease_until: 0,
-          attempts: 0,
-        },
-      ];
-    });
-    if (outbox.length > 0) await db.insertInto("smpp_outbox").values(outbox).execute();
-    await db
-      .deleteFrom("smpp_messages")
-      .where(
-        "message_uuid",
-        "in",
-        rows.map((r) => r.message_uuid),
-      )
-      .execute();
-  }
-}
+} from "../../ports/smpp-server.js";
+import { neutralWebhook, type WebhookRenderer } from "../../ports/index.js";
+import { insertRows, paddedChunks } from "../bulk.js";
+import type { Db } from "../db.js";
+import { GroupCommit } from "../group-commit.js";
+import { expireUnsent } from "./receipts.js";
+import { RECEIPT_MIN_KEEP_MS, type SmppDb } from "./tables.js";
 
 function itemOf(row: {
   id: unknown;
@@ -130,7 +29,10 @@ function itemOf(row: {
     : { ...base, kind: "receipt", body: JSON.parse(row.body) as SmppReceiptBody };
 }
 
-export function sqlSmppServerStore({ kysely }: Db): SmppServerStore {
+export function sqlSmppServerStore(
+  { kysely, dialect }: Db,
+  render: WebhookRenderer = neutralWebhook,
+): SmppServerStore {
   const db = kysely as unknown as SmppDb;
   // Receipt requests of concurrent submits share one transaction (one fsync), like acceptance itself.
   const submits = new GroupCommit<SmppSubmitRecord, void>(async (records) => {
@@ -242,6 +144,9 @@ export function sqlSmppServerStore({ kysely }: Db): SmppServerStore {
     async release(ids, at) {
       for (const chunk of paddedChunks(ids))
         await db.updateTable("smpp_outbox").set({ lease_until: at }).where("id", "in", chunk).execute();
+    },
+    expireUnsent(now, limit) {
+      return expireUnsent(kysely, dialect, render, now, limit);
     },
     async purge(now) {
       const a = await db.deleteFrom("smpp_outbox").where("expires_at", "<=", now).executeTakeFirst();
