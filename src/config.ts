@@ -4,34 +4,17 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { connectorSettingsSchema } from "./delivery/connector-types.js";
+import { invalidProxyEntry, proxyList } from "./api/trusted-proxies.js";
 
+/**
+ * Values are coerced by the type of their key: environment variables are strings, and "NO" is Norway for
+ * a country but false for a flag. A flag takes a boolean or one of zod's boolean words (true/false, 1/0,
+ * yes/no, on/off, y/n, enabled/disabled); z.coerce.boolean would read any non-empty string as true.
+ */
+const flag = z.union([z.boolean(), z.stringbool()]);
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-
-const smppConnectorSchema = z
-  .object({
-    id: z.string().min(1),
-    host: z.string().min(1),
-    port: port,
-    tls: z.coerce.boolean().default(false),
-    systemId: z.string().max(15),
-    password: z.string().max(8),
-    systemType: z.string().default(""),
-    bindMode: z.enum(["transceiver", "transmitter_receiver"]).default("transceiver"),
-    /** 0 = no limit of our own (the SMSC may still throttle). */
-    throughputPerSecond: z.coerce.number().int().nonnegative().default(1000),
-    window: positiveInt.default(50),
-    enquireLinkSeconds: positiveInt.default(30),
-    responseTimeoutMs: positiveInt.default(10_000),
-    reconnect: z.object({ minMs: positiveInt.default(500), maxMs: positiveInt.default(30_000) }).default({
-      minMs: 500,
-      maxMs: 30_000,
-    }),
-    receiptIdFormat: z.enum(["hex", "decimal", "raw"]).default("raw"),
-    gsm7Packing: z.enum(["unpacked", "packed"]).default("unpacked"),
-    concatenation: z.enum(["udh", "sar"]).default("udh"),
-  })
-  .passthrough();
 
 const routeSchema = z.object({
   /** E.164 prefixes without "+" ("49", "4917"); empty = any. */
@@ -43,48 +26,41 @@ const routeSchema = z.object({
   connectors: z.array(z.string().min(1)).min(1),
 });
 
-const velocityRule = z.object({ limit: positiveInt, windowSeconds: positiveInt });
+const velocityRule = (limit: number, windowSeconds: number) =>
+  z
+    .object({ limit: positiveInt.default(limit), windowSeconds: positiveInt.default(windowSeconds) })
+    .prefault({});
 
-const fraudDefaults = {
-  enabled: true,
-  geo: { defaultCountries: [] as string[] },
-  velocity: {
-    prefixDigits: 5,
-    account: { limit: 3000, windowSeconds: 60 },
-    prefix: { limit: 150, windowSeconds: 60 },
-  },
-  otpGuard: { windowSeconds: 3600, minVolume: 50, minConversion: 0.2, action: "refuse" as const },
-  settingsCacheSeconds: 5,
-};
-
-const fraudShape = {
-  enabled: z.coerce.boolean().default(true),
-  geo: z
-    .object({
-      /** Countries every account may send to besides its own (an account's own list replaces both). */
-      defaultCountries: z.array(z.string().regex(/^([A-Z]{2}|\*)$/)).default([]),
-    })
-    .default(fraudDefaults.geo),
-  velocity: z
-    .object({
-      /** Digits of the E.164 number (country code first) that make a destination prefix. */
-      prefixDigits: z.coerce.number().int().min(2).max(10).default(5),
-      account: velocityRule.default(fraudDefaults.velocity.account),
-      prefix: velocityRule.default(fraudDefaults.velocity.prefix),
-    })
-    .default(fraudDefaults.velocity),
-  otpGuard: z
-    .object({
-      windowSeconds: positiveInt.default(3600),
-      minVolume: positiveInt.default(50),
-      minConversion: z.coerce.number().min(0).max(1).default(0.2),
-      /** refuse: 429 to the client; hold: the OTP is created but its SMS is neither sent nor charged. */
-      action: z.enum(["refuse", "hold"]).default("refuse"),
-    })
-    .default(fraudDefaults.otpGuard),
-  /** How long a gateway keeps an account's fraud settings before reading them again (CLI changes). */
-  settingsCacheSeconds: z.coerce.number().int().nonnegative().default(5),
-};
+const fraudSchema = z
+  .object({
+    enabled: flag.default(true),
+    geo: z
+      .object({
+        /** Countries every account may send to besides its own (an account's own list replaces both). */
+        defaultCountries: z.array(z.string().regex(/^([A-Z]{2}|\*)$/)).default([]),
+      })
+      .prefault({}),
+    velocity: z
+      .object({
+        /** Digits of the E.164 number (country code first) that make a destination prefix. */
+        prefixDigits: z.coerce.number().int().min(2).max(10).default(5),
+        account: velocityRule(3000, 60),
+        prefix: velocityRule(150, 60),
+      })
+      .prefault({}),
+    otpGuard: z
+      .object({
+        windowSeconds: positiveInt.default(3600),
+        minVolume: positiveInt.default(50),
+        minConversion: z.coerce.number().min(0).max(1).default(0.2),
+        /** refuse: 429 to the client; hold: the OTP is created but its SMS is neither sent nor charged. */
+        action: z.enum(["refuse", "hold"]).default("refuse"),
+      })
+      .prefault({}),
+    /** How long a gateway keeps an account's fraud settings before reading them again (CLI changes). */
+    settingsCacheSeconds: z.coerce.number().int().nonnegative().default(5),
+  })
+  .prefault({});
 
 export const configSchema = z.object({
   server: z
@@ -92,51 +68,81 @@ export const configSchema = z.object({
       host: z.string().default("127.0.0.1"),
       port: port.default(8080),
       bodyLimitBytes: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
-      /** Honour X-Forwarded-For for the client ip (only behind a trusted proxy). */
-      trustProxy: z.coerce.boolean().default(false),
+      /**
+       * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; the client is the
+       * right-most address none of them added (see api/trusted-proxies.ts). Empty: the socket's address.
+       */
+      trustedProxies: z
+        .preprocess(
+          proxyList,
+          z.array(
+            z.string().superRefine((entry, c) => {
+              const why = invalidProxyEntry(entry);
+              if (why) c.addIssue({ code: "custom", message: why });
+            }),
+          ),
+        )
+        .default([]),
+      /** Replaced by trustedProxies: `true` believed whatever a client wrote into X-Forwarded-For. */
+      trustProxy: z
+        .unknown()
+        .refine(
+          (v) => v === undefined || v === false,
+          "replaced by server.trustedProxies (list the proxies' addresses or ranges)",
+        )
+        .optional(),
       /** Public base URL used in short links; defaults to http://host:port. */
       publicUrl: z.string().url().optional(),
     })
-    .default({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 65536, trustProxy: false }),
-  database: z
-    .object({ url: z.string().min(1).default("sqlite:./data/starling.db") })
-    .default({ url: "sqlite:./data/starling.db" }),
+    .prefault({}),
+  database: z.object({ url: z.string().min(1).default("sqlite:./data/starling.db") }).prefault({}),
   log: z
     .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
-    .default({ level: "info" }),
+    .prefault({}),
   demo: z
     .object({
       /** On first start with an empty store, create a demo account and print its token once. */
-      enabled: z.coerce.boolean().default(true),
-      country: z.string().regex(/^[A-Z]{2}$/).default("DE"),
-      currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
+      enabled: flag.default(true),
+      country: z
+        .string()
+        .regex(/^[A-Z]{2}$/)
+        .default("DE"),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/)
+        .default("EUR"),
       balance: z.coerce.number().nonnegative().default(50),
     })
-    .default({ enabled: true, country: "DE", currency: "EUR", balance: 50 }),
+    .prefault({}),
   pricing: z
     .object({
       /** Price per part for a country without its own price row (operator can override per country). */
       defaultPricePerPart: z.coerce.number().nonnegative().default(0.07),
     })
-    .default({ defaultPricePerPart: 0.07 }),
+    .prefault({}),
   security: z
     .object({
       badCredentialLimit: positiveInt.default(3),
       badCredentialWindowSeconds: positiveInt.default(60),
       ipBlockSeconds: positiveInt.default(600),
     })
-    .default({ badCredentialLimit: 3, badCredentialWindowSeconds: 60, ipBlockSeconds: 600 }),
+    .prefault({}),
   delivery: z
     .object({
       /** Run the dispatcher in this process. */
-      enabled: z.coerce.boolean().default(true),
+      enabled: flag.default(true),
       simulator: z
         .object({
-          enabled: z.coerce.boolean().default(true),
+          enabled: flag.default(true),
           host: z.string().default("127.0.0.1"),
           port: port.default(2775),
           scenario: z.string().default("deliver"),
           receiptDelayMs: z.coerce.number().int().nonnegative().default(200),
+          /**
+           * Where the simulator keeps the messages it accepted and the receipts it owes, across restarts.
+           * Default: beside the SQLite database file; none (memory only) with PostgreSQL unless set.
+           */
+          journal: z.string().optional(),
           /** Settings of the connector Starling binds to its own simulator. */
           connector: z
             .object({
@@ -144,13 +150,16 @@ export const configSchema = z.object({
               window: positiveInt.optional(),
               throughputPerSecond: z.coerce.number().int().nonnegative().optional(),
             })
-            .default({}),
+            .prefault({}),
         })
-        .default({ enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} }),
-      connectors: z.array(smppConnectorSchema).default([]),
+        .prefault({}),
+      /** Each connector's settings are its type's (delivery/connector-types.ts); `type` defaults to "smpp". */
+      connectors: z.array(connectorSettingsSchema).default([]),
       routes: z.array(routeSchema).default([]),
       /** A message not submitted within this time expires (dlr_code 8). */
       validitySeconds: positiveInt.default(48 * 3600),
+      /** Ask the SMSC (query_sm) about a message whose receipt has not come after this long; 0 = never. */
+      queryAfterSeconds: z.coerce.number().int().nonnegative().default(600),
       batchSize: positiveInt.default(200),
       /** Claimed and unfinished messages at most; small enough that an OTP never queues behind a campaign. */
       maxInFlight: positiveInt.default(400),
@@ -162,40 +171,29 @@ export const configSchema = z.object({
         .object({
           baseMs: positiveInt.default(1000),
           maxMs: positiveInt.default(300_000),
-          maxAttempts: positiveInt.default(10),
+          /** 0 = retry until the validity period ends (the default); otherwise give up after this many. */
+          maxAttempts: z.coerce.number().int().nonnegative().default(0),
         })
-        .default({ baseMs: 1000, maxMs: 300_000, maxAttempts: 10 }),
+        .prefault({}),
     })
-    .default({
-      enabled: true,
-      simulator: { enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} },
-      connectors: [],
-      routes: [],
-      validitySeconds: 48 * 3600,
-      batchSize: 200,
-      maxInFlight: 400,
-      bulkMaxInFlight: 32,
-      pollIntervalMs: 50,
-      leaseSeconds: 60,
-      retry: { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 },
-    }),
+    .prefault({}),
   webhooks: z
     .object({
-      enabled: z.coerce.boolean().default(true),
+      enabled: flag.default(true),
       maxAttempts: positiveInt.default(4),
       timeoutMs: positiveInt.default(5000),
       baseDelayMs: positiveInt.default(10_000),
       /** POST from a worker thread, so sending (and TLS) never takes the event loop from the API and SMPP. */
       senderThread: z.boolean().default(true),
     })
-    .default({ enabled: true, maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, senderThread: true }),
+    .prefault({}),
   otp: z
     .object({
       ttlSeconds: positiveInt.default(600),
       /** Key for the HMAC that stores OTP codes; generated per store if absent (see main.ts). */
       hashKey: z.string().min(16).optional(),
     })
-    .default({ ttlSeconds: 600 }),
+    .prefault({}),
   /** Idempotency-Key on sends (issue 16): how long a key replays its first answer, and races. */
   idempotency: z
     .object({
@@ -206,13 +204,12 @@ export const configSchema = z.object({
       abandonedAfterSeconds: positiveInt.default(60),
       purgeIntervalSeconds: positiveInt.default(60),
     })
-    .default({ windowSeconds: 24 * 3600, inFlightWaitMs: 2000, abandonedAfterSeconds: 60, purgeIntervalSeconds: 60 }),
+    .prefault({}),
   /** Protection against SMS pumping (issue 16); see README "Fraud protection" for what each rule does. */
-  fraud: z.object(fraudShape).default(fraudDefaults),
+  fraud: fraudSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
-export type SmppConnectorSettings = z.infer<typeof smppConnectorSchema>;
 export type RouteSettings = z.infer<typeof routeSchema>;
 
 /** STARLING_* variables and the config key each sets. Explicit, so the README can list them. */
@@ -220,7 +217,7 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_HOST: "server.host",
   STARLING_PORT: "server.port",
   STARLING_BODY_LIMIT_BYTES: "server.bodyLimitBytes",
-  STARLING_TRUST_PROXY: "server.trustProxy",
+  STARLING_TRUSTED_PROXIES: "server.trustedProxies",
   STARLING_PUBLIC_URL: "server.publicUrl",
   STARLING_DATABASE_URL: "database.url",
   STARLING_LOG_LEVEL: "log.level",
@@ -233,6 +230,7 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_SIMULATOR_SCENARIO: "delivery.simulator.scenario",
   STARLING_SIMULATOR_RECEIPT_DELAY_MS: "delivery.simulator.receiptDelayMs",
   STARLING_WEBHOOKS: "webhooks.enabled",
+  STARLING_WEBHOOK_TIMEOUT_MS: "webhooks.timeoutMs",
   STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",
   STARLING_OTP_HASH_KEY: "otp.hashKey",
   STARLING_IDEMPOTENCY_WINDOW_SECONDS: "idempotency.windowSeconds",
@@ -252,13 +250,6 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys[keys.length - 1]!] = value;
 }
 
-/** "false"/"0"/"off" must mean false: z.coerce.boolean alone would read "false" as true. */
-function envValue(raw: string): unknown {
-  if (/^(false|off|no|0)$/i.test(raw)) return false;
-  if (/^(true|on|yes|1)$/i.test(raw)) return raw === "1" ? "1" : true;
-  return raw;
-}
-
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Record<string, unknown> = {},
@@ -274,7 +265,7 @@ export function loadConfig(
   }
   for (const [name, path] of Object.entries(ENV_KEYS)) {
     const value = env[name];
-    if (value !== undefined && value !== "") setPath(raw, path, envValue(value));
+    if (value !== undefined && value !== "") setPath(raw, path, value);
   }
   for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
   const parsed = configSchema.safeParse(raw);

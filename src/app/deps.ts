@@ -2,6 +2,7 @@ import type { Store } from "../store/ports/index.js";
 import type { CounterRegistry } from "./counters.js";
 import type { FraudGuard } from "./fraud/guard.js";
 import type { IdempotencyPolicy } from "./idempotency.js";
+import type { CampaignRunner } from "./fullsms/campaign-runner.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -27,4 +28,6 @@ export interface AppDeps {
   idempotency?: IdempotencyPolicy;
   /** Counters for metrics (fraud refusals, idempotent replays). */
   counters?: CounterRegistry;
+  /** The background campaign runner; the composition root sets it (see campaign-runner.ts). */
+  campaigns?: CampaignRunner;
 }

@@ -131,7 +131,9 @@ export async function acceptMessages(deps: AppDeps, accountId: number, messages:
     });
   if (outcome !== "accepted") undoVelocity?.();
   if (outcome === "insufficient_funds") {
-    throw new AppError("insufficient_funds", "There are not enough funds on your account!");
+    // The cost travels with the error so a dialect can say how much was missing.
+    const requiredMicros = messages.reduce((sum, m) => sum + m.priceMicros, 0);
+    throw new AppError("insufficient_funds", "There are not enough funds on your account!", [], { requiredMicros });
   }
   if (outcome === "no_account") throw new AppError("not_found", "Account not found");
   deps.onAccepted?.();

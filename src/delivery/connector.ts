@@ -21,6 +21,12 @@ export interface SubmitRequest {
   registeredDelivery: boolean;
   /** Validity period in seconds, if the message must not be delivered after that. */
   validitySeconds?: number;
+  /**
+   * Index of the first part to send: the parts before it were accepted by this connector in an earlier
+   * attempt and must not be sent again. The concatenation reference and part numbers stay those of the
+   * whole message. Default 0.
+   */
+  firstPart?: number;
 }
 
 export type SubmitFailureKind =
@@ -32,8 +38,19 @@ export type SubmitFailureKind =
   | "permanent";
 
 export type SubmitResult =
-  | { ok: true; /** One SMSC message id per part, normalised per the connector's receipt id format. */ smscIds: string[] }
-  | { ok: false; kind: SubmitFailureKind; commandStatus?: number; reason: string; /** parts accepted before the failure */ acceptedParts: number };
+  | {
+      ok: true;
+      /** One SMSC message id per part sent (from `firstPart` on), normalised per the connector's receipt id format. */
+      smscIds: string[];
+    }
+  | {
+      ok: false;
+      kind: SubmitFailureKind;
+      commandStatus?: number;
+      reason: string;
+      /** SMSC ids of the parts this call got accepted before the failure (from `firstPart` on), in order. */
+      acceptedSmscIds: string[];
+    };
 
 /** Final and intermediate states a receipt can carry (SMPP 3.4 message_state names). */
 export type ReceiptState =
@@ -69,6 +86,15 @@ export interface InboundEvent {
   waitUntil?(work: Promise<unknown>): void;
 }
 
+/** What query_sm learnt about a submitted message. */
+export type QueryResult =
+  /** The SMSC's current state of the message (ENROUTE/ACCEPTD while not final). */
+  | { kind: "state"; state: ReceiptState; errorCode?: number }
+  /** The SMSC does not know the id (never had it, or forgot it). */
+  | { kind: "unknown"; reason: string }
+  /** The question could not be asked or answered (down, timeout, other error). */
+  | { kind: "failed"; reason: string };
+
 export interface ConnectorEvents {
   receipt: [ReceiptEvent];
   inbound: [InboundEvent];
@@ -85,4 +111,9 @@ export interface Connector extends EventEmitter<ConnectorEvents> {
   isUp(): boolean;
   /** Never rejects: every outcome, including timeouts and a dropped connection, is a SubmitResult. */
   submit(request: SubmitRequest): Promise<SubmitResult>;
+  /**
+   * Asks the network for the state of a message it accepted (SMPP query_sm), for when its receipt is late.
+   * `smscId` as in SubmitResult; `source` as submitted. Optional: a connector that cannot ask leaves it out.
+   */
+  query?(smscId: string, source: string): Promise<QueryResult>;
 }

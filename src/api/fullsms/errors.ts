@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply } from "fastify";
 import { AppError } from "../../errors.js";
+import { isBodySyntaxError, isMethodNotAllowed } from "../framework-errors.js";
 
 export const FULLSMS = {
   unauthenticated: "Unauthenticated - Missing/Invalid API key",
@@ -80,7 +81,8 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
           message:
             error.code === "balance_low"
               ? error.message
-              : "Balance must be over $0 to create or schedule new campaigns or messages",
+              : // The use cases turn insufficient funds into balance_low with figures (app/fullsms/balance.ts).
+                "Balance is too low to create or schedule new campaigns or messages",
         },
       };
     case "ip_blocked":
@@ -115,6 +117,16 @@ export function fullsmsErrorHandler(
   const status = (error as FastifyError).statusCode;
   if (status === 413) return reply.code(413).send({ status_code: 413, message: "Payload Too Large" });
   if (status === 415) return reply.code(415).send({ status_code: 415, message: "Unsupported Media Type" });
+  if (isMethodNotAllowed(error)) {
+    // Laravel's wording, which FullSMS answers with
+    const route = error.path.replace(/^\//, "");
+    const message = `The ${error.method} method is not supported for route ${route}. Supported methods: ${error.allow.join(", ")}.`;
+    return reply.code(405).send({ status_code: 405, message });
+  }
+  // A URL the router could not decode and the like: their own status, FullSMS's simple body.
+  if (status && status >= 400 && status < 500 && !isBodySyntaxError(error as FastifyError)) {
+    return reply.code(status).send({ status_code: status, message: error.message });
+  }
   if (status && status >= 400 && status < 500) {
     return sendFullsmsError(
       reply,

@@ -51,5 +51,6 @@ export const fullsmsDialect: Dialect = {
   name: "fullsms",
   owns: (path) => PREFIXES.some((p) => path === p || path.startsWith(p.endsWith("/") ? p : `${p}/`)),
   register,
+  onError: fullsmsErrorHandler,
   notFound: (_request, reply) => sendFullsmsError(reply, new AppError("not_found", "Not Found")),
 };

@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply } from "fastify";
 import { AppError, type ErrorCode, type FieldViolation } from "../../errors.js";
+import { isBodySyntaxError, isMethodNotAllowed } from "../framework-errors.js";
 import { wantsJsonLd } from "./representation.js";
 
 const PROBLEM_TYPE = "https://tools.ietf.org/html/rfc2616#section-10";
@@ -94,7 +95,11 @@ export function lox24ErrorHandler(error: FastifyError | AppError, request: { log
         ? "Request body is too large."
         : status === 415
           ? "The content-type is not supported. Use application/json or application/ld+json."
-          : `Syntax error: ${error.message}`;
+          : isMethodNotAllowed(error)
+            ? `No route found for "${error.method} ${error.path}": ${error.message}` // Symfony's wording
+            : isBodySyntaxError(error as FastifyError)
+              ? `Syntax error: ${error.message}`
+              : error.message;
     const jsonLd = wantsJsonLd(reply.request);
     return reply.code(status).type("application/problem+json; charset=utf-8").send(errorBody(detail, jsonLd));
   }

@@ -66,10 +66,11 @@ async function register(app: FastifyInstance, ctx: DialectContext): Promise<void
     return send(reply, 201, smsBody(message, wantsJsonLd(request)));
   });
 
-  // The would-be message: parts, characters and price, with nothing stored or charged.
+  // The would-be message: parts, characters and price, with nothing stored or charged. 201 like POST /sms:
+  // the LOX24 OpenAPI gives it as the only success response, and generated clients check for it.
   app.post("/sms/dryrun", async (request, reply) => {
     const message = await prepareMessage(deps, toSendRequest(request, request.caller!));
-    return send(reply, 200, smsBody(message, wantsJsonLd(request)));
+    return send(reply, 201, smsBody(message, wantsJsonLd(request)));
   });
 
   app.get("/sms", async (request, reply) => {
@@ -111,5 +112,6 @@ export const lox24Dialect: Dialect = {
   name: "lox24",
   owns: () => true,
   register,
+  onError: lox24ErrorHandler,
   notFound: (_request, reply) => sendLox24Error(reply, new AppError("not_found", MESSAGES.not_found)),
 };

@@ -4,7 +4,7 @@
  */
 import { validationError } from "../../errors.js";
 import type { AppDeps } from "../deps.js";
-import { balanceLow } from "./balance.js";
+import { asFundsShort } from "./balance.js";
 import { sendBatch } from "./campaign-batch.js";
 import { bulkPriority } from "./campaign-expansion.js";
 import { campaignRow, planSend, type SendInput } from "./campaign-setup.js";
@@ -41,8 +41,8 @@ export async function sendToNumbers(deps: AppDeps, input: SendInput & { toNumber
 
   // "If array contains only a single entry, the message will be sent as a single message."
   const planned = await planSend(deps, input, bulkPriority(input.toNumbers.length));
-  const outcome = await sendBatch(deps, planned.plan, [...phones], { partial: false }).catch((error) => {
-    throw error?.code === "insufficient_funds" ? balanceLow(account) : error;
+  const outcome = await sendBatch(deps, planned.plan, [...phones], { partial: false }).catch(async (error) => {
+    throw await asFundsShort(deps, account.id, error);
   });
   await deps.store.fullsms.campaigns.create(campaignRow(planned, "numbers", [], "done", deps.clock.now()), {
     cursor: null,

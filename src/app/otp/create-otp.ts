@@ -8,6 +8,7 @@ import { brandProblem, generateCode, hashCode, otpText, SAME_NUMBER_WINDOW_MS } 
 import { AppError, type FieldViolation } from "../../errors.js";
 import type { AccountProfile, OtpRecord } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
+import { asFundsShort } from "../fullsms/balance.js";
 import { GEO_REFUSED } from "../fraud/guard.js";
 import { recipientE164 } from "../fullsms/phone-input.js";
 import { acceptMessages, prepareMessage } from "../send-message.js";
@@ -31,6 +32,9 @@ export function otpFieldError(field: string): AppError {
   return new AppError("validation", `${field} is invalid`, violations, { withCode: true });
 }
 
+/** FullSMS's "One Creation": another create to the same number is still being made (a concurrent request). */
+export const ONE_CREATION_MESSAGE = "One Creation";
+
 export const SAME_NUMBER_MESSAGE =
   "Two active requests to the same number are not allowed. You may try again when 30 seconds has passed from the first OTP verification was created";
 
@@ -52,7 +56,9 @@ export async function createOtp(
   if (!from) throw new AppError("number_not_owned", "from is missing");
   const senderId = await checkSender(deps, req.account, from);
   if (deps.fraud && !(await deps.fraud.countryPermitted(req.account, phone))) {
-    throw new AppError("validation", GEO_REFUSED, [{ field: "to_number", message: GEO_REFUSED }], { withCode: true });
+    throw new AppError("validation", GEO_REFUSED, [{ field: "to_number", message: GEO_REFUSED }], {
+      withCode: true,
+    });
   }
 
   const id = randomUUID();
@@ -96,6 +102,10 @@ export async function createOtp(
       sameNumberSince: now - SAME_NUMBER_WINDOW_MS,
       maxActive: limits.maxActive,
     });
+    // How the three same-number answers divide the cases (README "FullSMS OTP per number"): a create still
+    // running for the number → One Creation; an OTP created less than 30 s ago → the 30-second rule; an
+    // older one still active → replaced by this one (reserve cancels it), so a number has one active OTP.
+    if (outcome === "in_flight") throw new AppError("otp_same_number", ONE_CREATION_MESSAGE);
     if (outcome === "same_number") throw new AppError("otp_same_number", SAME_NUMBER_MESSAGE);
     if (outcome === "concurrent_limit") {
       throw new AppError("otp_concurrent_limit", concurrentLimitMessage(limits.maxActive), [], {
@@ -110,7 +120,7 @@ export async function createOtp(
       await acceptMessages(deps, req.account.id, [message]);
     } catch (error) {
       await deps.store.otp.remove(id);
-      throw error;
+      throw await asFundsShort(deps, req.account.id, error);
     }
   };
   await (deps.fraud ? deps.fraud.guardOtp(req.account.id, phone, create) : create(false));

@@ -17,8 +17,8 @@ const MAX_ROUNDS = 8;
 
 /**
  * `code` is the canonical tried code (core/otp.ts parseTriedCode). Resolves when approved; throws
- * otp_invalid_code (422), otp_too_many_wrong (429), otp_not_active (422), otp_not_found (404), or
- * otp_daily_quota (429).
+ * otp_invalid_code (422, also for the third wrong code, which fails the OTP), otp_too_many_wrong (429,
+ * any check after that), otp_not_active (422), otp_not_found (404), or otp_daily_quota (429).
  */
 export async function verifyOtp(deps: AppDeps, account: AccountProfile, otpId: string, code: string): Promise<void> {
   // Every well-formed verify call counts, whatever its outcome: the quota bounds guessing across OTPs,
@@ -49,9 +49,9 @@ export async function verifyOtp(deps: AppDeps, account: AccountProfile, otpId: s
       await deps.fraud?.otpVerified(account.id, otp.phone, otp.createdAt);
       return;
     }
-    // The third wrong code already answers 429: it is the one that fails the OTP, and the client should
-    // stop asking for codes now rather than after one more useless attempt.
-    if (outcome.result === "failed") throw tooManyWrong();
+    // FullSMS: "a verification check on a specific OTP_ID up to 3 times, and then it is set to FAILED".
+    // All three checks are answered as checks (a wrong third one is 422 and fails the OTP); the fourth and
+    // later get the 429 above.
     throw new AppError("otp_invalid_code", "This code is invalid.");
   }
   throw new AppError("internal", "OTP check did not settle");

@@ -9,6 +9,7 @@ export const SCENARIOS = [
   "blackhole",
   "slow_receipts",
   "expire",
+  "lose_receipts",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -48,6 +49,8 @@ export interface SimulatorOptions {
   /** When set, binds must use these credentials (wrong system_id → ESME_RBINDFAIL, password → ESME_RINVPASWD). */
   systemId?: string;
   password?: string;
+  /** The first message id handed out. Default: the start time in µs, so runs never repeat ids (tests set it to make them repeat). */
+  firstId?: number;
   /** Form of message_id in submit_sm_resp. Default hex. */
   idFormat?: "hex" | "decimal";
   /** Form of the id in receipts (text and receipted_message_id). Default: idFormat. */
@@ -71,6 +74,11 @@ export interface SimulatorOptions {
   maxRecords?: number;
   /** Seed for rejectFraction. */
   seed?: number;
+  /**
+   * A file where the simulator keeps what it accepted and the receipts it owes, so a restart (or crash)
+   * loses neither: owed receipts are sent again and query_sm still answers. Default none (memory only).
+   */
+  journal?: string;
   /** Serve SMPP over TLS with this key and certificate. */
   tls?: SimulatorTlsOptions;
   logger?: Logger;

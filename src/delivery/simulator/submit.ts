@@ -9,14 +9,21 @@ import type { AlphabetOptions } from "../smpp/text-codec.js";
 import type { SimSession } from "./esme.js";
 import { SIMULATOR_DEFAULTS, type SimulatorOptions } from "./options.js";
 import { formatId } from "./pdus.js";
+import { type MessageLedger, receiptRecordOf } from "./ledger.js";
 import type { ReceiptSender } from "./receipts.js";
 import { submitRecord } from "./record.js";
 import { type ScenarioEngine, wantsReceipt } from "./scenarios.js";
 import type { MessageRecord, SimulatorStats, SubmitRecord } from "./stats.js";
 import type { Timers } from "./timers.js";
 
-/** Ids start here so that hex and decimal forms never look alike ("1A2B3C00" vs "439041024"). */
-const FIRST_ID = 0x1a2b3c00;
+/**
+ * The first id of a run: the start time in microseconds. A real SMSC's counter may restart (Starling copes,
+ * see receipt matching), but the simulator's should not: ids of two runs would only meet if a run handed
+ * out more than a million ids a second. Below 2^53, so a double counts on exactly.
+ */
+export function firstIdOfRun(now = Date.now()): number {
+  return now * 1000;
+}
 
 export interface SubmitHandlerParts {
   options: SimulatorOptions;
@@ -25,14 +32,18 @@ export interface SubmitHandlerParts {
   stats: SimulatorStats;
   timers: Timers;
   receipts: ReceiptSender;
+  /** The SMSC's book of accepted messages (query_sm, receipts owed across a restart). */
+  ledger: MessageLedger;
   /** Called once a submit was accepted and answered; `message` when it completed a whole message. */
   accepted(record: SubmitRecord, message: MessageRecord | undefined): void;
 }
 
 export class SubmitHandler {
-  #nextId = FIRST_ID;
+  #nextId: number;
 
-  constructor(private readonly parts: SubmitHandlerParts) {}
+  constructor(private readonly parts: SubmitHandlerParts) {
+    this.#nextId = parts.ledger.nextId;
+  }
 
   handle(session: SimSession, pdu: Pdu): void {
     const { stats, options } = this.parts;
@@ -74,11 +85,19 @@ export class SubmitHandler {
         };
         const record = submitRecord(pdu, fields, ids, this.parts.alphabet);
         const message = stats.recordAccepted(record);
+        const owed =
+          !decision.receipt.lost && wantsReceipt(record.registeredDelivery, decision.receipt.state);
+        // Booked (and journalled) before the ESME learns the id: what it was told survives a crash.
+        this.parts.ledger.accepted({
+          n: id,
+          record: receiptRecordOf(record),
+          receipt: decision.receipt,
+          doneAt: record.receivedAt + decision.receipt.delayMs,
+          owed,
+        });
         this.#respond(session, pdu.response({ message_id: record.smscId }));
         this.parts.accepted(record, message);
-        if (wantsReceipt(record.registeredDelivery, decision.receipt.state)) {
-          this.parts.receipts.schedule(session, record, decision.receipt);
-        }
+        if (owed) this.parts.receipts.schedule(session, record, decision.receipt);
       }
     }
   }

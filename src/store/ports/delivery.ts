@@ -1,28 +1,68 @@
+import type { DeliveryEvent } from "../../core/delivery/state.js";
+import type { AcceptedParts } from "../../core/delivery/submit.js";
 import type { PartState } from "../../core/delivery-state.js";
 import type { Message } from "../../core/message.js";
+
+export type { AcceptedParts };
 
 export interface ClaimedMessage {
   message: Message;
   /** Failed attempts so far. */
   attempts: number;
+  /** Parts of a long message an earlier attempt got accepted: the next attempt resumes after them. */
+  accepted?: AcceptedParts;
 }
 
 /** What happened to a claimed message; recorded in batches, each with its webhook events. */
 export type DeliveryOutcome =
+  /** `smscIds` of all parts, those accepted in earlier attempts first. */
   | { kind: "submitted"; message: Message; connectorId: string; smscIds: string[]; at: number }
-  /** Back to the queue for later, but only while `owner` still holds the lease: another may have taken it over. */
-  | { kind: "retry"; owner: string; message: Message; dueAt: number; error: string; countAttempt: boolean }
+  /**
+   * Back to the queue for later, but only while `owner` still holds the lease: another may have taken it over.
+   * `accepted`: the parts of a long message accepted so far, recorded so receipts find them and the next
+   * claim resumes after them.
+   */
+  | {
+      kind: "retry";
+      owner: string;
+      message: Message;
+      dueAt: number;
+      error: string;
+      countAttempt: boolean;
+      accepted?: AcceptedParts;
+    }
   /**
    * Ends the message (and refunds it), but only while `owner` still holds the lease: a claim that lapsed
    * and was taken over may have been submitted by its new holder meanwhile.
    */
   | { kind: "failed"; owner: string; message: Message; statusCode: number; dlrCode: number; refund: boolean; error: string };
 
+/**
+ * Renders a domain event as the webhook an account's callback URLs receive: the dialect's payload (the
+ * composition root passes LOX24's). The store writes the result to the outbox in the transaction of the change.
+ */
+export type WebhookRenderer = (event: DeliveryEvent) => { name: string; data: unknown };
+
+/** Without a dialect's renderer, the domain event itself (for tools that open a store on their own). */
+export const neutralWebhook: WebhookRenderer = (event) => ({ name: event.type, data: event });
+
 export interface ReceiptUpdate {
   connectorId: string;
   smscId: string;
   state: PartState;
   errorCode?: number;
+}
+
+/** A submitted part whose receipt has not come: what the gateway needs to ask the SMSC about it. */
+export interface EnRoutePart {
+  messageUuid: string;
+  partIndex: number;
+  connectorId: string;
+  smscId: string;
+  /** The message's sender, as submitted (query_sm names it). */
+  source: string;
+  /** When the part was submitted (unix ms). */
+  submittedAt: number;
 }
 
 export interface DeliveryStore {
@@ -38,6 +78,16 @@ export interface DeliveryStore {
    * expire (dlr_code 8). Returns how many expired.
    */
   expireStale(sentBefore: number, now: number): Promise<number>;
+  /**
+   * Parts still en route, of messages not yet final, submitted in [since, before), oldest first, after
+   * `cursor` (the last one a previous page returned), at most `limit`.
+   */
+  enRouteParts(
+    since: number,
+    before: number,
+    limit: number,
+    cursor?: Pick<EnRoutePart, "submittedAt" | "messageUuid" | "partIndex">,
+  ): Promise<EnRoutePart[]>;
   /** Rows still queued, per lane. */
   queueDepth(): Promise<{ transactional: number; bulk: number }>;
 }
@@ -51,6 +101,8 @@ export interface OutboxItem {
   data: unknown;
   createdAt: number;
   attempts: number;
+  /** The receiver's own timeout for a post, when it has one (`webhooks timeout`); else the configured default. */
+  timeoutMs?: number | null;
 }
 
 export type WebhookAttempt =
@@ -62,15 +114,20 @@ export interface Webhook {
   accountId: number;
   url: string;
   createdAt: number;
+  /** How long a post to this receiver may take; null = the configured default (`webhooks.timeoutMs`). */
+  timeoutMs: number | null;
 }
 
 export interface WebhookStore {
-  add(accountId: number, url: string, now: number): Promise<Webhook>;
+  add(accountId: number, url: string, now: number, timeoutMs?: number | null): Promise<Webhook>;
   list(accountId: number): Promise<Webhook[]>;
   remove(id: number): Promise<boolean>;
+  /** Sets (or, with null, clears) a receiver's own timeout; false if there is no such webhook. */
+  setTimeout(id: number, timeoutMs: number | null): Promise<boolean>;
   /** Writes one outbox row per callback URL of the account (none if it has no URL). */
   enqueue(accountId: number, name: string, data: unknown, now: number): Promise<void>;
-  claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  /** Leases due events, oldest first, leaving out those to `exceptUrls` (receivers that are full or paused). */
+  claimDue(now: number, limit: number, leaseMs: number, exceptUrls?: readonly string[]): Promise<OutboxItem[]>;
   /** Gives claimed events back unsent (their lease ends now), so the next claim, here or elsewhere, takes them. */
   release(ids: readonly string[]): Promise<void>;
   /**

@@ -127,6 +127,8 @@ export interface WebhooksTable {
   account_id: number;
   url: string;
   created_at: number;
+  /** Migration 008; null = the configured default. */
+  timeout_ms: number | null;
 }
 
 export interface WebhookOutboxTable {
