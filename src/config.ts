@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { connectorSettingsSchema } from "./delivery/connector-types.js";
 import { invalidProxyEntry, proxyList } from "./api/trusted-proxies.js";
+import { SMPP_SERVER_ENV, smppServerSchema } from "./smpp-server/config.js";
 
 /**
  * Values are coerced by the type of their key: environment variables are strings, and "NO" is Norway for
@@ -95,9 +96,30 @@ export const configSchema = z.object({
       publicUrl: z.string().url().optional(),
     })
     .prefault({}),
+  admin: z
+    .object({
+      /** The operator listener: console and /metrics, apart from the public API. */
+      enabled: flag.default(true),
+      host: z.string().default("127.0.0.1"),
+      /** Unset: the API port + 1 (0, an ephemeral port, when the API port is 0). */
+      port: port.optional(),
+      /** Also answer /metrics on the public API port. Off: metrics name connectors and volumes. */
+      metricsOnApi: flag.default(false),
+      sessionHours: positiveInt.default(12),
+      /** Failed logins in a row that lock an operator out, and for how long. */
+      lockoutAttempts: positiveInt.default(5),
+      lockoutMinutes: positiveInt.default(15),
+      /** On a start with no operator at all, create "admin" and print its one-time password once. */
+      firstOperator: flag.default(true),
+    })
+    .prefault({}),
   database: z.object({ url: z.string().min(1).default("sqlite:./data/starling.db") }).prefault({}),
   log: z
-    .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+    .object({
+      level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      /** auto: readable lines on a terminal (pino-pretty), JSON lines otherwise (files, journald, collectors). */
+      format: z.enum(["auto", "pretty", "json"]).default("auto"),
+    })
     .prefault({}),
   demo: z
     .object({
@@ -207,6 +229,7 @@ export const configSchema = z.object({
     .prefault({}),
   /** Protection against SMS pumping (issue 16); see README "Fraud protection" for what each rule does. */
   fraud: fraudSchema,
+  smppServer: smppServerSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -220,7 +243,12 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_TRUSTED_PROXIES: "server.trustedProxies",
   STARLING_PUBLIC_URL: "server.publicUrl",
   STARLING_DATABASE_URL: "database.url",
+  STARLING_ADMIN: "admin.enabled",
+  STARLING_ADMIN_HOST: "admin.host",
+  STARLING_ADMIN_PORT: "admin.port",
+  STARLING_METRICS_ON_API: "admin.metricsOnApi",
   STARLING_LOG_LEVEL: "log.level",
+  STARLING_LOG_FORMAT: "log.format",
   STARLING_DEMO: "demo.enabled",
   STARLING_DEMO_COUNTRY: "demo.country",
   STARLING_DEFAULT_PRICE: "pricing.defaultPricePerPart",
@@ -235,6 +263,7 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_OTP_HASH_KEY: "otp.hashKey",
   STARLING_IDEMPOTENCY_WINDOW_SECONDS: "idempotency.windowSeconds",
   STARLING_FRAUD: "fraud.enabled",
+  ...SMPP_SERVER_ENV,
 };
 
 export class ConfigError extends Error {}

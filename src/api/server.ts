@@ -15,13 +15,17 @@ import { randomAlphanumeric } from "../ids.js";
 import { allowedMethods, describeFrameworkError, methodNotAllowed } from "./framework-errors.js";
 import { clientErrorHandler, ignoreContentTypeWithoutBody, lingerOnClose } from "./connection-hygiene.js";
 import { fastifyTrustProxy } from "./trusted-proxies.js";
+import { type LogFormat, logOptions } from "../logging.js";
 
 export interface ServerOptions {
   bodyLimitBytes: number;
   /** Reverse proxies whose X-Forwarded-For is believed (trusted-proxies.ts); empty: none. */
   trustedProxies: readonly string[];
   logLevel: string;
+  logFormat?: LogFormat;
   security: { badCredentialLimit: number; badCredentialWindowSeconds: number; ipBlockSeconds: number };
+  /** Shared with the SMPP server, so bad credentials count towards one block whichever way they came. */
+  ipBlocker?: IpBlocker;
 }
 
 /** What a dialect plugin receives. */
@@ -62,7 +66,7 @@ export async function buildServer(
   };
   const app = Fastify({
     logger: {
-      level: options.logLevel,
+      ...logOptions(options.logLevel, options.logFormat ?? "json"),
       redact: ["req.headers.authorization", 'req.headers["x-lox24-auth-token"]'],
     },
     // Per-request log lines would cost more than the request itself at gateway rates.
@@ -92,11 +96,13 @@ export async function buildServer(
 
   const ctx: DialectContext = {
     deps,
-    ipBlocker: new IpBlocker({
-      limit: options.security.badCredentialLimit,
-      windowMs: options.security.badCredentialWindowSeconds * 1000,
-      blockMs: options.security.ipBlockSeconds * 1000,
-    }),
+    ipBlocker:
+      options.ipBlocker ??
+      new IpBlocker({
+        limit: options.security.badCredentialLimit,
+        windowMs: options.security.badCredentialWindowSeconds * 1000,
+        blockMs: options.security.ipBlockSeconds * 1000,
+      }),
   };
 
   // A trivial JSON route: liveness for operators, and the baseline the benchmark compares POST /sms with.

@@ -4,6 +4,7 @@ import { type ServiceCode, SERVICE_CODES } from "../core/message.js";
 import { fromMicros, toMicros } from "../core/money.js";
 import { AppError } from "../errors.js";
 import type { Account } from "../store/ports/index.js";
+import { registerSmppKeyCommand } from "../smpp-server/cli.js";
 import type { CliContext } from "./context.js";
 import { print, table } from "./output.js";
 
@@ -119,6 +120,7 @@ export function registerAccountCommands(program: Command, run: (fn: (ctx: CliCon
     );
 
   const keys = program.command("keys").description("API keys");
+  registerSmppKeyCommand(keys, run);
   keys
     .command("create <accountId>")
     .option("--name <name>")

@@ -10,6 +10,9 @@ import { sqlInboundStore, sqlWebhookStore } from "./webhooks.js";
 import { migrationsFor } from "./migrations/index.js";
 import { sqlOtpStore } from "./otp.js";
 import { sqlFraudStore, sqlIdempotencyStore } from "./safety.js";
+import { sqlSmppServerStore } from "./smpp-server.js";
+import { sqlAdminStore } from "./operator/admins.js";
+import { sqlOperatorStore } from "./operator/reads.js";
 
 export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
@@ -46,6 +49,9 @@ export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
     otp: sqlOtpStore(db),
     idempotency: sqlIdempotencyStore(db),
     fraud: sqlFraudStore(db),
+    smppServer: sqlSmppServerStore(db),
+    operator: sqlOperatorStore(db),
+    admins: sqlAdminStore(db),
     settings: {
       async get(key) {
         const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();

@@ -13,6 +13,8 @@ import * as pendingReceiptsReceivedAt from "./006-pending-receipts-received-at.j
 import * as webhookTimeout from "./008-webhook-timeout.js";
 import * as safeSending from "./009-safe-sending.js";
 import * as enRouteParts from "./013-en-route-parts.js";
+import * as smppServer from "./010-smpp-server.js";
+import * as admins from "./011-admins.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -26,6 +28,8 @@ const steps: Record<string, Step> = {
   "008-webhook-timeout": webhookTimeout,
   "009-safe-sending": safeSending,
   "013-en-route-parts": enRouteParts,
+  "010-smpp-server": smppServer,
+  "011-admins": admins,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
