@@ -165,6 +165,8 @@ export const configSchema = z.object({
            * Default: beside the SQLite database file; none (memory only) with PostgreSQL unless set.
            */
           journal: z.string().optional(),
+          /** Submit and message records the embedded simulator keeps in memory (its counters are exact). */
+          maxRecords: z.coerce.number().int().nonnegative().default(1000),
           /** Settings of the connector Starling binds to its own simulator. */
           connector: z
             .object({
@@ -212,8 +214,12 @@ export const configSchema = z.object({
   otp: z
     .object({
       ttlSeconds: positiveInt.default(600),
-      /** Key for the HMAC that stores OTP codes; generated per store if absent (see main.ts). */
+      /** Key for the HMAC that stores OTP codes; else the key file's first line (app/otp-hash-keys.ts). */
       hashKey: z.string().min(16).optional(),
+      /** Earlier keys, still accepted when a code is checked (rotation). */
+      previousHashKeys: z.preprocess(proxyList, z.array(z.string().min(16))).default([]),
+      /** The key file; default `otp-hash.key` beside the SQLite file (or in ./data for PostgreSQL). */
+      hashKeyFile: z.string().min(1).optional(),
     })
     .prefault({}),
   /** Idempotency-Key on sends (issue 16): how long a key replays its first answer, and races. */

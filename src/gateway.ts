@@ -2,6 +2,7 @@
  * The composition root: config → store → use-case deps → delivery → HTTP server, started in order and
  * stopped in reverse. Tests and benchmarks start a whole gateway through this, exactly as main.ts does.
  */
+import { dirname, join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
@@ -13,6 +14,7 @@ import { renderLox24Webhook } from "./api/lox24/webhook-events.js";
 import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
 import { CampaignRunner, resumeCampaigns } from "./app/fullsms/campaign-runner.js";
+import { loadOtpHashKeys } from "./app/otp-hash-keys.js";
 import { handleInboundForLists } from "./app/fullsms/inbound.js";
 import { handleInbound, type InboundHooks } from "./app/handle-inbound.js";
 import { IpBlocker } from "./app/ip-block.js";
@@ -63,15 +65,32 @@ export interface GatewayOptions {
   store?: Store;
 }
 
+/** The OTP key file: configured, else beside the SQLite file, else in ./data. */
+function otpKeyFile(config: Readonly<Config>): string {
+  if (config.otp.hashKeyFile) return config.otp.hashKeyFile;
+  const sqlite = /^postgres(ql)?:\/\//.test(config.database.url)
+    ? undefined
+    : config.database.url.replace(/^sqlite:(\/\/)?/, "");
+  return join(sqlite && sqlite !== ":memory:" ? dirname(sqlite) : "./data", "otp-hash.key");
+}
+
 export async function startGateway(config: Readonly<Config>, options: GatewayOptions = {}): Promise<Gateway> {
   // Delivery events become webhooks in LOX24's `sms.delivery` shape, the one dialect that defines them.
   const store =
     options.store ?? (await openStore(config.database.url, { renderWebhook: renderLox24Webhook }));
+  const hashKeys = await loadOtpHashKeys(store, {
+    configured: config.otp.hashKey,
+    previous: config.otp.previousHashKeys,
+    file: otpKeyFile(config),
+  }).catch(async (error: Error) => {
+    if (!options.store) await store.close();
+    throw error;
+  });
   const deps: AppDeps = {
     store,
     clock: options.clock ?? systemClock,
     pricing: { defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart) },
-    otp: config.otp,
+    otp: { ttlSeconds: config.otp.ttlSeconds, hashKeys },
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
   };
 

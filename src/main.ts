@@ -1,6 +1,7 @@
 /** `npm start`: run the gateway until SIGINT/SIGTERM, then shut down gracefully. */
 import { createOperator } from "./app/admin/operators.js";
 import { bootstrapDemo } from "./app/bootstrap-demo.js";
+import { OtpKeyError } from "./app/otp-hash-keys.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startGateway } from "./gateway.js";
 
@@ -89,6 +90,10 @@ function printDemo(url: string, accountId: number, token: string): void {
 }
 
 main().catch((error) => {
+  if (error instanceof OtpKeyError) {
+    process.stderr.write(`starling: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`starling: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

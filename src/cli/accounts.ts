@@ -20,6 +20,7 @@ export function accountView(a: Account) {
     timezone: a.timezone,
     min_balance: fromMicros(a.minBalanceMicros),
     short_links: a.allowShortLinks,
+    strict_numbers: a.strictNumbers ?? false,
   };
 }
 
@@ -94,6 +95,7 @@ export function registerAccountCommands(program: Command, run: (fn: (ctx: CliCon
     .option("--min-balance <amount>", "FullSMS: minimum balance to send campaigns")
     .option("--short-links <on|off>")
     .option("--text-deleted <on|off>", "default for is_text_deleted")
+    .option("--strict-numbers <on|off>", "accept only recipients in allocated ranges (default: any possible number)")
     .option("--json")
     .action((accountId, o) =>
       run(async ({ deps }) => {
@@ -105,6 +107,7 @@ export function registerAccountCommands(program: Command, run: (fn: (ctx: CliCon
           ...(o.minBalance !== undefined ? { minBalanceMicros: toMicros(o.minBalance) } : {}),
           ...(o.shortLinks !== undefined ? { allowShortLinks: onOff(o.shortLinks)! } : {}),
           ...(o.textDeleted !== undefined ? { isTextDeleted: onOff(o.textDeleted)! } : {}),
+          ...(o.strictNumbers !== undefined ? { strictNumbers: onOff(o.strictNumbers)! } : {}),
         };
         if (patch.timezone) {
           try {

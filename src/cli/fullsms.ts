@@ -224,9 +224,11 @@ function registerListCommands(program: Command, run: Run, print: Print, progress
         const line = progressLine(progress);
         const status = (r: Readonly<ImportReport>) => {
           const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-          return `importing: ${formatCount(r.rows)} rows read, ${formatCount(r.rows / seconds)} rows/s, ${formatCount(r.invalid)} invalid`;
+          const rate = formatCount(r.rows / seconds);
+          return `importing: ${formatCount(r.rows)} rows read, ${rate} rows/s, ${formatCount(r.invalid)} invalid`;
         };
-        const r = await importContacts(deps, id(listId), file, { onProgress: (report) => line.update(status(report)) });
+        const onProgress = (report: Readonly<ImportReport>) => line.update(status(report));
+        const r = await importContacts(deps, id(listId), file, { onProgress });
         line.done(status(r));
         const view = {
           list_id: r.listId,

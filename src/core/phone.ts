@@ -45,7 +45,8 @@ export function normalisePhone(input: string, country: string, rule: NumberRule 
   // E.164 caps a number at 15 digits; some countries' possible lengths (German fixed lines) reach past it.
   const possible = parsed.find((p) => p?.isPossible() && p.number.length <= 16);
   // An unallocated range has no country of its own: the calling code's main country (+44 → GB) is it.
-  return possible ? { e164: possible.number, iso2: possible.country ?? possible.getPossibleCountries()[0] ?? null } : null;
+  if (!possible) return null;
+  return { e164: possible.number, iso2: possible.country ?? possible.getPossibleCountries()[0] ?? null };
 }
 
 /** Country of an E.164 number, or null when libphonenumber cannot tell. */

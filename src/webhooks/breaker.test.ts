@@ -41,7 +41,9 @@ describe("Breaker", () => {
     assert.equal(b.succeeded(), true);
     assert.equal(b.state(0), "closed");
     assert.equal(b.succeeded(), false);
+    assert.equal(b.clean, true);
     for (let i = 0; i < 2; i++) b.failed(0, "x");
     assert.equal(b.state(0), "closed", "the count started again");
+    assert.equal(b.clean, false, "a receiver with failures is remembered");
   });
 });

@@ -33,6 +33,11 @@ export class Breaker {
     return state === "closed" ? budget : state === "half-open" ? 1 : 0;
   }
 
+  /** No failure since the last success: nothing about this receiver needs remembering. */
+  get clean(): boolean {
+    return this.failures === 0 && this.pauses === 0;
+  }
+
   /** When the current pause ends (meaningful while open). */
   get pausedUntil(): number {
     return this.openUntil;

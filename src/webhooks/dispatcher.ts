@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../app/deps.js";
 import type { OutboxItem, Store, WebhookAttempt } from "../store/ports/index.js";
 import type { BreakerOptions } from "./breaker.js";
+import { chainOf, eventBody, redactUrl } from "./event.js";
 import { WebhookClient } from "./http.js";
 import { type Queued, type Receiver, Receivers } from "./receivers.js";
 import { sign } from "./signature.js";
@@ -23,40 +24,6 @@ export interface WebhookDispatcherOptions {
   senderThread?: boolean;
   /** When a failing receiver is paused (see breaker.ts); defaults: 5 failures, baseDelayMs doubling to 5 min. */
   breaker?: Partial<BreakerOptions>;
-}
-
-export const API_VERSION = "2022-05-25";
-
-/**
- * Events that must be posted one after another: those of one SMS to one URL. Another URL of the same
- * account has its own order, so a dead receiver does not hold up a healthy one.
- */
-function chainOf(item: OutboxItem): string | undefined {
-  const id = (item.data as { id?: unknown } | null)?.id;
-  return typeof id === "string" ? `${id}\0${item.url}` : undefined;
-}
-
-/** A URL as it may be logged: no user, password or query (they can carry the receiver's credentials). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "(invalid URL)";
-  }
-}
-
-export function eventBody(item: OutboxItem, maxAttempts: number) {
-  return {
-    id: item.eventId,
-    api_version: API_VERSION,
-    name: item.name,
-    created_at: Math.floor(item.createdAt / 1000),
-    attempt_total: maxAttempts,
-    attempt_number: item.attempts + 1,
-    notification_task_id: item.id,
-    data: item.data,
-  };
 }
 
 /**
@@ -240,7 +207,7 @@ export class WebhookDispatcher {
       receiver.inFlight--;
       this.finished(queued);
       const now = this.deps.clock.now();
-      this.receivers.forgetIfIdle(receiver, now);
+      this.receivers.forgetIfIdle(receiver);
       // A receiver still full wants nothing from the claimer; otherwise claim when few events can start.
       if (!this.receivers.full(receiver) && this.receivers.startable(now) < this.lowWater) this.wakeAll();
       this.pump();

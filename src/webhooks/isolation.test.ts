@@ -209,6 +209,38 @@ describe("webhook receivers are isolated from each other", () => {
     assert.equal(counts.dead ?? 0, 0);
   });
 
+  it("counts failures of events that come one at a time towards a pause", async () => {
+    const failing = await receiver(() => ({ status: 500, afterMs: 0 }));
+    const account = accounts[0]!;
+    await store.webhooks.add(account, failing.url, Date.now());
+    const dispatcher = new WebhookDispatcher(
+      { store, clock: systemClock, log: pino({ level: "silent" }) },
+      {
+        maxAttempts: 4,
+        timeoutMs: 5000,
+        baseDelayMs: 60_000,
+        pollIntervalMs: 20,
+        senderThread: false,
+        breaker: { failuresToOpen: 3, firstPauseMs: 60_000, maxPauseMs: 60_000 },
+      },
+    );
+    dispatcher.start();
+    try {
+      for (let i = 0; i < 3; i++) {
+        await store.webhooks.enqueue(account, "sms.delivery", { id: `lone-${i}`, dlr_code: 1 }, Date.now());
+        await until(() => dispatcher.stats.failed === i + 1);
+      }
+      await store.webhooks.enqueue(account, "sms.delivery", { id: "lone-3", dlr_code: 1 }, Date.now());
+      // Paused: its events are left out of claims. Give the claimer many polls to (wrongly) post it.
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(failing.arrivals.size, 3, "the fourth was not posted: the receiver is paused");
+      assert.equal(dispatcher.stats.failed, 3);
+    } finally {
+      await dispatcher.stop();
+      failing.close();
+    }
+  });
+
   it("honours a receiver's own timeout instead of the default", async () => {
     const slowButFine = await receiver(() => ({ status: 204, afterMs: 600 }));
     const account = accounts[0]!;

@@ -62,9 +62,12 @@ export class Receivers {
     return this.byUrl.values();
   }
 
-  /** Forgets a receiver that holds nothing and is healthy (its state is the default one). */
-  forgetIfIdle(receiver: Receiver, now: number): void {
-    if (receiver.held === 0 && receiver.breaker.state(now) === "closed") this.byUrl.delete(receiver.url);
+  /**
+   * Forgets a receiver that holds nothing and has not failed since its last success (its state is the
+   * default one). One that failed is remembered, so failures one event at a time still add up to a pause.
+   */
+  forgetIfIdle(receiver: Receiver): void {
+    if (receiver.held === 0 && receiver.breaker.clean) this.byUrl.delete(receiver.url);
   }
 
   /** A receiver that holds its cap of events: its events are left out of claims until it has posted some. */

@@ -325,6 +325,25 @@ describe("FullSMS CLI binary (sqlite)", () => {
     assert.match(missing.stderr, /^starling: campaign .* not found/);
   });
 
+  it("sets an account's strict numbers option, after which contacts outside allocated ranges are refused", async () => {
+    const url = await storeTargets[0]!.url();
+    const store = await openStore(url);
+    const { id } = await store.accounts.create(
+      { name: "strict", country: "GB", currency: "EUR", balanceMicros: 0, webhookSecret: "s" },
+      Date.now(),
+    );
+    const list = await store.fullsms.lists.create(id, "strict", null, Date.now());
+    await store.close();
+    const set = await spawnCli(url, ["accounts", "set", String(id), "--strict-numbers", "on", "--json"]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(set.json.strict_numbers, true);
+    const drama = await spawnCli(url, ["contacts", "add", String(list.id), "07700 900900", "--json"]);
+    assert.equal(drama.code, 1);
+    assert.match(drama.stderr, /not a valid phone number/);
+    const real = await spawnCli(url, ["contacts", "add", String(list.id), "07911 123456", "--json"]);
+    assert.equal(real.code, 0, real.stderr);
+  });
+
   it("draws the import progress line on a real terminal (a pty from script(1)), not into pipes", async (t) => {
     if (!hasScript) return t.skip("script(1) from util-linux is not installed");
     const url = await storeTargets[0]!.url();

@@ -82,6 +82,19 @@ for (const target of storeTargets) {
       assert.deepEqual(messages.map((m) => [m.phone, m.iso2]).sort(), [["+972541111111", "IL"], ["+972542222222", "IL"]]);
     });
 
+    it("with the account's strict numbers option, reports numbers outside allocated ranges invalid too", async () => {
+      const strict = await gw.newAccount({ country: "GB", balance: 10 });
+      await seedAccount(gw, strict.accountId, "441111115599");
+      await gw.gateway.store.accounts.update(strict.accountId, { strictNumbers: true });
+      const res = await fullsmsClient(gw, strict.token).post(PATH, {
+        to_numbers: ["972541111111", "972542222222"],
+        from: "COPERATO",
+        message: "hi",
+      });
+      assert.equal(res.status, 200);
+      assert.deepEqual([res.body.total_sent, res.body.invalid], [1, { count: 1, numbers: ["972541111111"] }]);
+    });
+
     it("reports only numbers that cannot be dialled at all as invalid", async () => {
       const res = await api.post(PATH, {
         to_numbers: ["972541111111", "97254", "9725411111111111", "not a number", "447700900123"],

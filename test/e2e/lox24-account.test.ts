@@ -236,6 +236,9 @@ for (const target of storeTargets) {
       assert.deepEqual(await get("phone=1415555"), ["Order_7 delayed", "Your order 100% shipped"]);
       assert.deepEqual(await get("phone=1415555&iso2[]=DE"), []);
       assert.deepEqual(await get("phone[]=4155552671&phone[]=1701234567"), ["Hallo Welt", "Your order 100% shipped"]);
+      const noDigits = await http(gw.url, "GET", "/sms?phone=abc", { headers: h });
+      assert.equal(noDigits.status, 400);
+      assert.equal(noDigits.body.violations[0].propertyPath, "phone");
       // Filters combine with paging and totals in JSON-LD.
       const ld = await http(gw.url, "GET", "/sms?text=welt&itemsPerPage=1", { headers: { "X-LOX24-AUTH-TOKEN": acct.token } });
       assert.equal(ld.body["hydra:totalItems"], 2);

@@ -189,6 +189,18 @@ for (const target of storeTargets) {
       const impossible = await post({ text: "x", sender_id: "Starling", phone: "+97254111" });
       assert.equal(impossible.status, 400);
       assert.equal(impossible.body.violations[0].propertyPath, "phone");
+      // An operator can ask for allocated ranges only, per account.
+      const strict = await gw.newAccount();
+      await gw.gateway.store.accounts.update(strict.accountId, { strictNumbers: true });
+      const send = (phone: string) =>
+        http(gw.url, "POST", "/sms", {
+          body: { text: "x", sender_id: "Starling", phone },
+          headers: { "X-LOX24-AUTH-TOKEN": strict.token },
+        });
+      const refused = await send("+972541111111");
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.violations[0].propertyPath, "phone");
+      assert.equal((await send("+972542222222")).status, 201);
     });
 
     it("rejects attempts_count_max for direct, an invalid phone, and an over-long text", async () => {

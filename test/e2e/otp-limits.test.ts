@@ -104,6 +104,21 @@ for (const target of storeTargets) {
         assert.deepEqual([ok.status, ok.body], [200, { status: "approved" }]);
       });
 
+      it("keeps the older OTP when the replacing create cannot be paid", async () => {
+        const a = await account();
+        const to = next();
+        const first = (await create(a.token, to)).body.otp_id;
+        gw.clock.advance(30_000);
+        const store = gw.gateway.store;
+        const { balanceMicros } = (await store.accounts.get(a.accountId))!;
+        await store.accounts.adjustBalance(a.accountId, -balanceMicros, gw.clock.now());
+        const refused = await create(a.token, to);
+        assert.equal(refused.status, 422);
+        assert.equal(refused.body.reason, "balance_low");
+        const ok = await verify(a.token, first, await gw.codeOf(first, a.accountId));
+        assert.deepEqual([ok.status, ok.body], [200, { status: "approved" }], "the first OTP still works");
+      });
+
       it("answers 'One Creation' to a create while another create to the same number is still being made", async () => {
         const a = await account();
         const to = next();

@@ -108,9 +108,10 @@ export function parseCollectionQuery(raw: Raw): { query: MessageQuery } | { viol
   // Numbers are stored as E.164, so the filter matches digits: "4155552671", "+1 415 555 2671" and
   // "0014155552671" (a leading "00" is the international prefix) all find +14155552671.
   const phones = valuesOf(raw, "phone")
-    .map((p) => (p.trim().startsWith("00") ? p.trim().slice(2) : p).replace(/\D/g, ""))
-    .filter(Boolean);
-  if (phones.length > 0) query.phoneContains = phones;
+    .filter((p) => p.trim() !== "")
+    .map((p) => (p.trim().startsWith("00") ? p.trim().slice(2) : p).replace(/\D/g, ""));
+  if (phones.some((p) => p === "")) violations.push({ field: "phone", message: "This value is not a valid phone number." });
+  else if (phones.length > 0) query.phoneContains = phones;
   const text = valuesOf(raw, "text")[0];
   if (text) query.textContains = text;
   const bulk = raw.bulk_id;

@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { normalisePhone } from "../../core/phone.js";
 import { AppError } from "../../errors.js";
 import type { AppDeps } from "../deps.js";
+import { numberRuleOf } from "../number-rule.js";
 import { listWithAccount } from "./manage-lists.js";
 
 const BATCH = 5000;
@@ -47,6 +48,7 @@ export async function importContacts(
 ): Promise<ImportReport> {
   const { list, account } = await listWithAccount(deps, listId);
   const report: ImportReport = { listId, rows: 0, added: 0, resubscribed: 0, unchanged: 0, invalid: 0, errors: [] };
+  const rule = numberRuleOf(account);
   let column = 0;
   let lineNo = 0;
   let batch: string[] = [];
@@ -79,7 +81,7 @@ export async function importContacts(
       report.rows++;
       if (report.rows % PROGRESS_EVERY_ROWS === 0) options.onProgress?.(report);
       const value = cells[column] ?? "";
-      const phone = value ? normalisePhone(value, account.country)?.e164 : undefined;
+      const phone = value ? normalisePhone(value, account.country, rule)?.e164 : undefined;
       if (!phone) {
         bad(value ? `"${value.slice(0, 40)}" is not a valid phone number` : "no phone number");
         continue;

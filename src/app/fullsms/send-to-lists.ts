@@ -36,7 +36,9 @@ export async function sendToLists(deps: AppDeps, input: SendInput & { listIds: n
     await expansion.finish("failed", `error: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   });
-  if (first === "failed" && expansion.progress.enqueued === 0) throw await fundsShort(deps, account.id, expansion.unpaidMicros);
+  if (first === "failed" && expansion.progress.enqueued === 0) {
+    throw await fundsShort(deps, account.id, expansion.unpaidMicros);
+  }
   if (first === "more") runner.continue(expansion);
   return { campaignId: row.id };
 }

@@ -8,6 +8,7 @@ import { asFundsShort } from "./balance.js";
 import { sendBatch } from "./campaign-batch.js";
 import { bulkPriority } from "./campaign-expansion.js";
 import { campaignRow, planSend, type SendInput } from "./campaign-setup.js";
+import { numberRuleOf } from "../number-rule.js";
 import { recipientE164 } from "./phone-input.js";
 
 export const MAX_NUMBERS = 500;
@@ -22,7 +23,8 @@ export interface ToNumbersResult {
 
 export async function sendToNumbers(deps: AppDeps, input: SendInput & { toNumbers: string[] }): Promise<ToNumbersResult> {
   const { account } = input;
-  const normalised = input.toNumbers.map((raw) => recipientE164(raw, account.country));
+  const rule = numberRuleOf(account);
+  const normalised = input.toNumbers.map((raw) => recipientE164(raw, account.country, rule));
   const optedOut = await deps.store.fullsms.contacts.optedOut(
     account.id,
     [...new Set(normalised.filter((n): n is string => n !== undefined))],

@@ -8,9 +8,11 @@ import { brandProblem, generateCode, hashCode, otpText, SAME_NUMBER_WINDOW_MS } 
 import { AppError, type FieldViolation } from "../../errors.js";
 import type { AccountProfile, OtpRecord } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
-import { asFundsShort } from "../fullsms/balance.js";
+import { accountBalance } from "../account-balance.js";
+import { asFundsShort, fundsShort } from "../fullsms/balance.js";
 import { GEO_REFUSED } from "../fraud/guard.js";
 import { recipientE164 } from "../fullsms/phone-input.js";
+import { numberRuleOf } from "../number-rule.js";
 import { acceptMessages, prepareMessage } from "../send-message.js";
 import { otpSenderCheck, type SenderCheck } from "./sender-check.js";
 import { otpHashKey, otpLimitsOf, otpTtlMs } from "./settings.js";
@@ -48,7 +50,7 @@ export async function createOtp(
   checkSender: SenderCheck = otpSenderCheck,
 ): Promise<OtpRecord> {
   // Read like every FullSMS recipient: bare digits are international ("442222222222" is +44…).
-  const phone = recipientE164(req.toNumber, req.account.country);
+  const phone = recipientE164(req.toNumber, req.account.country, numberRuleOf(req.account));
   if (!phone) throw otpFieldError("to_number");
   const brand = (req.brand ?? "").normalize("NFC").trim();
   if (brandProblem(brand)) throw otpFieldError("brand");
@@ -76,6 +78,10 @@ export async function createOtp(
   });
   // The brand limits keep every OTP text in one part; this guards the rule if the template ever grows.
   if (message.partsCount !== 1) throw otpFieldError("brand");
+  // A create that cannot pay is refused before its reservation, which would replace the number's older
+  // OTP. The debit below still decides (a concurrent send may take the money meanwhile).
+  const { balanceMicros } = await accountBalance(deps, req.account.id);
+  if (balanceMicros < message.priceMicros) throw await fundsShort(deps, req.account.id, message.priceMicros);
 
   const now = deps.clock.now();
   const otp: OtpRecord = {

@@ -7,7 +7,7 @@ import { AppError } from "../../errors.js";
 import type { AccountProfile } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { loadOtp, notActive, tooManyWrong } from "./load-otp.js";
-import { otpHashKey, otpLimitsOf } from "./settings.js";
+import { otpHashKeys, otpLimitsOf } from "./settings.js";
 
 /**
  * Each lost compare-and-set means someone else changed the OTP; an OTP changes at most four times (three
@@ -27,13 +27,14 @@ export async function verifyOtp(deps: AppDeps, account: AccountProfile, otpId: s
   if (!(await deps.store.otp.takeVerifyQuota(account.id, utcDay(deps.clock.now()), dailyQuota))) {
     throw new AppError("otp_daily_quota", "Maximum verification");
   }
-  const key = await otpHashKey(deps);
+  const keys = otpHashKeys(deps);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const otp = await loadOtp(deps, account.id, otpId);
     // An OTP failed by wrong codes keeps answering the seed's 429, so a client knows to start over.
     if (otp.status === "failed") throw tooManyWrong();
     if (otp.status !== "in_progress") throw notActive();
-    const matches = codeMatches(key, otp.id, code, otp.codeHash);
+    // Every key still accepted: an OTP made just before a key rotation verifies after it.
+    const matches = keys.some((key) => codeMatches(key, otp.id, code, otp.codeHash));
     const outcome = decideCheck(otp, matches);
     // The tried code is kept because GET /otp/search shows it (as the seed does). It is an attempt, not
     // the secret: a wrong one reveals nothing usable, and the right one is only recorded as the OTP

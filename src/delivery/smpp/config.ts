@@ -76,6 +76,11 @@ export const smppSettingsSchema = z
     defaultAlphabet: z.enum(["gsm7", "latin1"]).default("gsm7"),
     concatenation: z.enum(["udh", "sar"]).default("udh"),
     serviceType: z.string().default(""),
+    /**
+     * No longer used: receipts that overtake their submit wait in the store, not in the connector. Still
+     * accepted so config files that set it keep starting.
+     */
+    receiptHoldMs: int.min(0).optional(),
     /** Parts of an inbound concatenated message are awaited this long; then what arrived is delivered. */
     inboundReassemblyMs: positive.default(60_000),
   })

@@ -40,6 +40,11 @@ export interface Store {
   /** Operators of the console and their sessions. */
   admins: AdminStore;
   /** Key/value facts the gateway keeps about itself (e.g. generated secrets). */
-  settings: { get(key: string): Promise<string | undefined>; setIfAbsent(key: string, value: string): Promise<string> };
+  settings: {
+    get(key: string): Promise<string | undefined>;
+    setIfAbsent(key: string, value: string): Promise<string>;
+    set(key: string, value: string): Promise<void>;
+    delete(key: string): Promise<void>;
+  };
   close(): Promise<void>;
 }

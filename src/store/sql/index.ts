@@ -70,6 +70,16 @@ export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
           .executeTakeFirstOrThrow();
         return row.value;
       },
+      async set(key, value) {
+        await kysely
+          .insertInto("settings")
+          .values({ key, value })
+          .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
+          .execute();
+      },
+      async delete(key) {
+        await kysely.deleteFrom("settings").where("key", "=", key).execute();
+      },
     },
     close: () => kysely.destroy(),
   };

@@ -17,6 +17,8 @@ export interface AccountsTable {
   timezone: string;
   min_balance_micros: number;
   allow_short_links: number;
+  /** 014: only allocated ranges are accepted as recipients. */
+  strict_numbers: number;
   webhook_secret: string;
   created_at: number;
 }
