@@ -139,6 +139,25 @@ for (let round = 0; round < ROUNDS; round++) {
     results[i]!.with.push(await load(withChecks()));
   }
 }
+// The geo and velocity checks alone, without the send around them: too small to see beside a send's cost.
+const probe = await sendMessage(plain, {
+  account,
+  keyId: null,
+  text: "probe",
+  senderId: "Starling",
+  phone: phone(),
+});
+const guard = guarded.fraud!;
+const CALLS = 100_000;
+const alone = process.cpuUsage();
+for (let i = 0; i < CALLS; i++) {
+  const message = { ...probe, phone: `+49151${String(10_000_000 + (i % 1000))}` };
+  await guard.countryPermitted(account, message.phone, message.iso2);
+  await guard.admit(account.id, [message]);
+}
+const aloneUsed = process.cpuUsage(alone);
+const checksAlone = (aloneUsed.user + aloneUsed.system) / CALLS;
+
 await events.stop();
 await store.close();
 
@@ -155,3 +174,6 @@ for (const r of results) {
     `| ${r.name} | ${fmt(r.without)} | ${fmt(r.with)} | ${extra.toFixed(0)} | ${(median(r.with) / median(r.without)).toFixed(2)} |`,
   );
 }
+console.log(
+  `\ngeo + velocity checks alone (${CALLS} calls, one account and prefix): ${checksAlone.toFixed(2)} µs per message`,
+);

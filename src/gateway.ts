@@ -30,6 +30,7 @@ import { instrumentHttp } from "./metrics/http.js";
 import { observeDelivery } from "./metrics/observe-delivery.js";
 import { observeStore, type SubmitConnectors } from "./metrics/observe-store.js";
 import { Metrics } from "./metrics/registry.js";
+import { exportSafeSendingCounters } from "./metrics/safe-sending.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/ports/index.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
@@ -100,6 +101,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   observeStore(store, metrics, submits, deps.clock.now);
   let smppServer: SmppServer | undefined;
   const safety = startSafeSending(config, deps, logger);
+  if (deps.counters) exportSafeSendingCounters(metrics, deps.counters);
   // The background workers are peers, each owned here: none is a module-level singleton.
   const campaigns = new CampaignRunner(deps);
   deps.campaigns = campaigns;

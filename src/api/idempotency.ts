@@ -56,7 +56,13 @@ export function idempotentRoutes(
     // A streamed answer cannot be stored to replay: give the key up rather than replay something else.
     const status = body === null ? 500 : reply.statusCode;
     const contentType = String(reply.getHeader("content-type") ?? "application/json");
-    await finishKey(deps, claim.accountId, claim.key, { status, contentType, body: body ?? "" });
+    try {
+      await finishKey(deps, claim.accountId, claim.key, { status, contentType, body: body ?? "" });
+    } catch (err) {
+      // The request itself succeeded or failed on its own; its key stays in flight until it is abandoned
+      // (idempotency.abandonedAfterSeconds), after which a retry runs again.
+      request.log.error({ err }, "could not store the answer of an idempotent request");
+    }
     return payload;
   });
 }

@@ -13,4 +13,6 @@ test("each refusal of the acceptance path has its command_status", () => {
   assert.equal(statusOfError(new AppError("insufficient_funds", "no money")), Status.ESME_RSUBMITFAIL);
   assert.equal(statusOfError(new AppError("account_disabled", "off")), Status.ESME_RSUBMITFAIL);
   assert.equal(statusOfError(new Error("database gone")), Status.ESME_RSYSERR);
+  // A velocity limit (app/fraud): SMPP clients back off on "throttled" and resubmit later.
+  assert.equal(statusOfError(new AppError("rate_limited", "too many")), Status.ESME_RTHROTTLED);
 });

@@ -12,6 +12,9 @@ export function statusOfError(error: unknown): number {
     case "account_disabled":
     case "forbidden":
       return Status.ESME_RSUBMITFAIL;
+    // A velocity limit of the fraud rules (app/fraud/guard.ts): the client should back off and resubmit.
+    case "rate_limited":
+      return Status.ESME_RTHROTTLED;
     case "validation": {
       const fields = new Set(error.violations.map((v) => v.field));
       if (fields.has("phone")) return Status.ESME_RINVDSTADR;

@@ -195,5 +195,20 @@ for (const target of storeTargets) {
       clock.advance(120_000);
       assert.equal((await c.lox("+491701000051")).status, 201);
     });
+
+    it("Prometheus /metrics on the admin listener shows the refusals per rule and account", async () => {
+      const text = await (await fetch(`${gw.gateway.adminUrl}/metrics`)).text();
+      const series = (rule: string) =>
+        `starling_fraud_refusals_total{rule="${rule}",account_id="${gw.accountId}"} `;
+      const value = (rule: string) =>
+        Number(
+          text
+            .split("\n")
+            .find((l) => l.startsWith(series(rule)))
+            ?.slice(series(rule).length),
+        );
+      assert.equal(value("velocity_account"), 1);
+      assert.equal(value("velocity_prefix"), 3);
+    });
   });
 }
