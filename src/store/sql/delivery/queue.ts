@@ -22,7 +22,7 @@ export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue
         .updateTable("queue")
         .set({ lease_owner: owner, lease_until: now + leaseMs })
         .where("message_uuid", "in", due)
-        .returning(["message_uuid", "attempts"])
+        .returning(["message_uuid", "attempts", "unknown_outcomes"])
         .execute();
       if (claimed.length === 0) return [];
       const rows = [];
@@ -30,6 +30,7 @@ export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue
         rows.push(...(await kysely.selectFrom("messages").selectAll().where("uuid", "in", chunk).execute()));
       }
       const attempts = new Map(claimed.map((c) => [c.message_uuid, c.attempts]));
+      const unknown = new Map(claimed.map((c) => [c.message_uuid, Number(c.unknown_outcomes)]));
       const accepted = await acceptedParts(
         kysely,
         rows.filter((r) => r.parts_count > 1).map((r) => r.uuid),
@@ -37,7 +38,13 @@ export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue
       return rows
         .map((row) => {
           const parts = accepted.get(row.uuid);
-          return { message: rowToMessage(row), attempts: attempts.get(row.uuid) ?? 0, ...(parts ? { accepted: parts } : {}) };
+          const unknownOutcomes = unknown.get(row.uuid) ?? 0;
+          return {
+            message: rowToMessage(row),
+            attempts: attempts.get(row.uuid) ?? 0,
+            ...(parts ? { accepted: parts } : {}),
+            ...(unknownOutcomes > 0 ? { unknownOutcomes } : {}),
+          };
         })
         .sort((a, b) => a.message.priority - b.message.priority);
     },
