@@ -20,7 +20,17 @@ export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue
       if (dialect === "postgres") due = due.forUpdate().skipLocked();
       const claimed = await kysely
         .updateTable("queue")
-        .set({ lease_owner: owner, lease_until: now + leaseMs })
+        // A row still leased to someone (whose lease lapsed) was never recorded by its holder: a crashed or
+        // stalled dispatcher that may have sent it. That counts as an unknown outcome.
+        .set((eb) => ({
+          lease_owner: owner,
+          lease_until: now + leaseMs,
+          unknown_outcomes: eb(
+            "unknown_outcomes",
+            "+",
+            eb.case().when("lease_owner", "is not", null).then(1).else(0).end(),
+          ),
+        }))
         .where("message_uuid", "in", due)
         .returning(["message_uuid", "attempts", "unknown_outcomes"])
         .execute();
