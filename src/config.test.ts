@@ -58,6 +58,8 @@ describe("config", () => {
       (e: Error) => e instanceof ConfigError && /delivery\.connectors\.0/.test(e.message) && /windw/.test(e.message),
     );
     assert.throws(() => loadConfig({}, { "delivery.connectors": [{ ...smsc, reconnect: { minMS: 1 } }] }), /minMS/);
+    // A setting that is no longer used still starts (receipts no longer wait in the connector).
+    assert.equal(loadConfig({}, { "delivery.connectors": [{ ...smsc, receiptHoldMs: 500 }] }).delivery.connectors.length, 1);
     assert.throws(() => loadConfig({}, { "delivery.connectors": [{ ...smsc, type: "carrier-pigeon" }] }), /delivery\.connectors\.0\.type/);
   });
 

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
+import { renderLox24Webhook } from "./api/lox24/webhook-events.js";
 import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
 import { CampaignRunner, resumeCampaigns } from "./app/fullsms/campaign-runner.js";
@@ -40,12 +41,13 @@ export interface Gateway {
 
 export interface GatewayOptions {
   clock?: Clock;
-  /** Use this store instead of opening config.database.url (the caller then owns closing it). */
+  /** Use this store instead of opening config.database.url (the caller then owns closing it, and chooses its webhook renderer). */
   store?: Store;
 }
 
 export async function startGateway(config: Readonly<Config>, options: GatewayOptions = {}): Promise<Gateway> {
-  const store = options.store ?? (await openStore(config.database.url));
+  // Delivery events become webhooks in LOX24's `sms.delivery` shape, the one dialect that defines them.
+  const store = options.store ?? (await openStore(config.database.url, { renderWebhook: renderLox24Webhook }));
   const deps: AppDeps = {
     store,
     clock: options.clock ?? systemClock,

@@ -39,30 +39,25 @@ export interface SendRequest {
   bulkId?: string | null;
 }
 
-export const SERVICE_UNAVAILABLE = "Service's code is invalid or unavailable.";
-
 /** Builds the message a request would create, or throws a validation error naming each bad field. */
 export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<Message> {
   const violations: FieldViolation[] = [];
   const serviceCode = req.serviceCode ?? "direct";
   const isVoice = VOICE_SERVICES.includes(serviceCode);
   if (!req.account.services.includes(serviceCode)) {
-    violations.push({ field: "service_code", message: SERVICE_UNAVAILABLE });
+    violations.push({ field: "service_code", kind: "service_unavailable" });
   }
   if (!isVoice && req.attemptsCountMax !== undefined && req.attemptsCountMax !== null) {
-    violations.push({ field: "attempts_count_max", message: "This value should be null for this service." });
+    violations.push({ field: "attempts_count_max", kind: "must_be_null" });
   }
 
   const number = normalisePhone(req.phone, req.account.country);
-  if (!number) violations.push({ field: "phone", message: "This value is not a valid phone number." });
+  if (!number) violations.push({ field: "phone", kind: "invalid_phone" });
 
   const encoded = encodeText(req.text, isVoice ? true : req.isUnicode);
   if (!isVoice && encoded.parts.length > MAX_PARTS) {
     const limit = encoded.encoding === "gsm7" ? 1530 : 670;
-    violations.push({
-      field: "text",
-      message: `This value is too long. It should have ${limit} characters or less.`,
-    });
+    violations.push({ field: "text", kind: "too_long", params: { max: limit } });
   }
   if (violations.length > 0 || !number) throw validationError(violations);
 

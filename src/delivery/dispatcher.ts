@@ -36,7 +36,7 @@ export interface DispatcherOptions {
 }
 
 export interface DispatcherDeps {
-  store: Store;
+  store: Pick<Store, "delivery">;
   clock: Clock;
   connectors: ReadonlyMap<string, Connector>;
   routes: readonly RouteRule[];

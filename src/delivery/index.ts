@@ -23,9 +23,15 @@ export interface Delivery {
 export const SIMULATOR_CONNECTOR_ID = "simulator";
 
 /** Handles an inbound SMS; the connector acknowledges it once the returned work settles. */
-export type InboundHandler = (sms: Omit<InboundEvent, "waitUntil" | "receivedAt"> & { receivedAt: number }) => Promise<unknown>;
+export type InboundHandler = (
+  sms: Omit<InboundEvent, "waitUntil" | "receivedAt"> & { receivedAt: number },
+) => Promise<unknown>;
 
-export async function startConnectors(config: Readonly<Config>, log: Logger, onInbound: InboundHandler): Promise<Delivery> {
+export async function startConnectors(
+  config: Readonly<Config>,
+  log: Logger,
+  onInbound: InboundHandler,
+): Promise<Delivery> {
   const d = config.delivery;
   let simulator: Simulator | undefined;
   const connectors = new Map<string, Connector>();
@@ -43,7 +49,9 @@ export async function startConnectors(config: Readonly<Config>, log: Logger, onI
   }
   for (const settings of d.connectors) connectors.set(settings.id, createConnector(settings, { log }));
   if (simulator && d.connectors.length === 0) {
-    const tuning = Object.fromEntries(Object.entries(d.simulator.connector).filter(([, v]) => v !== undefined));
+    const tuning = Object.fromEntries(
+      Object.entries(d.simulator.connector).filter(([, v]) => v !== undefined),
+    );
     connectors.set(
       SIMULATOR_CONNECTOR_ID,
       createConnector(
@@ -60,7 +68,11 @@ export async function startConnectors(config: Readonly<Config>, log: Logger, onI
     );
   }
   const routes: RouteRule[] =
-    d.routes.length > 0 ? d.routes : connectors.size > 0 ? [{ prefixes: [], countries: [], accountIds: [], connectors: [...connectors.keys()] }] : [];
+    d.routes.length > 0
+      ? d.routes
+      : connectors.size > 0
+        ? [{ prefixes: [], countries: [], accountIds: [], connectors: [...connectors.keys()] }]
+        : [];
 
   for (const connector of connectors.values()) {
     connector.on("inbound", (event) => {
@@ -86,7 +98,12 @@ export async function startConnectors(config: Readonly<Config>, log: Logger, onI
 }
 
 /** How Starling binds to its own simulator, before `delivery.simulator.connector` tunes it. */
-const SIMULATOR_CONNECTOR = { systemId: "starling", password: "starling", window: 100, throughputPerSecond: 0 } as const;
+const SIMULATOR_CONNECTOR = {
+  systemId: "starling",
+  password: "starling",
+  window: 100,
+  throughputPerSecond: 0,
+} as const;
 
 export function dispatcherOptions(d: Readonly<Config["delivery"]>): DispatcherOptions {
   return {

@@ -127,7 +127,11 @@ export function runConnectorContract(contract: ConnectorContract): void {
       const { connector } = await start("disconnect");
       let downs = 0;
       connector.on("down", () => downs++);
-      const result = await within(connector.submit(contract.request(["cut"])), SLOW, "submit on a cut connection");
+      const result = await within(
+        connector.submit(contract.request(["cut"])),
+        SLOW,
+        "submit on a cut connection",
+      );
       assert.equal(result.ok, false);
       // sent and never answered: the peer may have taken it (issue 18)
       assert.equal(!result.ok && result.kind, "unknown");
@@ -137,7 +141,11 @@ export function runConnectorContract(contract: ConnectorContract): void {
 
     it("ends a submit the peer never answers as an unknown outcome", async () => {
       const { connector } = await start("silent");
-      const result = await within(connector.submit(contract.request(["anyone?"])), contract.timeoutMs, "submit to a silent peer");
+      const result = await within(
+        connector.submit(contract.request(["anyone?"])),
+        contract.timeoutMs,
+        "submit to a silent peer",
+      );
       assert.equal(result.ok, false);
       assert.equal(!result.ok && result.kind, "unknown");
     });

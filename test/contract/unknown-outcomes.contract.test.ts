@@ -6,16 +6,25 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Message } from "../../src/core/message.js";
+import { type DeliveryPorts, openMemoryStore } from "../../src/store/memory/index.js";
 import { openStore } from "../../src/store/open.js";
-import type { Store } from "../../src/store/ports/index.js";
 import { storedMessage } from "../helpers/messages.js";
-import { storeTargets } from "../helpers/stores.js";
+import { GATEWAY_STORE_OPTIONS, storeTargets } from "../helpers/stores.js";
 
-for (const target of storeTargets) {
+const targets: { name: string; skip: string | false; open: () => Promise<DeliveryPorts> }[] = [
+  { name: "memory", skip: false, open: async () => openMemoryStore() },
+  ...storeTargets.map((t) => ({
+    name: t.name,
+    skip: t.skip,
+    open: async () => openStore(await t.url(), GATEWAY_STORE_OPTIONS),
+  })),
+];
+
+for (const target of targets) {
   describe(`unknown outcomes in the queue (${target.name})`, { skip: target.skip }, () => {
-    let store: Store;
+    let store: DeliveryPorts;
     before(async () => {
-      store = await openStore(await target.url());
+      store = await target.open();
     });
     after(() => store.close());
 

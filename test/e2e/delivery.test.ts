@@ -89,9 +89,15 @@ for (const target of storeTargets) {
       await final(sent.uuid);
       const reassembled = gw.gateway.delivery.simulator!.stats.messages.find((m) => m.text === text);
       assert.ok(reassembled, "the simulator reassembled the parts");
-      const unicode = await send({ text: `😀 ${"ж".repeat(80)}` });
+      const unicodeText = `😀 ${"ж".repeat(80)}`;
+      const unicode = await send({ text: unicodeText });
       assert.equal(unicode.parts_count, 2);
       await final(unicode.uuid);
+      // The SMSC got UCS-2 parts that join into exactly the text sent (the emoji's surrogate pair kept whole).
+      const ucs2 = gw.gateway.delivery.simulator!.stats.messages.find((m) => m.text === unicodeText);
+      assert.ok(ucs2, "the simulator reassembled the UCS-2 parts into the text sent");
+      assert.equal(ucs2.dataCoding, 8);
+      assert.equal(ucs2.parts, 2);
     });
 
     it("holds a scheduled message (dlr_code 2) until delivery_at, then delivers it", async () => {

@@ -2,6 +2,7 @@
  * FullSMS error bodies exactly as its documentation shows them, quirks included: a bad token is 403
  * (not 401), validation is 422 with Laravel's `errors` map, OTP bodies carry an extra `code`.
  */
+import { fullsmsViolationMessage } from "./violations.js";
 import type { FastifyError, FastifyReply } from "fastify";
 import { AppError } from "../../errors.js";
 import { isBodySyntaxError, isMethodNotAllowed } from "../framework-errors.js";
@@ -34,7 +35,7 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
     case "validation": {
       const errors: Record<string, string[]> = {};
       for (const v of error.violations) {
-        errors[v.field] = [...(errors[v.field] ?? []), v.message];
+        errors[v.field] = [...(errors[v.field] ?? []), fullsmsViolationMessage(v)];
       }
       return {
         status: 422,

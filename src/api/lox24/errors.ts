@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply } from "fastify";
 import { AppError, type ErrorCode, type FieldViolation } from "../../errors.js";
 import { isBodySyntaxError, isMethodNotAllowed } from "../framework-errors.js";
 import { wantsJsonLd } from "./representation.js";
+import { lox24ViolationMessage } from "./violations.js";
 
 const PROBLEM_TYPE = "https://tools.ietf.org/html/rfc2616#section-10";
 const TITLE = "An error occurred";
@@ -46,8 +47,9 @@ export function violationCode(message: string): string {
 }
 
 function violationsBody(violations: FieldViolation[], jsonLd: boolean) {
-  const detail = violations.map((v) => `${v.field}: ${v.message}`).join("\n");
-  const list = violations.map((v) => ({ propertyPath: v.field, message: v.message, code: violationCode(v.message) }));
+  const messages = violations.map(lox24ViolationMessage);
+  const detail = violations.map((v, i) => `${v.field}: ${messages[i]}`).join("\n");
+  const list = violations.map((v, i) => ({ propertyPath: v.field, message: messages[i]!, code: violationCode(messages[i]!) }));
   const problem = { type: PROBLEM_TYPE, title: TITLE, detail, violations: list };
   return jsonLd
     ? {

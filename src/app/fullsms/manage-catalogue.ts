@@ -83,6 +83,6 @@ export async function createTemplate(
   if (!name.trim() || name.length > 100) throw new AppError("validation", "a template name is 1-100 characters");
   if (!content.trim()) throw new AppError("validation", "a template needs content");
   const tooLong = lengthViolation(content, "content");
-  if (tooLong) throw new AppError("validation", tooLong.message);
+  if (tooLong) throw new AppError("validation", tooLong.message ?? tooLong.kind);
   return deps.store.fullsms.templates.create(accountId, name.trim(), content, deps.clock.now());
 }

@@ -14,7 +14,7 @@ import type {
   SubmitRequest,
   SubmitResult,
 } from "../connector.js";
-import { emitAcknowledgeable, PendingAck } from "./acknowledge.js";
+import { emitAcknowledgeable } from "./acknowledge.js";
 import { sourceAddress } from "./address.js";
 import { resolveSmppConfig, type SmppConnectorConfig, type SmppConnectorInput } from "./config.js";
 import { deliverFieldsOf, isReceiptEsmClass } from "./deliver.js";
@@ -25,7 +25,6 @@ import { normaliseSmscId } from "./message-id.js";
 import { buildSubmitPdus } from "./pdu.js";
 import { Reassembler } from "./reassembly.js";
 import { parseReceipt, stateFromNumber } from "./receipt.js";
-import { ReceiptGate } from "./receipt-gate.js";
 import { type BindType, type DeliverAck, type RequestOutcome, SmppSession } from "./session.js";
 import { classifySubmitStatus, Status, statusName } from "./status.js";
 
@@ -34,7 +33,6 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
   readonly config: Readonly<SmppConnectorConfig>;
   readonly #tx: SmppSession;
   readonly #rx: SmppSession | undefined;
-  readonly #gate: ReceiptGate;
   readonly #parts: Reassembler<InboundPart>;
   readonly #log: Logger;
 
@@ -43,7 +41,6 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
     this.config = resolveSmppConfig(input);
     this.id = this.config.id;
     this.#log = logger.child({ connector: this.id });
-    this.#gate = new ReceiptGate(this.config.receiptHoldMs);
     this.#parts = new Reassembler<InboundPart>(this.config.inboundReassemblyMs, (parts) => {
       // A part never came: deliver what did rather than lose the message. Its parts were all answered
       // already, so there is nothing left to acknowledge and a failing listener was logged by #emit.
@@ -64,7 +61,6 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
 
   async stop(): Promise<void> {
     await Promise.all([this.#tx.stop(), this.#rx?.stop()]);
-    this.#gate.flush();
     this.#parts.clear();
   }
 
@@ -90,21 +86,17 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       // Parts accepted in an earlier attempt are on the network already: resume after them.
       const remaining = pdus.slice(request.firstPart ?? 0);
       for (const [index, fields] of remaining.entries()) {
-        this.#gate.requestSent();
         // The last part's answer may come after its timeout: then the whole message was accepted after all.
         const late = index === remaining.length - 1 ? this.#lateAnswer([...smscIds]) : undefined;
         const outcome = await this.#tx.submit(fields, late?.answer);
         const id = acceptedId(outcome);
-        this.#gate.responseReceived(id === undefined ? undefined : this.#normaliseSubmitId(id));
         if (id === undefined) {
-          this.#gate.submitResolved(smscIds);
           const result = this.#failed(request, outcome, smscIds);
           if (late && outcome.kind === "timeout" && !result.ok) result.late = late.ids;
           return result;
         }
         smscIds.push(this.#normaliseSubmitId(id));
       }
-      this.#gate.submitResolved(smscIds);
       return { ok: true, smscIds };
     } catch (error) {
       this.#log.error({ err: error, messageId: request.messageId }, "submit failed unexpectedly");
@@ -220,11 +212,9 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       };
       if (parsed.errorCode !== undefined) receipt.errorCode = parsed.errorCode;
       if (parsed.doneAt) receipt.doneAt = parsed.doneAt;
-      const pending = new PendingAck();
-      this.#gate.offer(receipt.smscId, () =>
-        pending.settle(emitAcknowledgeable((event) => this.#emit("receipt", event), receipt)),
-      );
-      pending.applyTo(ack);
+      // Emitted at once, even when it overtook its submit's response: the store keeps a receipt whose part
+      // is not recorded yet until it is (the one mechanism for early receipts, see store/sql/delivery).
+      deferIfAny(ack, emitAcknowledgeable((event) => this.#emit("receipt", event), receipt));
       return;
     }
     const part = decodeInbound(fields, this.config);

@@ -1,3 +1,4 @@
+import type { DeliveryEvent } from "../../core/delivery/state.js";
 import type { AcceptedParts } from "../../core/delivery/submit.js";
 import type { PartState } from "../../core/delivery-state.js";
 import type { Message } from "../../core/message.js";
@@ -39,6 +40,15 @@ export type DeliveryOutcome =
    * and was taken over may have been submitted by its new holder meanwhile.
    */
   | { kind: "failed"; owner: string; message: Message; statusCode: number; dlrCode: number; refund: boolean; error: string };
+
+/**
+ * Renders a domain event as the webhook an account's callback URLs receive: the dialect's payload (the
+ * composition root passes LOX24's). The store writes the result to the outbox in the transaction of the change.
+ */
+export type WebhookRenderer = (event: DeliveryEvent) => { name: string; data: unknown };
+
+/** Without a dialect's renderer, the domain event itself (for tools that open a store on their own). */
+export const neutralWebhook: WebhookRenderer = (event) => ({ name: event.type, data: event });
 
 export interface ReceiptUpdate {
   connectorId: string;

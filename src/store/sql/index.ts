@@ -1,5 +1,5 @@
 import { type Kysely, Migrator } from "kysely";
-import type { Store } from "../ports/index.js";
+import type { Store, WebhookRenderer } from "../ports/index.js";
 import { type Credentials, sqlAccountStore, sqlKeyStore, sqlPriceStore } from "./accounts.js";
 import { CredentialCache } from "./credential-cache.js";
 import type { Database, Db, Dialect } from "./db.js";
@@ -19,8 +19,13 @@ export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promi
   if (error) throw error;
 }
 
+export interface StoreOptions {
+  /** Renders delivery events as webhooks (the dialect's payload); without it, the domain events as they are. */
+  renderWebhook?: WebhookRenderer;
+}
+
 /** One implementation of every port over Kysely, shared by the SQLite and PostgreSQL adapters. */
-export function createSqlStore(db: Db): Store {
+export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
   const { kysely } = db;
   // Only a store that can tell when another connection changed something may keep credentials.
   const credentials = db.changeCounter ? new CredentialCache<Credentials>(db.changeCounter) : undefined;
@@ -30,7 +35,7 @@ export function createSqlStore(db: Db): Store {
     keys: sqlKeyStore(db, credentials),
     prices: sqlPriceStore(db),
     messages: sqlMessageStore(db),
-    delivery: sqlDeliveryStore(db),
+    delivery: sqlDeliveryStore(db, options.renderWebhook),
     webhooks: sqlWebhookStore(db),
     inbound: sqlInboundStore(db),
     fullsms: sqlFullsmsStore(db),

@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { Kysely } from "kysely";
 import type { Store } from "../ports/index.js";
 import type { Database as Tables } from "../sql/db.js";
-import { createSqlStore, migrate } from "../sql/index.js";
+import { createSqlStore, migrate, type StoreOptions } from "../sql/index.js";
 import { DurableSqliteDialect, walFileSync } from "./driver.js";
 
 /**
@@ -21,7 +21,7 @@ function stopOnSyncFailure(error: Error): void {
   process.exit(70);
 }
 
-export async function openSqliteStore(file: string): Promise<Store> {
+export async function openSqliteStore(file: string, options: StoreOptions = {}): Promise<Store> {
   const inMemory = file === ":memory:";
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
@@ -40,5 +40,5 @@ export async function openSqliteStore(file: string): Promise<Store> {
   // transaction's view, which is still current: BEGIN IMMEDIATE (driver.ts) keeps other writers out until
   // it ends.
   const dataVersion = sqlite.prepare("PRAGMA data_version").pluck();
-  return createSqlStore({ kysely, dialect: "sqlite", changeCounter: () => dataVersion.get() as number });
+  return createSqlStore({ kysely, dialect: "sqlite", changeCounter: () => dataVersion.get() as number }, options);
 }

@@ -3,7 +3,7 @@
  * Status changes and their webhook events commit together (the outbox pattern), and writes from the
  * dispatcher are grouped into shared transactions like message acceptance.
  */
-import type { DeliveryStore } from "../../ports/index.js";
+import { type DeliveryStore, neutralWebhook, type WebhookRenderer } from "../../ports/index.js";
 import type { Db } from "../db.js";
 import { sqlEnRouteParts } from "./en-route.js";
 import { expireStale } from "./expire.js";
@@ -14,9 +14,9 @@ import { deliveryWriter } from "./writer.js";
 /** 100,000 unmatched receipts per maintenance run (every ≤ 30 s): ~3,300/s, well above any connector's rate. */
 const MAX_DROP_BATCHES_PER_RUN = 100;
 
-export function sqlDeliveryStore(db: Db): DeliveryStore {
+export function sqlDeliveryStore(db: Db, render: WebhookRenderer = neutralWebhook): DeliveryStore {
   // One writer for all delivery state, so a receipt is never applied before the submit it follows.
-  const writer = deliveryWriter(db);
+  const writer = deliveryWriter(db, render);
 
   return {
     ...sqlQueue(db),
@@ -35,7 +35,7 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
       for (let batch = 1; batch < MAX_DROP_BATCHES_PER_RUN; batch++) {
         if ((await dropUnmatchedReceipts(db.kysely, db.dialect, sentBefore)) < DROP_BATCH) break;
       }
-      return expireStale(db, sentBefore, now);
+      return expireStale(db, render, sentBefore, now);
     },
   };
 }
