@@ -35,7 +35,12 @@ export type SubmitFailureKind =
   /** The SMSC asked us to slow down; retry later. */
   | "throttled"
   /** Retrying will not help (invalid destination, rejected content). */
-  | "permanent";
+  | "permanent"
+  /**
+   * Sent, but no answer came (timeout, or the connection cut after sending): the SMSC may have accepted
+   * it. Not "never reached a network".
+   */
+  | "unknown";
 
 export type SubmitResult =
   | {
@@ -50,6 +55,11 @@ export type SubmitResult =
       reason: string;
       /** SMSC ids of the parts this call got accepted before the failure (from `firstPart` on), in order. */
       acceptedSmscIds: string[];
+      /**
+       * For an unknown outcome whose answer may still come (a timeout): resolves with the SMSC ids of every
+       * part of this call if the SMSC accepted the last one after all, else undefined.
+       */
+      late?: Promise<string[] | undefined>;
     };
 
 /** Final and intermediate states a receipt can carry (SMPP 3.4 message_state names). */

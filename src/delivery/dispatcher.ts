@@ -171,7 +171,7 @@ export class Dispatcher {
     }
   }
 
-  private async deliver({ message, attempts, accepted }: ClaimedMessage): Promise<void> {
+  private async deliver({ message, attempts, accepted, unknownOutcomes = 0 }: ClaimedMessage): Promise<void> {
     const { clock, connectors, routes } = this.deps;
     const now = clock.now();
     const record = (decision: SubmitDecision) => {
@@ -181,7 +181,8 @@ export class Dispatcher {
       return this.deps.store.delivery.record([this.outcome(message, decision)], clock.now());
     };
 
-    const expired = expiredBeforeSubmit(message, now, this.options.validityMs, accepted);
+    const unknownEarlier = unknownOutcomes > 0;
+    const expired = expiredBeforeSubmit(message, now, this.options.validityMs, accepted, unknownEarlier);
     if (expired) return record(expired);
     // Voice needs a voice connector; none exists yet, so voice can never be sent as an SMS.
     if (VOICE_SERVICES.includes(message.serviceCode)) return record(failure(Status.NO_ROUTE, Dlr.NONE, "no voice connector"));
@@ -224,12 +225,34 @@ export class Dispatcher {
         reason: result.reason,
         accepted: sofar.length > 0 ? { connectorId: id, smscIds: sofar } : undefined,
         anyUp: true,
+        unknownEarlier,
       };
-      // Fail over only when this connector took nothing; a rejection is the network's answer.
-      if (result.kind === "permanent" || sofar.length > 0) break;
+      if (result.late) this.recordLateAcceptance(message, id, earlier, result.late);
+      // Fail over only when this connector took nothing; a rejection is the network's answer. An unknown
+      // outcome is no answer: another SMSC could get a second copy of a message the first one has.
+      if (result.kind === "permanent" || result.kind === "unknown" || sofar.length > 0) break;
     }
     const deadline = validUntil(message, this.options.validityMs);
     return record(decideAfterAttempt(attempt, attempts, clock.now(), this.options.retry, Math.random, deadline));
+  }
+
+  /**
+   * The SMSC answered a submit after it had timed out: the message is on the network with these ids after
+   * all. Recorded as its submit (the queue row goes; a resubmission already made is kept as a later one),
+   * so its receipt, or query_sm, ends it.
+   */
+  private recordLateAcceptance(message: Message, connectorId: string, earlier: string[], late: Promise<string[] | undefined>): void {
+    const task = late
+      .then((ids) => {
+        if (!ids) return;
+        this.stats.submitted++;
+        this.deps.log.info({ uuid: message.uuid, connectorId }, "submit accepted after its timeout");
+        const at = this.deps.clock.now();
+        return this.deps.store.delivery.record([{ kind: "submitted", message, connectorId, smscIds: [...earlier, ...ids], at }], at);
+      })
+      .catch((error) => this.deps.log.error({ err: error, uuid: message.uuid }, "recording a late acceptance failed"));
+    // Not waited for on stop: the connection going down ends the wait (nothing came).
+    void task;
   }
 
   private outcome(message: Message, decision: SubmitDecision): DeliveryOutcome {

@@ -277,13 +277,14 @@ for (const target of storeTargets) {
       await run.gw.stop();
     });
 
-    test("validity: a message that cannot be submitted in time expires (dlr 8) and is refunded", async () => {
+    test("validity: a message whose submits were never answered expires (dlr 8), not refunded", async () => {
       const run = await start(target, { "delivery.validitySeconds": 1 }, { responseTimeoutMs: 200 });
       run.sim.setScenario("blackhole");
       const sent = await run.send(10);
       const messages = await run.final(sent.map((s) => s.uuid));
       assert.deepEqual(states(messages), ["status 0 dlr 8"]);
-      assert.equal(await run.balance(), START_BALANCE, "never sent: refunded");
+      // Sent and never answered: the SMSC may have it, so it is not "never reached a network" (issue 18).
+      assert.equal(micros(START_BALANCE) - micros(await run.balance()), total(sent), "charged");
       assert.equal(await run.queueDepth(), 0);
       assert.equal(run.sim.stats.accepted, 0);
       await run.gw.stop();

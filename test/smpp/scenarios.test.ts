@@ -128,7 +128,7 @@ describe("throttle", () => {
 });
 
 describe("drop", () => {
-  test("connection cut mid-submit: temporary, then reconnect and later submits succeed", async () => {
+  test("connection cut mid-submit: an unknown outcome, then reconnect and later submits succeed", async () => {
     const pair = await startPair({ scenario: "drop", scenarioOptions: { dropAfter: 2 } });
     try {
       const downs: unknown[] = [];
@@ -137,7 +137,7 @@ describe("drop", () => {
       assert.ok(first.ok);
       const second = await pair.connector.submit(request("two"));
       assert.ok(!second.ok);
-      assert.equal(second.kind, "temporary");
+      assert.equal(second.kind, "unknown", "sent, never answered: the SMSC may have it");
       assert.equal(downs.length, 1);
       assert.ok(downs[0] instanceof Error);
       await waitFor(() => pair.connector.isUp(), 2000, "reconnect");
@@ -157,7 +157,7 @@ describe("drop", () => {
 });
 
 describe("blackhole", () => {
-  test("no submit_sm_resp: temporary failure after the response timeout, no hang", async () => {
+  test("no submit_sm_resp: an unknown outcome after the response timeout, no hang", async () => {
     const pair = await startPair({ scenario: "blackhole" }, { responseTimeoutMs: 150 });
     try {
       const start = Date.now();
@@ -168,7 +168,7 @@ describe("blackhole", () => {
       const elapsed = Date.now() - start;
       for (const r of results) {
         assert.ok(!r.ok);
-        assert.equal(r.kind, "temporary");
+        assert.equal(r.kind, "unknown");
         assert.match(r.reason, /no submit_sm_resp within 150 ms/);
       }
       assert.ok(elapsed >= 140 && elapsed < 5000, `resolved after ${elapsed} ms`);
@@ -181,7 +181,7 @@ describe("blackhole", () => {
     }
   });
 
-  test("stop() while a submit awaits its answer: it resolves temporary", async () => {
+  test("stop() while a submit awaits its answer: it resolves as an unknown outcome", async () => {
     const pair = await startPair({ scenario: "blackhole" }, { responseTimeoutMs: 5000 });
     const pending = pair.connector.submit(request("a"));
     await waitFor(() => pair.sim.stats.blackholed === 1, 1000, "submit at the SMSC");
@@ -190,7 +190,7 @@ describe("blackhole", () => {
     await pair.sim.close();
     await stopped;
     const result = await pending;
-    assert.ok(!result.ok && result.kind === "temporary");
+    assert.ok(!result.ok && result.kind === "unknown");
   });
 });
 

@@ -237,13 +237,13 @@ describe("session", () => {
     await connector.start();
     await up;
     const late = await connector.submit(request("x"));
-    assert.ok(!late.ok && late.kind === "temporary");
+    assert.ok(!late.ok && late.kind === "unknown");
     await sleep(350); // the late answer arrives and finds nobody waiting
     assert.ok(connector.isUp());
     mode = "garbage";
     const down = onceEvent<[Error]>(connector, "down");
     const broken = await connector.submit(request("y"));
-    assert.ok(!broken.ok && broken.kind === "temporary");
+    assert.ok(!broken.ok && broken.kind === "unknown");
     assert.match((await down)[0].message, /too large/);
     await onceEvent(connector, "up", 5000);
     await connector.stop();

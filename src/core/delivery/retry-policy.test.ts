@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadConfig } from "../../config.js";
-import { decideAfterAttempt, type RetryPolicy, type SubmitAttempt, validUntil } from "./submit.js";
+import {
+  decideAfterAttempt,
+  expiredBeforeSubmit,
+  type RetryPolicy,
+  type SubmitAttempt,
+  validUntil,
+} from "./submit.js";
 
 const throttled: SubmitAttempt = {
   ok: false,
@@ -66,5 +72,49 @@ describe("retry policy over the validity period (fake clock)", () => {
     );
     assert.equal(endedAt, deadline);
     assert.ok(attempts >= 5, `${attempts} attempts`);
+  });
+});
+
+describe("unknown outcomes (sent, never answered)", () => {
+  const policy = { baseMs: 1000, maxMs: 300_000, maxAttempts: 0 };
+  const unknown: SubmitAttempt = {
+    ok: false,
+    kind: "unknown",
+    reason: "no submit_sm_resp within 10000 ms",
+    accepted: undefined,
+    anyUp: true,
+  };
+
+  it("are retried and remembered, not failed", () => {
+    const d = decideAfterAttempt(unknown, 0, 0, policy, () => 0.5, 3_600_000);
+    assert.equal(d.kind, "retry");
+    assert.ok(d.kind === "retry" && d.unknownOutcome === true && d.countAttempt);
+  });
+
+  it("a message that may have reached the network is never refunded when it ends", () => {
+    const atEnd = decideAfterAttempt(unknown, 5, 3_600_000, policy, Math.random, 3_600_000);
+    assert.ok(atEnd.kind === "failed" && atEnd.dlrCode === 8 && !atEnd.refund);
+    const laterThrottled = decideAfterAttempt(
+      { ...throttled, unknownEarlier: true },
+      5,
+      3_600_000,
+      policy,
+      Math.random,
+      3_600_000,
+    );
+    assert.ok(laterThrottled.kind === "failed" && !laterThrottled.refund);
+    const laterRejected = decideAfterAttempt(
+      { ...throttled, kind: "permanent", unknownEarlier: true },
+      5,
+      0,
+      policy,
+    );
+    assert.ok(laterRejected.kind === "failed" && !laterRejected.refund);
+    const m = { createdAt: 0, deliveryAt: 0 };
+    const expired = expiredBeforeSubmit(m, 10_000, 1000, undefined, true);
+    assert.ok(expired?.kind === "failed" && !expired.refund);
+    // without any unknown outcome, nothing reached the network: refunded
+    const clean = decideAfterAttempt(throttled, 5, 3_600_000, policy, Math.random, 3_600_000);
+    assert.ok(clean.kind === "failed" && clean.refund);
   });
 });

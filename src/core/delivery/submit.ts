@@ -31,7 +31,7 @@ export interface RetryPolicy {
 }
 
 /** Why an attempt did not submit the whole message (the connector port's failure kinds). */
-export type AttemptFailureKind = "temporary" | "throttled" | "permanent";
+export type AttemptFailureKind = "temporary" | "throttled" | "permanent" | "unknown";
 
 export type SubmitAttempt =
   /** Every part is accepted now: `smscIds` of all parts, earlier accepted ones first. */
@@ -44,21 +44,36 @@ export type SubmitAttempt =
       accepted: AcceptedParts | undefined;
       /** Whether any connector of the route was up to try: connectors down are nobody's attempt. */
       anyUp: boolean;
+      /** An earlier attempt's outcome was unknown (sent, never answered): the network may have the message. */
+      unknownEarlier?: boolean;
     };
 
 export type SubmitDecision =
   | { kind: "submitted"; connectorId: string; smscIds: string[] }
-  | { kind: "retry"; dueAt: number; error: string; countAttempt: boolean; accepted?: AcceptedParts }
+  | {
+      kind: "retry";
+      dueAt: number;
+      error: string;
+      countAttempt: boolean;
+      accepted?: AcceptedParts;
+      /** This attempt's outcome was unknown: remembered, so the message is never refunded as unsent. */
+      unknownOutcome?: boolean;
+    }
   | { kind: "failed"; statusCode: number; dlrCode: number; refund: boolean; error: string };
 
-/** A failure ends the message; its price goes back only if nothing of it reached a network. */
+/**
+ * A failure ends the message; its price goes back only if nothing of it reached a network: no part was
+ * accepted, and no attempt's outcome was unknown (sent and never answered: the SMSC may have taken it).
+ */
 export function failure(
   statusCode: number,
   dlrCode: number,
   error: string,
   accepted?: AcceptedParts,
+  mayHaveReached = false,
 ): SubmitDecision {
-  return { kind: "failed", statusCode, dlrCode, refund: !accepted || accepted.smscIds.length === 0, error };
+  const refund = !mayHaveReached && (!accepted || accepted.smscIds.length === 0);
+  return { kind: "failed", statusCode, dlrCode, refund, error };
 }
 
 /** The message may no longer be submitted once its validity period (from creation or its scheduled time) passed. */
@@ -72,9 +87,10 @@ export function expiredBeforeSubmit(
   now: number,
   validityMs: number,
   accepted?: AcceptedParts,
+  unknownEarlier = false,
 ): SubmitDecision | undefined {
   if (now <= validUntil(m, validityMs)) return undefined;
-  return failure(Status.NEW, Dlr.EXPIRED, "validity period passed before submission", accepted);
+  return failure(Status.NEW, Dlr.EXPIRED, "validity period passed before submission", accepted, unknownEarlier);
 }
 
 /** The decision after an attempt: recorded as submitted, retried with backoff, or failed. */
@@ -88,15 +104,18 @@ export function decideAfterAttempt(
   deadline = Number.POSITIVE_INFINITY,
 ): SubmitDecision {
   if (attempt.ok) return { kind: "submitted", connectorId: attempt.connectorId, smscIds: attempt.smscIds };
+  const unknown = attempt.kind === "unknown";
+  const mayHaveReached = unknown || attempt.unknownEarlier === true;
   if (attempt.kind === "permanent")
-    return failure(Status.BLOCKED, Dlr.REJECTED, attempt.reason, attempt.accepted);
+    return failure(Status.BLOCKED, Dlr.REJECTED, attempt.reason, attempt.accepted, mayHaveReached);
   const countAttempt = attempt.anyUp;
   const nextAttempt = attempts + (countAttempt ? 1 : 0);
   if (policy.maxAttempts > 0 && nextAttempt >= policy.maxAttempts) {
-    return failure(Status.NEW, Dlr.EXPIRED, `gave up: ${attempt.reason}`, attempt.accepted);
+    return failure(Status.NEW, Dlr.EXPIRED, `gave up: ${attempt.reason}`, attempt.accepted, mayHaveReached);
   }
   if (now >= deadline) {
-    return failure(Status.NEW, Dlr.EXPIRED, `validity period ended: ${attempt.reason}`, attempt.accepted);
+    const error = `validity period ended: ${attempt.reason}`;
+    return failure(Status.NEW, Dlr.EXPIRED, error, attempt.accepted, mayHaveReached);
   }
   const dueAt = Math.min(deadline, now + backoffMs(Math.max(1, nextAttempt), policy.baseMs, policy.maxMs, random));
   return {
@@ -105,5 +124,6 @@ export function decideAfterAttempt(
     error: attempt.reason,
     countAttempt,
     ...(attempt.accepted && attempt.accepted.smscIds.length > 0 ? { accepted: attempt.accepted } : {}),
+    ...(unknown ? { unknownOutcome: true } : {}),
   };
 }

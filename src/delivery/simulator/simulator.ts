@@ -121,6 +121,11 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#log.info({ scenario: name, options }, "scenario changed");
   }
 
+  /** Delay before each submit_sm_resp from now on (answers that come after an ESME's timeout). */
+  setResponseDelayMs(ms: number): void {
+    this.options.responseDelayMs = ms;
+  }
+
   async listen(): Promise<void> {
     const tls = this.options.tls;
     const server = createLibServer(tls ? { key: tls.key, cert: tls.cert } : {}, (lib) => {

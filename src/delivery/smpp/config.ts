@@ -86,7 +86,10 @@ export const smppSettingsSchema = z
   })
   .strict();
 
-export type SmppTlsOptions = Pick<ConnectionOptions, "ca" | "cert" | "key" | "rejectUnauthorized" | "servername" | "minVersion">;
+export type SmppTlsOptions = Pick<
+  ConnectionOptions,
+  "ca" | "cert" | "key" | "rejectUnauthorized" | "servername" | "minVersion"
+>;
 export type PerSenderKind = { alphanumeric: number; international: number; shortCode: number };
 /** The settings with every default filled. */
 export type SmppConnectorConfig = z.output<typeof smppSettingsSchema>;
@@ -94,12 +97,13 @@ export type SmppConnectorConfig = z.output<typeof smppSettingsSchema>;
 export type SmppConnectorInput = z.input<typeof smppSettingsSchema>;
 
 /** The defaults, read off the schema (so they are written once). */
-export const SMPP_CONNECTOR_DEFAULTS: Readonly<Omit<SmppConnectorConfig, "id" | "host" | "systemId" | "password">> =
-  Object.freeze(
-    (({ id: _id, host: _host, systemId: _s, password: _p, ...rest }) => rest)(
-      smppSettingsSchema.parse({ id: "-", host: "-", systemId: "", password: "" }),
-    ),
-  );
+export const SMPP_CONNECTOR_DEFAULTS: Readonly<
+  Omit<SmppConnectorConfig, "id" | "host" | "systemId" | "password">
+> = Object.freeze(
+  (({ id: _id, host: _host, systemId: _s, password: _p, ...rest }) => rest)(
+    smppSettingsSchema.parse({ id: "-", host: "-", systemId: "", password: "" }),
+  ),
+);
 
 /** Fills defaults and rejects values that would make the session misbehave, naming the key. */
 export function resolveSmppConfig(input: SmppConnectorInput): SmppConnectorConfig {

@@ -8,14 +8,24 @@ import { createPdu, type LibSession, type Pdu, type PduFields } from "./lib.js";
 export type RequestOutcome =
   | { kind: "response"; pdu: Pdu }
   | { kind: "timeout" }
-  /** Not bound, connection lost before the answer, or stopping. */
-  | { kind: "closed"; reason: string }
+  /**
+   * Not bound, connection lost before the answer, or stopping. `sent`: the request had gone out, so the
+   * peer may have acted on it (an unknown outcome, like a timeout).
+   */
+  | { kind: "closed"; reason: string; sent?: boolean }
   /** The library could not encode the PDU (a field out of range). */
   | { kind: "invalid"; reason: string };
 
 interface Pending {
   resolve: (outcome: RequestOutcome) => void;
   timer: NodeJS.Timeout;
+  late?: LateAnswer;
+}
+
+/** Where a response that comes after its request timed out goes, for how long (undefined: none came). */
+export interface LateAnswer {
+  windowMs: number;
+  receive(pdu: Pdu | undefined): void;
 }
 
 const MAX_SEQUENCE = 0x7fffffff;
@@ -30,13 +40,15 @@ export class Connection {
   /** The keepalive watchdog's interval (see watchdog.ts); cleared when the connection ends. */
   enquireTimer: NodeJS.Timeout | undefined;
   readonly #pending = new Map<number, Pending>();
+  /** Requests that timed out and still listen for their answer. */
+  readonly #late = new Map<number, { late: LateAnswer; timer: NodeJS.Timeout }>();
   #seq = 0;
   #onIdle: (() => void) | undefined;
 
   constructor(readonly lib: LibSession) {}
 
   /** Sends a request; resolves with its response, a timeout, or closed. Never rejects. */
-  request(command: string, fields: PduFields, timeoutMs: number): Promise<RequestOutcome> {
+  request(command: string, fields: PduFields, timeoutMs: number, late?: LateAnswer): Promise<RequestOutcome> {
     return new Promise((resolve) => {
       this.#seq = this.#seq >= MAX_SEQUENCE ? 1 : this.#seq + 1;
       const seq = this.#seq;
@@ -52,18 +64,33 @@ export class Connection {
         return;
       }
       const timer = setTimeout(() => this.settle(seq, { kind: "timeout" }), timeoutMs);
-      this.#pending.set(seq, { resolve, timer });
+      this.#pending.set(seq, late ? { resolve, timer, late } : { resolve, timer });
     });
   }
 
   /** Settles the request `seq` names; false when none is waiting (answered late, or never asked). */
   settle(seq: number, outcome: RequestOutcome): boolean {
     const pending = this.#pending.get(seq);
-    if (!pending) return false;
+    if (!pending) return outcome.kind === "response" && this.#settleLate(seq, outcome.pdu);
     this.#pending.delete(seq);
     clearTimeout(pending.timer);
+    if (outcome.kind === "timeout" && pending.late) {
+      const late = pending.late;
+      const timer = setTimeout(() => this.#settleLate(seq, undefined), late.windowMs);
+      timer.unref();
+      this.#late.set(seq, { late, timer });
+    }
     pending.resolve(outcome);
     if (this.#pending.size === 0) this.#onIdle?.();
+    return true;
+  }
+
+  #settleLate(seq: number, pdu: Pdu | undefined): boolean {
+    const entry = this.#late.get(seq);
+    if (!entry) return false;
+    this.#late.delete(seq);
+    clearTimeout(entry.timer);
+    entry.late.receive(pdu);
     return true;
   }
 
@@ -100,7 +127,8 @@ export class Connection {
     this.alive = false;
     clearInterval(this.enquireTimer);
     for (const seq of [...this.#pending.keys()])
-      this.settle(seq, { kind: "closed", reason: "connection lost" });
+      this.settle(seq, { kind: "closed", reason: "connection lost", sent: true });
+    for (const seq of [...this.#late.keys()]) this.#settleLate(seq, undefined);
     this.#onIdle?.();
     if (graceful) {
       this.lib.socket.end();

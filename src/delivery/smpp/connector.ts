@@ -19,6 +19,7 @@ import { sourceAddress } from "./address.js";
 import { resolveSmppConfig, type SmppConnectorConfig, type SmppConnectorInput } from "./config.js";
 import { deliverFieldsOf, isReceiptEsmClass } from "./deliver.js";
 import { decodeInbound, type InboundPart } from "./inbound.js";
+import type { LateAnswer } from "./connection.js";
 import type { Pdu } from "./lib.js";
 import { normaliseSmscId } from "./message-id.js";
 import { buildSubmitPdus } from "./pdu.js";
@@ -83,10 +84,17 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       }
       const smscIds: string[] = [];
       // Parts accepted in an earlier attempt are on the network already: resume after them.
-      for (const fields of pdus.slice(request.firstPart ?? 0)) {
-        const outcome = await this.#tx.submit(fields);
+      const remaining = pdus.slice(request.firstPart ?? 0);
+      for (const [index, fields] of remaining.entries()) {
+        // The last part's answer may come after its timeout: then the whole message was accepted after all.
+        const late = index === remaining.length - 1 ? this.#lateAnswer([...smscIds]) : undefined;
+        const outcome = await this.#tx.submit(fields, late?.answer);
         const id = acceptedId(outcome);
-        if (id === undefined) return this.#failed(request, outcome, smscIds);
+        if (id === undefined) {
+          const result = this.#failed(request, outcome, smscIds);
+          if (late && outcome.kind === "timeout" && !result.ok) result.late = late.ids;
+          return result;
+        }
         smscIds.push(this.#normaliseSubmitId(id));
       }
       return { ok: true, smscIds };
@@ -149,6 +157,18 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
     return session;
   }
 
+  /** Listens for a submit_sm_resp after the timeout: the ids of every part if it accepted the last one. */
+  #lateAnswer(earlier: string[]): { answer: LateAnswer; ids: Promise<string[] | undefined> } {
+    let receive: (pdu: Pdu | undefined) => void = () => {};
+    const ids = new Promise<string[] | undefined>((resolve) => {
+      receive = (pdu) => {
+        const id = pdu && pdu.command_status === Status.ESME_ROK ? pdu.message_id : undefined;
+        resolve(typeof id === "string" ? [...earlier, this.#normaliseSubmitId(id)] : undefined);
+      };
+    });
+    return { answer: { windowMs: LATE_ANSWER_WINDOWS * this.config.responseTimeoutMs, receive }, ids };
+  }
+
   #normaliseSubmitId(id: string): string {
     const c = this.config;
     return normaliseSmscId(id, c.submitIdFormat ?? c.receiptIdFormat, c.receiptIdFormat);
@@ -165,14 +185,10 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       }
       case "timeout":
         this.#log.warn(context, "submit_sm not answered in time");
-        return failure(
-          "temporary",
-          `no submit_sm_resp within ${this.config.responseTimeoutMs} ms`,
-          accepted,
-        );
+        return failure("unknown", `no submit_sm_resp within ${this.config.responseTimeoutMs} ms`, accepted);
       case "closed":
         return failure(
-          "temporary",
+          outcome.sent ? "unknown" : "temporary",
           outcome.reason === "not bound" ? "connector down" : outcome.reason,
           accepted,
         );
@@ -233,6 +249,9 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
     }
   }
 }
+
+/** A submit_sm_resp is still taken this many response timeouts after its request timed out. */
+const LATE_ANSWER_WINDOWS = 6;
 
 export function createSmppConnector(config: SmppConnectorInput, logger: Logger): SmppConnector {
   return new SmppConnector(config, logger);

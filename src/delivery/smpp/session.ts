@@ -15,7 +15,7 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import { Backoff } from "./backoff.js";
 import type { SmppTlsOptions } from "./config.js";
-import type { Connection, RequestOutcome } from "./connection.js";
+import type { Connection, LateAnswer, RequestOutcome } from "./connection.js";
 import { type DialHandlers, dial } from "./dial.js";
 import type { Pdu, PduFields } from "./lib.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -112,8 +112,11 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     this.#connect();
   }
 
-  /** Sends one submit_sm through the window and the pacer. Never rejects. */
-  async submit(fields: PduFields): Promise<RequestOutcome> {
+  /**
+   * Sends one submit_sm through the window and the pacer. Never rejects. `late` hears a response that comes
+   * after the request timed out (the SMSC may have accepted it after all).
+   */
+  async submit(fields: PduFields, late?: LateAnswer): Promise<RequestOutcome> {
     if (!this.isBound()) return { kind: "closed", reason: "not bound" };
     if (!(await this.#window.acquire())) return { kind: "closed", reason: "connection lost" };
     try {
@@ -121,7 +124,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       const conn = this.#conn;
       if (!conn?.alive || this.#state !== "bound") return { kind: "closed", reason: "connection lost" };
       const sentAt = Date.now();
-      const outcome = await this.#request(conn, "submit_sm", fields);
+      const outcome = await conn.request("submit_sm", fields, this.options.responseTimeoutMs, late);
       if (outcome.kind === "response") {
         const status = outcome.pdu.command_status;
         this.#limiter.answered(sentAt, status === Status.ESME_RTHROTTLED);

@@ -17,7 +17,6 @@ import type {
   ClaimedMessage,
   DeliveryOutcome,
   DeliveryStore,
-  EnRoutePart,
   ReceiptUpdate,
   WebhookRenderer,
 } from "../ports/index.js";
@@ -125,6 +124,7 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
         lastError: o.error.slice(0, 500),
       });
       row.attempts += o.countAttempt ? 1 : 0;
+      if (o.unknownOutcome) row.unknownOutcomes = (row.unknownOutcomes ?? 0) + 1;
       return;
     }
     const holdsClaim = row !== undefined && row.leaseOwner === o.owner;
@@ -148,6 +148,8 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
         .sort(([, a], [, b]) => a.priority - b.priority || a.dueAt - b.dueAt)
         .slice(0, limit);
       return due.map(([uuid, row]) => {
+        // still leased to a holder whose lease lapsed: it may have sent the message (see sql/delivery/queue.ts)
+        if (row.leaseOwner !== null) row.unknownOutcomes = (row.unknownOutcomes ?? 0) + 1;
         Object.assign(row, { leaseOwner: owner, leaseUntil: now + leaseMs });
         const message = { ...t.messages.get(uuid)! };
         const parts = [...(t.partsOf.get(uuid)?.values() ?? [])].sort((a, b) => a.partIndex - b.partIndex);
@@ -155,6 +157,7 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
         return {
           message,
           attempts: row.attempts,
+          ...(row.unknownOutcomes ? { unknownOutcomes: row.unknownOutcomes } : {}),
           ...(inOrder.length > 0
             ? { accepted: { connectorId: inOrder[0]!.connectorId, smscIds: inOrder.map((p) => p.smscId) } }
             : {}),
@@ -189,43 +192,37 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
       return Math.min(stale.length, 1000);
     },
     async enRouteParts(since, before, limit, cursor) {
-      const after = (p: EnRoutePart) =>
+      const after = (p: { updatedAt: number; uuid: string; partIndex: number }) =>
         !cursor ||
-        p.submittedAt > cursor.submittedAt ||
-        (p.submittedAt === cursor.submittedAt &&
-          (p.messageUuid > cursor.messageUuid ||
-            (p.messageUuid === cursor.messageUuid && p.partIndex > cursor.partIndex)));
-      const parts: EnRoutePart[] = [];
-      for (const [uuid, byIndex] of t.partsOf) {
-        const m = t.messages.get(uuid);
-        if (
-          !m ||
-          m.statusCode !== Status.TRANSMITTED ||
-          (m.dlrCode !== Dlr.NONE && m.dlrCode !== Dlr.EN_ROUTE)
+        p.updatedAt > cursor.submittedAt ||
+        (p.updatedAt === cursor.submittedAt &&
+          (p.uuid > cursor.messageUuid || (p.uuid === cursor.messageUuid && p.partIndex > cursor.partIndex)));
+      const parts = [...t.partsOf.values()]
+        .flatMap((byIndex) => [...byIndex.values()])
+        .filter(
+          (p) =>
+            (p.state === "ENROUTE" || p.state === "ACCEPTD") && p.updatedAt >= since && p.updatedAt < before,
         )
-          continue;
-        for (const p of byIndex.values()) {
-          if (p.state !== "ENROUTE" && p.state !== "ACCEPTD") continue;
-          if (p.updatedAt < since || p.updatedAt >= before) continue;
-          const part = {
-            messageUuid: uuid,
-            partIndex: p.partIndex,
-            connectorId: p.connectorId,
-            smscId: p.smscId,
-            source: m.senderId,
-            submittedAt: p.updatedAt,
-          };
-          if (after(part)) parts.push(part);
-        }
-      }
-      return parts
+        .filter(after)
+        .filter((p) => {
+          const m = t.messages.get(p.uuid);
+          return (
+            m?.statusCode === Status.TRANSMITTED && (m.dlrCode === Dlr.NONE || m.dlrCode === Dlr.EN_ROUTE)
+          );
+        })
         .sort(
           (a, b) =>
-            a.submittedAt - b.submittedAt ||
-            (a.messageUuid < b.messageUuid ? -1 : a.messageUuid > b.messageUuid ? 1 : 0) ||
-            a.partIndex - b.partIndex,
-        )
-        .slice(0, limit);
+            a.updatedAt - b.updatedAt ||
+            (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : a.partIndex - b.partIndex),
+        );
+      return parts.slice(0, limit).map((p) => ({
+        messageUuid: p.uuid,
+        partIndex: p.partIndex,
+        connectorId: p.connectorId,
+        smscId: p.smscId,
+        source: t.messages.get(p.uuid)!.senderId,
+        submittedAt: p.updatedAt,
+      }));
     },
     async queueDepth() {
       const rows = [...t.queue.values()];

@@ -7,6 +7,8 @@ export interface QueueRow {
   dueAt: number;
   priority: number;
   attempts: number;
+  /** Attempts sent and never answered, and leases that lapsed in their holder's hands. */
+  unknownOutcomes?: number;
   leaseOwner: string | null;
   leaseUntil: number | null;
   lastError: string | null;

@@ -11,6 +11,8 @@ export interface ClaimedMessage {
   attempts: number;
   /** Parts of a long message an earlier attempt got accepted: the next attempt resumes after them. */
   accepted?: AcceptedParts;
+  /** Earlier attempts whose outcome was unknown (sent, never answered). */
+  unknownOutcomes?: number;
 }
 
 /** What happened to a claimed message; recorded in batches, each with its webhook events. */
@@ -30,6 +32,8 @@ export type DeliveryOutcome =
       error: string;
       countAttempt: boolean;
       accepted?: AcceptedParts;
+      /** This attempt was sent and never answered (counted in the queue row's unknown_outcomes). */
+      unknownOutcome?: boolean;
     }
   /**
    * Ends the message (and refunds it), but only while `owner` still holds the lease: a claim that lapsed

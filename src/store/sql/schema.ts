@@ -80,6 +80,12 @@ export interface QueueTable {
   last_error: string | null;
 }
 
+/** A queue row as stored: the acceptance path inserts QueueTable, the database fills the rest. */
+export type QueueRow = QueueTable & {
+  /** Attempts sent and never answered (migration 013): the network may have the message. */
+  unknown_outcomes: Generated<number>;
+};
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -90,7 +96,7 @@ export interface CoreTables {
   api_keys: ApiKeysTable;
   prices: PricesTable;
   messages: MessagesTable;
-  queue: QueueTable;
+  queue: QueueRow;
   settings: SettingsTable;
 }
 

@@ -114,10 +114,18 @@ export async function recordRound(
   await updateFromRows(
     trx,
     "UPDATE queue SET due_at = CAST(v.column2 AS bigint), attempts = queue.attempts + CAST(v.column3 AS integer), " +
-      "lease_owner = NULL, lease_until = NULL, last_error = v.column4",
+      "lease_owner = NULL, lease_until = NULL, last_error = v.column4, " +
+      "unknown_outcomes = queue.unknown_outcomes + CAST(v.column6 AS integer)",
     // A claim that lapsed and was taken over belongs to its new holder: releasing it would let a third claim in.
     "queue.message_uuid = v.column1 AND queue.lease_owner = v.column5",
-    retries.map(({ item }) => [item.message.uuid, item.dueAt, item.countAttempt ? 1 : 0, item.error.slice(0, 500), item.owner]),
+    retries.map(({ item }) => [
+      item.message.uuid,
+      item.dueAt,
+      item.countAttempt ? 1 : 0,
+      item.error.slice(0, 500),
+      item.owner,
+      item.unknownOutcome ? 1 : 0,
+    ]),
   );
 
   // Only the claim holder ends a message, and only once: a refund must never be paid twice. Whoever took

@@ -20,9 +20,19 @@ export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue
       if (dialect === "postgres") due = due.forUpdate().skipLocked();
       const claimed = await kysely
         .updateTable("queue")
-        .set({ lease_owner: owner, lease_until: now + leaseMs })
+        // A row still leased to someone (whose lease lapsed) was never recorded by its holder: a crashed or
+        // stalled dispatcher that may have sent it. That counts as an unknown outcome.
+        .set((eb) => ({
+          lease_owner: owner,
+          lease_until: now + leaseMs,
+          unknown_outcomes: eb(
+            "unknown_outcomes",
+            "+",
+            eb.case().when("lease_owner", "is not", null).then(1).else(0).end(),
+          ),
+        }))
         .where("message_uuid", "in", due)
-        .returning(["message_uuid", "attempts"])
+        .returning(["message_uuid", "attempts", "unknown_outcomes"])
         .execute();
       if (claimed.length === 0) return [];
       const rows = [];
@@ -30,6 +40,7 @@ export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue
         rows.push(...(await kysely.selectFrom("messages").selectAll().where("uuid", "in", chunk).execute()));
       }
       const attempts = new Map(claimed.map((c) => [c.message_uuid, c.attempts]));
+      const unknown = new Map(claimed.map((c) => [c.message_uuid, Number(c.unknown_outcomes)]));
       const accepted = await acceptedParts(
         kysely,
         rows.filter((r) => r.parts_count > 1).map((r) => r.uuid),
@@ -37,7 +48,13 @@ export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue
       return rows
         .map((row) => {
           const parts = accepted.get(row.uuid);
-          return { message: rowToMessage(row), attempts: attempts.get(row.uuid) ?? 0, ...(parts ? { accepted: parts } : {}) };
+          const unknownOutcomes = unknown.get(row.uuid) ?? 0;
+          return {
+            message: rowToMessage(row),
+            attempts: attempts.get(row.uuid) ?? 0,
+            ...(parts ? { accepted: parts } : {}),
+            ...(unknownOutcomes > 0 ? { unknownOutcomes } : {}),
+          };
         })
         .sort((a, b) => a.message.priority - b.message.priority);
     },

@@ -1,6 +1,8 @@
 /**
- * The gateway asks the SMSC (query_sm) about parts still en route past an age: this index finds them by
- * state and submit time without scanning every part ever sent.
+ * Delivery under SMSC faults. The gateway asks the SMSC (query_sm) about parts still en route past an age:
+ * an index finds them by state and submit time without scanning every part ever sent. And a queue row counts
+ * the attempts that were sent and never answered (unknown outcomes): such a message may be on the network,
+ * so it is never refunded as unsent.
  */
 import type { Kysely } from "kysely";
 
@@ -12,4 +14,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on("message_parts")
     .columns(["state", "updated_at"])
     .execute();
+  // SQLite has no ADD COLUMN IF NOT EXISTS: a second process running this finds the column there already.
+  try {
+    await db.schema
+      .alterTable("queue")
+      .addColumn("unknown_outcomes", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+  } catch (error) {
+    if (!/duplicate column|already exists/i.test((error as Error).message)) throw error;
+  }
 }
