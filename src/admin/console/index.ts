@@ -16,6 +16,7 @@ import { accountPages } from "./pages/accounts.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { loginPages, SESSION_COOKIE } from "./pages/login.js";
 import { messagePages } from "./pages/messages.js";
+import { passwordPage } from "./pages/password.js";
 import { pricePages } from "./pages/prices.js";
 import { sendPage } from "./pages/send.js";
 import { systemPages } from "./pages/system.js";
@@ -106,11 +107,17 @@ export function consolePlugin(options: ConsoleOptions) {
             .type("text/plain")
             .send("The form was out of date (CSRF check failed). Go back, reload and try again.");
         }
+        const path = request.url.split("?")[0]!;
+        if (session.admin.mustChangePassword && path !== "/password") {
+          if (request.method === "GET") return reply.redirect("/password", 303);
+          return reply.code(403).type("text/plain").send("Replace the one-time password first (/password).");
+        }
         const query = request.query as Record<string, string | undefined>;
         request.page = {
           operator: session.admin.name,
           csrfToken: session.csrfToken,
-          path: request.url.split("?")[0]!,
+          path,
+          mustChangePassword: session.admin.mustChangePassword,
           flash: { ok: query.ok, error: query.error },
         };
       });
@@ -141,7 +148,15 @@ export function consolePlugin(options: ConsoleOptions) {
             ).value,
           );
       });
-      for (const pages of [dashboardPage, messagePages, accountPages, pricePages, systemPages, sendPage]) {
+      for (const pages of [
+        dashboardPage,
+        messagePages,
+        accountPages,
+        pricePages,
+        systemPages,
+        sendPage,
+        passwordPage,
+      ]) {
         await scope.register(pages(options));
       }
     });
