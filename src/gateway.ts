@@ -17,6 +17,7 @@ import type { Config } from "./config.js";
 import { toMicros } from "./core/money.js";
 import { type Delivery, startDelivery } from "./delivery/index.js";
 import { createLogger } from "./logging.js";
+import { AttemptLog } from "./metrics/attempt-log.js";
 import { instrumentHttp } from "./metrics/http.js";
 import { observeDelivery } from "./metrics/observe-delivery.js";
 import { observeStore, type SubmitConnectors } from "./metrics/observe-store.js";
@@ -58,7 +59,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const logger = createLogger(config.log.level, config.log.format);
   // Metrics observe the store and the connectors through their ports (see metrics/observe-*.ts).
   const metrics = new Metrics();
-  const submits: SubmitConnectors = { lastConnector: new Map(), pace: new Map() };
+  const submits: SubmitConnectors = { lastConnector: new Map(), pace: new Map(), attempts: new AttemptLog() };
   observeStore(store, metrics, submits, deps.clock.now);
   const delivery = await startDelivery(config, deps, logger, {
     accountFor: async (to) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
@@ -96,7 +97,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     admin = await buildAdminServer({
       metrics,
       logger,
-      console: consolePlugin({ deps, policy: config.admin, board, apiUrl: url }),
+      console: consolePlugin({ deps, policy: config.admin, board, apiUrl: url, attempts: submits.attempts }),
     });
     await admin.listen({ host: config.admin.host, port: adminPort(config.admin.port, config.server.port) });
     adminUrl = listenUrl(admin, config.admin.host);
