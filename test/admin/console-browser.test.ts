@@ -92,9 +92,7 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
     const deadline = Date.now() + 20_000;
     const done = async () =>
       (await page.locator("[data-state]").getAttribute("data-state")) === "delivered" &&
-      /sms\.delivery \(dlr_code 1\) → 2xx/.test(
-        (await page.locator("ol.timeline").textContent()) ?? "",
-      );
+      /sms\.delivery \(dlr_code 1\) → 2xx/.test((await page.locator("ol.timeline").textContent()) ?? "");
     while (!(await done())) {
       assert.ok(Date.now() < deadline, "the message was delivered within 20 s");
       await page.waitForTimeout(250);
