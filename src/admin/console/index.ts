@@ -70,6 +70,17 @@ export function redirectWith(
   return reply.redirect(`${path}${path.includes("?") ? "&" : "?"}${query}`, 303);
 }
 
+/** The page a form came from, as a path on this server only (never a redirect elsewhere). */
+function refererPath(referer: string | undefined): string | undefined {
+  if (!referer) return undefined;
+  try {
+    const path = new URL(referer, "http://console.invalid").pathname;
+    return path.startsWith("/") && !path.startsWith("//") ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function page(request: FastifyRequest): PageContext {
   return request.page!;
 }
@@ -135,11 +146,7 @@ export function consolePlugin(options: ConsoleOptions) {
           status >= 500 ? "Something went wrong; the log has the details." : (error as Error).message;
         if (request.method === "POST" && status < 500 && request.page) {
           const back = request.page.path.replace(/\/[^/]+$/, "") || "/";
-          return redirectWith(
-            reply,
-            request.headers.referer ? new URL(request.headers.referer).pathname : back,
-            { error: message },
-          );
+          return redirectWith(reply, refererPath(request.headers.referer) ?? back, { error: message });
         }
         return reply
           .code(status)
