@@ -99,7 +99,15 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
       logger,
       console: consolePlugin({ deps, policy: config.admin, board, apiUrl: url, attempts: submits.attempts }),
     });
-    await admin.listen({ host: config.admin.host, port: adminPort(config.admin.port, config.server.port) });
+    try {
+      await admin.listen({ host: config.admin.host, port: adminPort(config.admin.port, config.server.port) });
+    } catch (error) {
+      // E.g. the admin port is taken: leave nothing running behind the error.
+      await http.close();
+      await delivery.stop();
+      if (!options.store) await store.close();
+      throw error;
+    }
     adminUrl = listenUrl(admin, config.admin.host);
   }
   // Campaigns a previous run left half-expanded carry on from where their last batch committed.

@@ -202,3 +202,20 @@ for (const target of storeTargets) {
     });
   });
 }
+
+describe("admin port taken", () => {
+  it("fails the start with the listen error (and closes what it had started)", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        startTestGateway(storeTargets[0]!, { overrides: { "admin.port": taken } }),
+        /EADDRINUSE/,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});

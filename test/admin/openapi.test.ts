@@ -171,7 +171,11 @@ for (const target of storeTargets) {
         Object.values(docs[doc].paths[path]!.post!.responses["415"]!.content)[0]!.examples.example1!.value;
       const lox24 = await http(gw.url, "POST", "/sms", {
         rawBody: "text=hi",
-        headers: { "content-type": "application/xml", "X-LOX24-AUTH-TOKEN": gw.token, Accept: "application/json" },
+        headers: {
+          "content-type": "application/xml",
+          "X-LOX24-AUTH-TOKEN": gw.token,
+          Accept: "application/json",
+        },
       });
       assert.equal(lox24.status, 415);
       assert.deepEqual(lox24.body, documented("lox24", "/sms"));
