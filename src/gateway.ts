@@ -26,6 +26,7 @@ import { EnRouteQuery } from "./delivery/en-route-query.js";
 import { type Delivery, dispatcherOptions, startConnectors } from "./delivery/index.js";
 import { type SmppServer, startSmppServer } from "./smpp-server/server.js";
 import { createLogger } from "./logging.js";
+import { AttemptLog } from "./metrics/attempt-log.js";
 import { instrumentHttp } from "./metrics/http.js";
 import { observeDelivery } from "./metrics/observe-delivery.js";
 import { observeStore, type SubmitConnectors } from "./metrics/observe-store.js";
@@ -97,7 +98,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const logger = createLogger(config.log.level, config.log.format);
   // Metrics observe the store and the connectors through their ports (see metrics/observe-*.ts).
   const metrics = new Metrics();
-  const submits: SubmitConnectors = { lastConnector: new Map(), pace: new Map() };
+  const submits: SubmitConnectors = { lastConnector: new Map(), pace: new Map(), attempts: new AttemptLog() };
   observeStore(store, metrics, submits, deps.clock.now);
   let smppServer: SmppServer | undefined;
   const safety = startSafeSending(config, deps, logger);
@@ -182,9 +183,17 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     admin = await buildAdminServer({
       metrics,
       logger,
-      console: consolePlugin({ deps, policy: config.admin, board, apiUrl: url }),
+      console: consolePlugin({ deps, policy: config.admin, board, apiUrl: url, attempts: submits.attempts }),
     });
-    await admin.listen({ host: config.admin.host, port: adminPort(config.admin.port, config.server.port) });
+    try {
+      await admin.listen({ host: config.admin.host, port: adminPort(config.admin.port, config.server.port) });
+    } catch (error) {
+      // E.g. the admin port is taken: leave nothing running behind the error.
+      await http.close();
+      await delivery.stop();
+      if (!options.store) await store.close();
+      throw error;
+    }
     adminUrl = listenUrl(admin, config.admin.host);
   }
   // Campaigns a previous run left half-expanded carry on from where their last batch committed.

@@ -31,6 +31,14 @@ export function observeDelivery(
       const result = await submit(request);
       submits.lastConnector.set(request.messageId, connector.id);
       if (result.ok) pace.add();
+      submits.attempts.add(request.messageId, {
+        at: now(),
+        kind: "submit",
+        ok: result.ok,
+        detail: result.ok
+          ? `connector ${connector.id}: accepted, SMSC id ${result.smscIds.join(", ")}`
+          : `connector ${connector.id}: ${result.kind}, ${result.reason}`,
+      });
       if (!result.ok && result.kind === "throttled") metrics.smppThrottles.inc({ connector: connector.id });
       return result;
     };
@@ -57,12 +65,19 @@ export function observeDelivery(
         if (c.load) set({ connector: c.id }, c.load.waiting);
     },
   );
+  // Both queue gauges come from one query per scrape (they are collected one after the other).
+  let queue: { at: number; stats: ReturnType<Store["operator"]["queueStats"]> } | undefined;
+  const queueStats = () => {
+    const at = now();
+    if (!queue || at - queue.at > 1000) queue = { at, stats: store.operator.queueStats(at) };
+    return queue.stats;
+  };
   metrics.gauge(
     "starling_queue_depth",
     "Messages queued for (re)submission, per lane",
     ["lane"],
     async (set) => {
-      for (const lane of await store.operator.queueStats(now())) set({ lane: lane.lane }, lane.depth);
+      for (const lane of await queueStats()) set({ lane: lane.lane }, lane.depth);
     },
   );
   metrics.gauge(
@@ -71,7 +86,7 @@ export function observeDelivery(
     ["lane"],
     async (set) => {
       const at = now();
-      for (const lane of await store.operator.queueStats(at)) {
+      for (const lane of await queueStats()) {
         set({ lane: lane.lane }, lane.oldestDueAt === null ? 0 : Math.max(0, at - lane.oldestDueAt) / 1000);
       }
     },

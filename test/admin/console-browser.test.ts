@@ -10,6 +10,7 @@ import type { Page } from "playwright-core";
 import { createOperator } from "../../src/app/admin/operators.js";
 import { ARTIFACTS, chromiumMissing, launchBrowser } from "../helpers/browser.js";
 import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
+import { startWebhookReceiver } from "../helpers/webhook-receiver.js";
 import { storeTargets } from "../helpers/stores.js";
 
 describe("console in chromium", { skip: chromiumMissing }, () => {
@@ -17,6 +18,7 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   let admin: string;
+  let hooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   before(async () => {
@@ -27,15 +29,19 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
         "delivery.simulator.port": 0,
         "delivery.simulator.receiptDelayMs": 20,
         "delivery.pollIntervalMs": 20,
+        "webhooks.enabled": true,
+        "webhooks.baseDelayMs": 50,
       },
     });
     admin = gw.gateway.adminUrl!;
+    hooks = await startWebhookReceiver([500]); // the first callback fails once
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on("dialog", (dialog) => dialog.accept());
   });
   after(async () => {
     await browser?.close();
+    await hooks?.close();
     await gw?.stop();
   });
 
@@ -47,7 +53,14 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
     await page.fill('input[name="name"]', "ops");
     await page.fill('input[name="password"]', password);
     await page.click('button[type="submit"]');
-    await page.waitForURL(`${admin}/`);
+    // A one-time password must be replaced first.
+    await page.waitForURL(`${admin}/password`);
+    await shot("01b-change-password");
+    await page.fill('input[name="current"]', password);
+    await page.fill('input[name="next"]', "correct horse battery staple");
+    await page.fill('input[name="again"]', "correct horse battery staple");
+    await page.click('form[action="/password"] button[type="submit"]');
+    await page.waitForURL(/\/\?ok=/);
     await page.locator("svg.chart").waitFor();
     await shot("02-dashboard");
 
@@ -69,14 +82,18 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
       200,
     );
 
-    // Send a test message and watch it delivered in its timeline.
+    await gw.gateway.store.webhooks.add(accountId, hooks.url, Date.now());
+    // Send a test message and watch it delivered in its timeline, with its webhook's failed and retried POST.
     await page.goto(`${admin}/send`);
     await page.selectOption('select[name="account"]', String(accountId));
     await page.fill('input[name="phone"]', "+491701234567");
     await page.click('form[action="/send"] button[type="submit"]');
     await page.waitForURL(/\/messages\/[0-9a-f-]{36}/);
     const deadline = Date.now() + 20_000;
-    while ((await page.locator("[data-state]").getAttribute("data-state")) !== "delivered") {
+    const done = async () =>
+      (await page.locator("[data-state]").getAttribute("data-state")) === "delivered" &&
+      /sms\.delivery \(dlr_code 1\) → 2xx/.test((await page.locator("ol.timeline").textContent()) ?? "");
+    while (!(await done())) {
       assert.ok(Date.now() < deadline, "the message was delivered within 20 s");
       await page.waitForTimeout(250);
       await page.reload();
@@ -85,6 +102,8 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
     assert.match(timeline!, /accepted/);
     assert.match(timeline!, /submitted/);
     assert.match(timeline!, /part 1: DELIVRD/);
+    assert.match(timeline!, /submit attempt\s*connector simulator: accepted/);
+    assert.match(timeline!, /webhook attempt failed\s*sms\.delivery \(dlr_code 4\) → HTTP 500/);
     await shot("05-message-timeline");
 
     // Top up, then disable: the API refuses the key.

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createOperator } from "../../src/app/admin/operators.js";
 import { adminRoutes } from "../../src/admin/server.js";
-import { type ConsoleClient, consoleLogin, postLogin } from "../helpers/console.js";
+import { CHANGED_PASSWORD, type ConsoleClient, consoleLogin, postLogin } from "../helpers/console.js";
 import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { storeTargets } from "../helpers/stores.js";
 
@@ -28,6 +28,7 @@ for (const target of storeTargets) {
       admin = gw.gateway.adminUrl!;
       password = (await createOperator(gw.gateway.deps, "ops")).password;
       ops = await consoleLogin(admin, "ops", password);
+      password = CHANGED_PASSWORD;
     });
     after(() => gw?.stop());
 
@@ -144,6 +145,55 @@ for (const target of storeTargets) {
       assert.equal((await postLogin(admin, "nobody", "x")).status, 401);
     });
 
+    it("makes a new operator replace the one-time password before anything else", async () => {
+      const { password: oneTime } = await createOperator(gw.gateway.deps, "newcomer");
+      const res = await postLogin(admin, "newcomer", oneTime);
+      const cookie = res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith("starling_session="))!
+        .split(";")[0]!;
+      for (const path of ["/", "/accounts", "/messages"]) {
+        const page = await fetch(`${admin}${path}`, { headers: { cookie }, redirect: "manual" });
+        assert.equal(page.headers.get("location"), "/password", path);
+      }
+      const form = await (await fetch(`${admin}/password`, { headers: { cookie } })).text();
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form)![1]!;
+      const post = (fields: Record<string, string>) =>
+        fetch(`${admin}${fields.path ?? "/password"}`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ _csrf: csrf, ...fields }),
+        });
+      assert.equal((await post({ path: "/accounts", name: "x", country: "DE" })).status, 403);
+      assert.match(
+        (await post({ current: oneTime, next: "short", again: "short" })).headers.get("location")!,
+        /error=.*12/,
+      );
+      assert.match(
+        (
+          await post({ current: "wrong", next: "a long new password", again: "a long new password" })
+        ).headers.get("location")!,
+        /error=/,
+      );
+      assert.match(
+        (
+          await post({ current: oneTime, next: "a long new password", again: "a long new password" })
+        ).headers.get("location")!,
+        /ok=/,
+      );
+      assert.equal(
+        (await fetch(`${admin}/accounts`, { headers: { cookie }, redirect: "manual" })).status,
+        200,
+      );
+      assert.equal(
+        (await postLogin(admin, "newcomer", oneTime)).status,
+        401,
+        "the one-time password is spent",
+      );
+      assert.equal((await postLogin(admin, "newcomer", "a long new password")).status, 303);
+    });
+
     it("ends the session on logout", async () => {
       const session = await consoleLogin(admin, "ops", password);
       assert.equal((await session.get("/accounts")).status, 200);
@@ -152,3 +202,20 @@ for (const target of storeTargets) {
     });
   });
 }
+
+describe("admin port taken", () => {
+  it("fails the start with the listen error (and closes what it had started)", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        startTestGateway(storeTargets[0]!, { overrides: { "admin.port": taken } }),
+        /EADDRINUSE/,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -122,10 +122,12 @@ for (const target of storeTargets) {
       };
       sim.setScenario("throttle", { throttleEvery: 1 });
       const throttled = await send("+491701234570");
-      await eventually(async () =>
-        (sample(await scrape(), 'starling_smpp_throttles_total{connector="simulator"}') ?? 0) >= 1
-          ? true
-          : undefined,
+      await eventually(
+        async () =>
+          (sample(await scrape(), 'starling_smpp_throttles_total{connector="simulator"}') ?? 0) >= 1
+            ? true
+            : undefined,
+        20_000,
       );
       // Let the throttled message through (its retry is delivered) before the rejection is counted.
       sim.setScenario("deliver");
@@ -141,8 +143,10 @@ for (const target of storeTargets) {
       await eventually(async () =>
         (await http(gw.url, "GET", `/sms/${rejected}`, { headers })).body.dlr_code === 16 ? true : undefined,
       );
-      const text = await scrape();
-      assert.equal(sample(text, 'starling_messages_failed_total{connector="simulator",service="direct"}'), 1);
+      // The counter moves once the store's write returns, a moment after the API can read the new state.
+      const failed = 'starling_messages_failed_total{connector="simulator",service="direct"}';
+      await eventually(async () => ((sample(await scrape(), failed) ?? 0) >= 1 ? true : undefined));
+      assert.equal(sample(await scrape(), failed), 1);
       sim.setScenario("deliver");
     });
 

@@ -112,11 +112,22 @@ describe("OpenAPI documents", () => {
     const lox24Post = Object.keys(
       (docs.lox24.paths["/sms"]!.post as unknown as { responses: object }).responses,
     );
-    assert.deepEqual(lox24Post.sort(), ["201", "400", "401", "402", "403", "422", "429", "500"]);
+    assert.deepEqual(lox24Post.sort(), [
+      "201",
+      "400",
+      "401",
+      "402",
+      "403",
+      "413",
+      "415",
+      "422",
+      "429",
+      "500",
+    ]);
     const otpVerify = Object.keys(
       (docs.fullsms.paths["/otp/verify"]!.post as unknown as { responses: object }).responses,
     );
-    assert.deepEqual(otpVerify.sort(), ["200", "403", "404", "422", "429", "500"]);
+    assert.deepEqual(otpVerify.sort(), ["200", "403", "404", "413", "415", "422", "429", "500"]);
   });
 });
 
@@ -143,6 +154,37 @@ for (const target of storeTargets) {
         `no external assets: ${assets.join(", ")}`,
       );
       for (const asset of assets) assert.equal((await http(gw.url, "GET", asset)).status, 200, asset);
+    });
+
+    it("answers a non-JSON body exactly as the documents' 415 examples say", async () => {
+      type Op = {
+        responses: Record<
+          string,
+          { content: Record<string, { examples: Record<string, { value: unknown }> }> }
+        >;
+      };
+      const docs = openapiDocuments() as unknown as Record<
+        "lox24" | "fullsms",
+        { paths: Record<string, Record<string, Op>> }
+      >;
+      const documented = (doc: "lox24" | "fullsms", path: string) =>
+        Object.values(docs[doc].paths[path]!.post!.responses["415"]!.content)[0]!.examples.example1!.value;
+      const lox24 = await http(gw.url, "POST", "/sms", {
+        rawBody: "text=hi",
+        headers: {
+          "content-type": "application/xml",
+          "X-LOX24-AUTH-TOKEN": gw.token,
+          Accept: "application/json",
+        },
+      });
+      assert.equal(lox24.status, 415);
+      assert.deepEqual(lox24.body, documented("lox24", "/sms"));
+      const fullsms = await http(gw.url, "POST", "/otp/create", {
+        rawBody: "to_number=1",
+        headers: { "content-type": "application/xml", Authorization: `Bearer ${gw.token.replace(":", "|")}` },
+      });
+      assert.equal(fullsms.status, 415);
+      assert.deepEqual(fullsms.body, documented("fullsms", "/otp/create"));
     });
 
     it("every FullSMS body example passes the real route's validation", async () => {

@@ -32,12 +32,38 @@ export async function postLogin(base: string, name: string, password: string): P
   });
 }
 
+/** The password a test operator gets instead of its one-time one. */
+export const CHANGED_PASSWORD = "correct horse battery staple";
+
+/**
+ * Logs in; an operator still on its one-time password is sent to /password first, and replaces it with
+ * CHANGED_PASSWORD, as a person would.
+ */
 export async function consoleLogin(base: string, name: string, password: string): Promise<ConsoleClient> {
   const res = await postLogin(base, name, password);
   assert.equal(res.status, 303, await res.text());
   const cookie = cookiesOf(res).find((c) => c.startsWith("starling_session="))!;
   assert.ok(cookie, "session cookie set");
+  const first = await fetch(`${base}/`, { headers: { cookie }, redirect: "manual" });
+  if (first.status === 303 && first.headers.get("location") === "/password") {
+    const form = await (await fetch(`${base}/password`, { headers: { cookie } })).text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(form)![1]!;
+    const changed = await fetch(`${base}/password`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        _csrf: token,
+        current: password,
+        next: CHANGED_PASSWORD,
+        again: CHANGED_PASSWORD,
+      }),
+    });
+    assert.equal(changed.status, 303);
+    assert.match(changed.headers.get("location")!, /^\/\?ok=/);
+  }
   const home = await fetch(`${base}/`, { headers: { cookie } });
+  assert.equal(home.status, 200);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await home.text())![1]!;
   return {
     cookie,

@@ -37,8 +37,9 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
 
 export const when = (condition: unknown, then: () => Html): Html => (condition ? then() : new Html(""));
 
-export function time(ms: number | null | undefined): Html {
+/** UTC, to the second (or the millisecond where order within a second matters, as in a timeline). */
+export function time(ms: number | null | undefined, precise = false): Html {
   if (!ms) return html`<span class="muted">–</span>`;
   const iso = new Date(ms).toISOString();
-  return html`<time datetime="${iso}">${iso.slice(0, 19).replace("T", " ")}</time>`;
+  return html`<time datetime="${iso}">${iso.slice(0, precise ? 23 : 19).replace("T", " ")}</time>`;
 }

@@ -16,6 +16,7 @@ import { accountPages } from "./pages/accounts.js";
 import { dashboardPage } from "./pages/dashboard.js";
 import { loginPages, SESSION_COOKIE } from "./pages/login.js";
 import { messagePages } from "./pages/messages.js";
+import { passwordPage } from "./pages/password.js";
 import { pricePages } from "./pages/prices.js";
 import { sendPage } from "./pages/send.js";
 import { systemPages } from "./pages/system.js";
@@ -26,6 +27,10 @@ export interface ConsoleOptions {
   board: ConnectorBoard;
   /** The public API's base URL (links to /docs). */
   apiUrl: string;
+  /** Each submit and webhook attempt of recent messages, as this process saw them. */
+  attempts?: {
+    of(messageUuid: string): readonly { at: number; kind: string; ok: boolean; detail: string }[];
+  };
 }
 
 declare module "fastify" {
@@ -63,6 +68,17 @@ export function redirectWith(
 ): FastifyReply {
   const query = new URLSearchParams(flash as Record<string, string>).toString();
   return reply.redirect(`${path}${path.includes("?") ? "&" : "?"}${query}`, 303);
+}
+
+/** The page a form came from, as a path on this server only (never a redirect elsewhere). */
+function refererPath(referer: string | undefined): string | undefined {
+  if (!referer) return undefined;
+  try {
+    const path = new URL(referer, "http://console.invalid").pathname;
+    return path.startsWith("/") && !path.startsWith("//") ? path : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function page(request: FastifyRequest): PageContext {
@@ -106,11 +122,17 @@ export function consolePlugin(options: ConsoleOptions) {
             .type("text/plain")
             .send("The form was out of date (CSRF check failed). Go back, reload and try again.");
         }
+        const path = request.url.split("?")[0]!;
+        if (session.admin.mustChangePassword && path !== "/password") {
+          if (request.method === "GET") return reply.redirect("/password", 303);
+          return reply.code(403).type("text/plain").send("Replace the one-time password first (/password).");
+        }
         const query = request.query as Record<string, string | undefined>;
         request.page = {
           operator: session.admin.name,
           csrfToken: session.csrfToken,
-          path: request.url.split("?")[0]!,
+          path,
+          mustChangePassword: session.admin.mustChangePassword,
           flash: { ok: query.ok, error: query.error },
         };
       });
@@ -124,11 +146,7 @@ export function consolePlugin(options: ConsoleOptions) {
           status >= 500 ? "Something went wrong; the log has the details." : (error as Error).message;
         if (request.method === "POST" && status < 500 && request.page) {
           const back = request.page.path.replace(/\/[^/]+$/, "") || "/";
-          return redirectWith(
-            reply,
-            request.headers.referer ? new URL(request.headers.referer).pathname : back,
-            { error: message },
-          );
+          return redirectWith(reply, refererPath(request.headers.referer) ?? back, { error: message });
         }
         return reply
           .code(status)
@@ -141,7 +159,15 @@ export function consolePlugin(options: ConsoleOptions) {
             ).value,
           );
       });
-      for (const pages of [dashboardPage, messagePages, accountPages, pricePages, systemPages, sendPage]) {
+      for (const pages of [
+        dashboardPage,
+        messagePages,
+        accountPages,
+        pricePages,
+        systemPages,
+        sendPage,
+        passwordPage,
+      ]) {
         await scope.register(pages(options));
       }
     });

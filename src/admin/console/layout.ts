@@ -7,6 +7,8 @@ export interface PageContext {
   /** Path of the current page, to mark its tab. */
   path: string;
   flash?: { ok?: string | undefined; error?: string | undefined };
+  /** Still the one-time password: every page but this one and log-out sends the operator to /password. */
+  mustChangePassword?: boolean;
 }
 
 const NAV: [string, string][] = [
@@ -44,7 +46,7 @@ export function frame(title: string, body: Html, ctx?: PageContext): Html {
 ${when(
   ctx,
   () => html`<nav>${NAV.map(([href, label]) => html`<a class="${active(href)}" href="${href}">${label}</a>`)}</nav>
-<form method="post" action="/logout" class="logout">${csrfField(ctx!)}<span class="muted">${ctx!.operator}</span> <button type="submit">Log out</button></form>`,
+<form method="post" action="/logout" class="logout">${csrfField(ctx!)}<a class="muted" href="/password" title="Change password">${ctx!.operator}</a> <button type="submit">Log out</button></form>`,
 )}
 </header>
 <main>

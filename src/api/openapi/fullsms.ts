@@ -96,7 +96,18 @@ const post = (path: string, tag: string, summary: string, schema: ZodType): Oper
     schema,
     examples: [{ summary: "From the FullSMS documentation", value: tryable(seed[`POST ${path}`]?.request) }],
   },
-  responses: responses(`POST ${path}`),
+  responses: {
+    ...responses(`POST ${path}`),
+    // fullsmsErrorHandler's answers for a body refused before validation.
+    413: {
+      description: "Body too large",
+      examples: [{ summary: "Too large", value: { status_code: 413, message: "Payload Too Large" } }],
+    },
+    415: {
+      description: "Not JSON",
+      examples: [{ summary: "Not JSON", value: { status_code: 415, message: "Unsupported Media Type" } }],
+    },
+  },
 });
 
 const operations: OperationDoc[] = [

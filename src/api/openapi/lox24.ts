@@ -70,6 +70,14 @@ const blocked = error(
 );
 const internal = error("Unexpected error", MESSAGES.internal);
 const common = { 401: unauthenticated, 403: disabled, 429: blocked, 500: internal };
+/** What lox24ErrorHandler answers for a body the framework refuses before validation. */
+const framing = {
+  413: error("Body larger than server.bodyLimitBytes", "Request body is too large."),
+  415: error(
+    "A media type that is not JSON (text/plain is read as a body that is not a JSON object: 400)",
+    "The content-type is not supported. Use application/json or application/ld+json.",
+  ),
+};
 
 const uuidParam = {
   name: "uuid",
@@ -127,6 +135,7 @@ const operations: OperationDoc[] = [
         "Well-formed but impossible (e.g. a number that cannot be reached)",
         "phone: This value is not a valid phone number.",
       ),
+      ...framing,
       ...common,
     },
   },
@@ -136,7 +145,12 @@ const operations: OperationDoc[] = [
     tag: "SMS",
     summary: "Price an SMS without sending it",
     body,
-    responses: { 200: sms("The would-be message: parts, characters and price"), 400: invalid, ...common },
+    responses: {
+      200: sms("The would-be message: parts, characters and price"),
+      400: invalid,
+      ...framing,
+      ...common,
+    },
   },
   {
     method: "get",

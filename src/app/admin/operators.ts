@@ -38,7 +38,7 @@ export async function resetOperatorPassword(
   const admin = await deps.store.admins.findByName(name);
   if (!admin) throw new AppError("not_found", `no operator ${name}`);
   const password = newOneTimePassword();
-  await deps.store.admins.setPassword(admin.id, await hashPassword(password));
+  await deps.store.admins.setPassword(admin.id, await hashPassword(password), true);
   await deps.store.admins.deleteSessionsOf(admin.id);
   return { name, password };
 }
@@ -84,6 +84,26 @@ export async function currentSession(
 
 export async function logout(deps: AppDeps, token: string): Promise<void> {
   await deps.store.admins.deleteSession(tokenHash(token));
+}
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** Replaces the operator's password (the one-time one, or any later one); the current one is asked again. */
+export async function changePassword(
+  deps: AppDeps,
+  name: string,
+  current: string,
+  next: string,
+): Promise<void> {
+  const admin = await deps.store.admins.findByName(name);
+  if (!admin || !(await verifyPassword(current, admin.passwordHash))) {
+    throw new AppError("validation", "the current password is wrong");
+  }
+  if (next.length < MIN_PASSWORD_LENGTH) {
+    throw new AppError("validation", `the new password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  if (next === current) throw new AppError("validation", "the new password must differ from the current one");
+  await deps.store.admins.setPassword(admin.id, await hashPassword(next), false);
 }
 
 export function csrfMatches(given: unknown, expected: string): boolean {

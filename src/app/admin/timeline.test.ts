@@ -110,4 +110,20 @@ describe("messageTimeline", () => {
     });
     assert.equal(noRoute.at(-1)!.detail, "no route (5000)");
   });
+
+  it("places each attempt this process saw among the stored events", () => {
+    const events = messageTimeline({ message: message(), queue: null, parts: [], webhooks: [] }, [
+      { at: 1_700_000_000_500, kind: "submit", ok: false, detail: "connector a: throttled, ESME_RTHROTTLED" },
+      { at: 1_700_000_001_500, kind: "submit", ok: true, detail: "connector a: accepted" },
+    ]);
+    assert.deepEqual(
+      events.map((e) => [e.what, e.tone]),
+      [
+        ["accepted", "info"],
+        ["submit attempt failed", "bad"],
+        ["submitted", "ok"],
+        ["submit attempt", "ok"],
+      ],
+    );
+  });
 });

@@ -25,7 +25,15 @@ const STATUS_TEXT: Record<number, string> = {
   [Status.NO_CREDIT]: "no credit (3000)",
 };
 
-export function messageTimeline(trace: MessageTrace): TimelineEvent[] {
+/** An attempt this process saw (metrics/attempt-log.ts): each submit and each webhook POST. */
+export interface SeenAttempt {
+  at: number;
+  kind: string;
+  ok: boolean;
+  detail: string;
+}
+
+export function messageTimeline(trace: MessageTrace, attempts: readonly SeenAttempt[] = []): TimelineEvent[] {
   const { message: m, queue, parts, webhooks } = trace;
   const events: TimelineEvent[] = [
     {
@@ -45,10 +53,13 @@ export function messageTimeline(trace: MessageTrace): TimelineEvent[] {
       tone: queue.attempts > 0 ? "bad" : "wait",
     });
   }
-  // gateway_sent_at has whole seconds: never place the submit before the acceptance it follows.
+  // gateway_sent_at has whole seconds: the accepted submit attempt is more exact, and the submit never goes
+  // before the acceptance it follows.
   if (m.gatewaySentAt > 0)
     events.push({
-      at: Math.max(m.gatewaySentAt * 1000, m.createdAt),
+      at:
+        attempts.filter((a) => a.kind === "submit" && a.ok).at(-1)?.at ??
+        Math.max(m.gatewaySentAt * 1000, m.createdAt),
       what: "submitted",
       detail: "the SMSC accepted every part (status 100)",
       tone: "ok",
@@ -78,6 +89,14 @@ export function messageTimeline(trace: MessageTrace): TimelineEvent[] {
       what: `webhook ${w.name}${dlr !== undefined ? ` (dlr_code ${dlr})` : ""}: ${w.status}`,
       detail: `${w.attempts} attempt(s) to ${w.url}${w.lastError ? `; last: ${w.lastError}` : ""}`,
       tone: w.status === "delivered" ? "ok" : w.status === "dead" ? "bad" : "wait",
+    });
+  }
+  for (const a of attempts) {
+    events.push({
+      at: a.at,
+      what: `${a.kind} attempt${a.ok ? "" : " failed"}`,
+      detail: a.detail,
+      tone: a.ok ? "ok" : "bad",
     });
   }
   // Stable: events without a time keep their place after the ones before them.

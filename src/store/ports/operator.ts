@@ -79,6 +79,8 @@ export interface Admin {
   passwordHash: string;
   failedLogins: number;
   lockedUntil: number | null;
+  /** True until the one-time password is replaced. */
+  mustChangePassword: boolean;
   createdAt: number;
 }
 
@@ -93,7 +95,8 @@ export interface AdminStore {
   create(name: string, passwordHash: string, now: number): Promise<Admin | undefined>;
   findByName(name: string): Promise<Admin | undefined>;
   list(): Promise<Admin[]>;
-  setPassword(id: number, passwordHash: string): Promise<void>;
+  /** A new hash; `oneTime` makes the operator replace it at the next login. Lifts a lockout. */
+  setPassword(id: number, passwordHash: string, oneTime: boolean): Promise<void>;
   /** Counts a failed login; locks the operator until `lockUntil` when given. */
   loginFailed(id: number, lockUntil: number | null): Promise<void>;
   loginSucceeded(id: number): Promise<void>;

@@ -9,6 +9,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn("password_hash", "text", notNull)
     .addColumn("failed_logins", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("locked_until", big)
+    // 1 until the operator replaces the one-time password the CLI printed.
+    .addColumn("must_change_password", "integer", (c) => c.notNull().defaultTo(1))
     .addColumn("created_at", big, notNull)
     .execute();
   await db.schema

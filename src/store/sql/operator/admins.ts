@@ -10,6 +10,7 @@ function toAdmin(r: Omit<AdminsTable, "id"> & { id: number }): Admin {
     passwordHash: r.password_hash,
     failedLogins: Number(r.failed_logins),
     lockedUntil: r.locked_until === null ? null : Number(r.locked_until),
+    mustChangePassword: Number(r.must_change_password) === 1,
     createdAt: Number(r.created_at),
   };
 }
@@ -25,7 +26,14 @@ export function sqlAdminStore({ kysely }: Db): AdminStore {
       if (taken) return undefined;
       const row = await kysely
         .insertInto("admins")
-        .values({ name, password_hash: passwordHash, failed_logins: 0, locked_until: null, created_at: now })
+        .values({
+          name,
+          password_hash: passwordHash,
+          failed_logins: 0,
+          locked_until: null,
+          must_change_password: 1,
+          created_at: now,
+        })
         .onConflict((oc) => oc.column("name").doNothing())
         .returningAll()
         .executeTakeFirst();
@@ -39,10 +47,15 @@ export function sqlAdminStore({ kysely }: Db): AdminStore {
       const rows = await kysely.selectFrom("admins").selectAll().orderBy("id").execute();
       return rows.map(toAdmin);
     },
-    async setPassword(id, passwordHash) {
+    async setPassword(id, passwordHash, oneTime) {
       await kysely
         .updateTable("admins")
-        .set({ password_hash: passwordHash, failed_logins: 0, locked_until: null })
+        .set({
+          password_hash: passwordHash,
+          failed_logins: 0,
+          locked_until: null,
+          must_change_password: oneTime ? 1 : 0,
+        })
         .where("id", "=", id)
         .execute();
     },

@@ -6,6 +6,7 @@ export interface AdminsTable {
   password_hash: string;
   failed_logins: number;
   locked_until: number | null;
+  must_change_password: number;
   created_at: number;
 }
 
