@@ -77,7 +77,8 @@ export interface SpawnOptions {
 export async function spawnGateway(options: SpawnOptions): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
     cwd: REPO,
-    env: { ...process.env, ...options.env, STARLING_CONFIG: options.configFile },
+    // The admin listener on an ephemeral port: its default (server.port + 1) may be another test's port.
+    env: { ...process.env, STARLING_ADMIN_PORT: "0", ...options.env, STARLING_CONFIG: options.configFile },
     stdio: ["ignore", "pipe", "pipe"],
   });
   killOnExit(child);

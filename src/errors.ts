@@ -24,6 +24,8 @@ export type ErrorCode =
   | "otp_concurrent_limit"
   | "otp_daily_quota"
   | "conflict" // the resource moved on (e.g. already transmitted)
+  | "idempotency_in_flight" // a request with the same Idempotency-Key is still running
+  | "rate_limited" // a fraud rule (velocity, OTP conversion) refused the send; details carry rule, retryAfterSeconds
   | "internal";
 
 /**

@@ -2,17 +2,30 @@
  * The HTTP server: both dialects on one port (they share no paths), so a client switches provider by
  * changing only its base URL. Each dialect is a plugin with its own error handler and body formats.
  */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import type { AppDeps } from "../app/deps.js";
 import { IpBlocker } from "../app/ip-block.js";
 import { randomAlphanumeric } from "../ids.js";
 import { allowedMethods, describeFrameworkError, methodNotAllowed } from "./framework-errors.js";
+import { clientErrorHandler, ignoreContentTypeWithoutBody, lingerOnClose } from "./connection-hygiene.js";
+import { fastifyTrustProxy } from "./trusted-proxies.js";
+import { type LogFormat, logOptions } from "../logging.js";
 
 export interface ServerOptions {
   bodyLimitBytes: number;
-  trustProxy: boolean;
+  /** Reverse proxies whose X-Forwarded-For is believed (trusted-proxies.ts); empty: none. */
+  trustedProxies: readonly string[];
   logLevel: string;
+  logFormat?: LogFormat;
   security: { badCredentialLimit: number; badCredentialWindowSeconds: number; ipBlockSeconds: number };
+  /** Shared with the SMPP server, so bad credentials count towards one block whichever way they came. */
+  ipBlocker?: IpBlocker;
 }
 
 /** What a dialect plugin receives. */
@@ -36,7 +49,11 @@ export function newRequestId(): string {
   return randomAlphanumeric(32);
 }
 
-export async function buildServer(deps: AppDeps, options: ServerOptions, dialects: Dialect[]): Promise<FastifyInstance> {
+export async function buildServer(
+  deps: AppDeps,
+  options: ServerOptions,
+  dialects: Dialect[],
+): Promise<FastifyInstance> {
   const dialectOf = (request: FastifyRequest) => {
     const path = request.url.split("?")[0] ?? "/";
     return dialects.find((d) => d.owns(path)) ?? dialects[dialects.length - 1]!;
@@ -48,16 +65,22 @@ export async function buildServer(deps: AppDeps, options: ServerOptions, dialect
     return dialectOf(request).onError(describeFrameworkError(error), request, reply);
   };
   const app = Fastify({
-    logger: { level: options.logLevel, redact: ["req.headers.authorization", 'req.headers["x-lox24-auth-token"]'] },
+    logger: {
+      ...logOptions(options.logLevel, options.logFormat ?? "json"),
+      redact: ["req.headers.authorization", 'req.headers["x-lox24-auth-token"]'],
+    },
     // Per-request log lines would cost more than the request itself at gateway rates.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
-    trustProxy: options.trustProxy,
+    trustProxy: fastifyTrustProxy(options.trustedProxies),
     genReqId: newRequestId,
     return503OnClosing: true,
     frameworkErrors: answerError,
+    clientErrorHandler,
   });
   app.setErrorHandler(answerError);
+  // Every request read gets an answer the client can read (connection-hygiene.ts).
+  lingerOnClose(app.server);
 
   // JSON-LD bodies are JSON; fastify's own parser (with prototype-poisoning protection) reads both.
   app.addContentTypeParser(
@@ -68,15 +91,18 @@ export async function buildServer(deps: AppDeps, options: ServerOptions, dialect
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("X-LOX24-REQUEST-ID", request.id);
+    ignoreContentTypeWithoutBody(request);
   });
 
   const ctx: DialectContext = {
     deps,
-    ipBlocker: new IpBlocker({
-      limit: options.security.badCredentialLimit,
-      windowMs: options.security.badCredentialWindowSeconds * 1000,
-      blockMs: options.security.ipBlockSeconds * 1000,
-    }),
+    ipBlocker:
+      options.ipBlocker ??
+      new IpBlocker({
+        limit: options.security.badCredentialLimit,
+        windowMs: options.security.badCredentialWindowSeconds * 1000,
+        blockMs: options.security.ipBlockSeconds * 1000,
+      }),
   };
 
   // A trivial JSON route: liveness for operators, and the baseline the benchmark compares POST /sms with.

@@ -13,11 +13,13 @@ import {
   VOICE_SERVICES,
 } from "../core/message.js";
 import { normalisePhone } from "../core/phone.js";
+import { numberRuleOf } from "./number-rule.js";
 import { priceOf } from "../core/pricing.js";
 import { AppError, type FieldViolation, validationError } from "../errors.js";
 import { timeOrderedUuid } from "../ids.js";
 import type { AccountProfile } from "../store/ports/index.js";
 import type { AppDeps } from "./deps.js";
+import { GEO_REFUSED } from "./fraud/guard.js";
 
 export interface SendRequest {
   account: AccountProfile;
@@ -51,8 +53,12 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
     violations.push({ field: "attempts_count_max", kind: "must_be_null" });
   }
 
-  const number = normalisePhone(req.phone, req.account.country);
+  const number = normalisePhone(req.phone, req.account.country, numberRuleOf(req.account));
   if (!number) violations.push({ field: "phone", kind: "invalid_phone" });
+  else if (deps.fraud && !(await deps.fraud.countryPermitted(req.account, number.e164, number.iso2))) {
+    // Starling's own rule, not a provider's: one wording for every dialect.
+    violations.push({ field: "phone", message: GEO_REFUSED });
+  }
 
   const encoded = encodeText(req.text, isVoice ? true : req.isUnicode);
   if (!isVoice && encoded.parts.length > MAX_PARTS) {
@@ -63,7 +69,8 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
 
   const now = deps.clock.now();
   const iso2 = number.iso2;
-  const pricePerPart = (iso2 ? await deps.store.prices.get(iso2) : undefined) ?? deps.pricing.defaultPricePerPartMicros;
+  const pricePerPart =
+    (iso2 ? await deps.store.prices.get(iso2) : undefined) ?? deps.pricing.defaultPricePerPartMicros;
   // Voice is one call whatever its length; SMS is billed per part.
   const partsCount = isVoice ? 1 : encoded.parts.length;
   const deliveryAt = req.deliveryAt ?? 0;
@@ -105,16 +112,28 @@ export const dueAtOf = (message: Message, now: number) => Math.max(now, message.
 
 /** Stores prepared messages as one debit; throws insufficient_funds when the balance does not cover them. */
 export async function acceptMessages(deps: AppDeps, accountId: number, messages: Message[]): Promise<void> {
+  // Velocity limits count the messages first; a refused acceptance gives them back.
+  const undoVelocity = await deps.fraud?.admit(accountId, messages);
   const now = deps.clock.now();
-  const outcome = await deps.store.messages.accept({
-    accountId,
-    messages,
-    totalMicros: messages.reduce((sum, m) => sum + m.priceMicros, 0),
-    dueAt: messages.map((m) => dueAtOf(m, now)),
-    now,
-  });
+  const outcome = await deps.store.messages
+    .accept({
+      accountId,
+      messages,
+      totalMicros: messages.reduce((sum, m) => sum + m.priceMicros, 0),
+      dueAt: messages.map((m) => dueAtOf(m, now)),
+      now,
+    })
+    .catch((error) => {
+      undoVelocity?.();
+      throw error;
+    });
+  if (outcome !== "accepted") undoVelocity?.();
   if (outcome === "insufficient_funds") {
-    throw new AppError("insufficient_funds", "There are not enough funds on your account!");
+    // The cost travels with the error so a dialect can say how much was missing.
+    const requiredMicros = messages.reduce((sum, m) => sum + m.priceMicros, 0);
+    throw new AppError("insufficient_funds", "There are not enough funds on your account!", [], {
+      requiredMicros,
+    });
   }
   if (outcome === "no_account") throw new AppError("not_found", "Account not found");
   deps.onAccepted?.();

@@ -44,6 +44,9 @@ export async function startConnectors(
       scenario,
       receiptDelayMs: d.simulator.receiptDelayMs,
       ...simulatorJournal(config),
+      // Each record (a message's text and ids) is ~1 KB of heap kept for the process's life: the
+      // simulator's default of 100,000 made bursts grow the gateway by ~100 MB it never gave back.
+      maxRecords: d.simulator.maxRecords,
       logger: log,
     });
   }

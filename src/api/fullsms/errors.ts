@@ -82,11 +82,16 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
           message:
             error.code === "balance_low"
               ? error.message
-              : "Balance must be over $0 to create or schedule new campaigns or messages",
+              : // The use cases turn insufficient funds into balance_low with figures (app/fullsms/balance.ts).
+                "Balance is too low to create or schedule new campaigns or messages",
         },
       };
     case "ip_blocked":
       return simple(429, "Too Many Attempts.");
+    case "rate_limited":
+      return { status: 429, body: { message: error.message, ...(withCode ? { code: 429 } : {}), status_code: 429 } };
+    case "idempotency_in_flight":
+      return simple(409, error.message);
     case "unprocessable":
     case "conflict":
       return simple(422, error.message);
@@ -97,7 +102,7 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
 
 export function sendFullsmsError(reply: FastifyReply, error: AppError): FastifyReply {
   const { status, body } = fullsmsError(error);
-  if (error.code === "ip_blocked" && typeof error.details.retryAfterSeconds === "number") {
+  if (typeof error.details.retryAfterSeconds === "number") {
     reply.header("Retry-After", String(error.details.retryAfterSeconds));
   }
   return reply.code(status).type("application/json").send(body);

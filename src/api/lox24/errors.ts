@@ -30,7 +30,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   unprocessable: 422,
   conflict: 422,
+  idempotency_in_flight: 409,
   ip_blocked: 429,
+  rate_limited: 429,
 };
 
 /**
@@ -72,7 +74,7 @@ function errorBody(detail: string, jsonLd: boolean) {
 export function sendLox24Error(reply: FastifyReply, error: AppError): FastifyReply {
   const jsonLd = wantsJsonLd(reply.request);
   const status = STATUS[error.code] ?? 500;
-  if (error.code === "ip_blocked" && typeof error.details.retryAfterSeconds === "number") {
+  if (typeof error.details.retryAfterSeconds === "number") {
     reply.header("Retry-After", String(error.details.retryAfterSeconds));
   }
   const body =

@@ -17,6 +17,7 @@ import type {
   ClaimedMessage,
   DeliveryOutcome,
   DeliveryStore,
+  EnRoutePart,
   ReceiptUpdate,
   WebhookRenderer,
 } from "../ports/index.js";
@@ -85,7 +86,16 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     resubmitted: boolean,
   ) => {
     for (const [partIndex, smscId] of smscIds.entries()) {
-      t.addPart({ uuid, partIndex, connectorId, smscId, state: "ENROUTE", errorCode: null, updatedAt: now, resubmitted });
+      t.addPart({
+        uuid,
+        partIndex,
+        connectorId,
+        smscId,
+        state: "ENROUTE",
+        errorCode: null,
+        updatedAt: now,
+        resubmitted,
+      });
     }
     const ids = new Set(smscIds.map((id) => smscKey(connectorId, id)));
     takeWaiting(now, (w) => ids.has(smscKey(w.connectorId, w.smscId)));
@@ -183,28 +193,43 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
       return Math.min(stale.length, 1000);
     },
     async enRouteParts(since, before, limit, cursor) {
-      const after = (p: { updatedAt: number; uuid: string; partIndex: number }) =>
+      const after = (p: EnRoutePart) =>
         !cursor ||
-        p.updatedAt > cursor.submittedAt ||
-        (p.updatedAt === cursor.submittedAt &&
-          (p.uuid > cursor.messageUuid || (p.uuid === cursor.messageUuid && p.partIndex > cursor.partIndex)));
-      const parts = [...t.partsOf.values()]
-        .flatMap((byIndex) => [...byIndex.values()])
-        .filter((p) => (p.state === "ENROUTE" || p.state === "ACCEPTD") && p.updatedAt >= since && p.updatedAt < before)
-        .filter(after)
-        .filter((p) => {
-          const m = t.messages.get(p.uuid);
-          return m?.statusCode === Status.TRANSMITTED && (m.dlrCode === Dlr.NONE || m.dlrCode === Dlr.EN_ROUTE);
-        })
-        .sort((a, b) => a.updatedAt - b.updatedAt || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : a.partIndex - b.partIndex));
-      return parts.slice(0, limit).map((p) => ({
-        messageUuid: p.uuid,
-        partIndex: p.partIndex,
-        connectorId: p.connectorId,
-        smscId: p.smscId,
-        source: t.messages.get(p.uuid)!.senderId,
-        submittedAt: p.updatedAt,
-      }));
+        p.submittedAt > cursor.submittedAt ||
+        (p.submittedAt === cursor.submittedAt &&
+          (p.messageUuid > cursor.messageUuid ||
+            (p.messageUuid === cursor.messageUuid && p.partIndex > cursor.partIndex)));
+      const parts: EnRoutePart[] = [];
+      for (const [uuid, byIndex] of t.partsOf) {
+        const m = t.messages.get(uuid);
+        if (
+          !m ||
+          m.statusCode !== Status.TRANSMITTED ||
+          (m.dlrCode !== Dlr.NONE && m.dlrCode !== Dlr.EN_ROUTE)
+        )
+          continue;
+        for (const p of byIndex.values()) {
+          if (p.state !== "ENROUTE" && p.state !== "ACCEPTD") continue;
+          if (p.updatedAt < since || p.updatedAt >= before) continue;
+          const part = {
+            messageUuid: uuid,
+            partIndex: p.partIndex,
+            connectorId: p.connectorId,
+            smscId: p.smscId,
+            source: m.senderId,
+            submittedAt: p.updatedAt,
+          };
+          if (after(part)) parts.push(part);
+        }
+      }
+      return parts
+        .sort(
+          (a, b) =>
+            a.submittedAt - b.submittedAt ||
+            (a.messageUuid < b.messageUuid ? -1 : a.messageUuid > b.messageUuid ? 1 : 0) ||
+            a.partIndex - b.partIndex,
+        )
+        .slice(0, limit);
     },
     async queueDepth() {
       const rows = [...t.queue.values()];

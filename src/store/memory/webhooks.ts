@@ -46,22 +46,31 @@ export function enqueueEvents(t: MemoryTables, events: readonly OutboxEvent[]): 
 
 export function memoryWebhooks(t: MemoryTables): WebhookStore {
   return {
-    async add(accountId, url, now) {
-      const hook = { id: t.nextId++, accountId, url, createdAt: now };
+    async add(accountId, url, now, timeoutMs = null) {
+      const hook = { id: t.nextId++, accountId, url, createdAt: now, timeoutMs };
       t.webhooks.set(hook.id, hook);
       return { ...hook };
     },
     list: async (accountId) =>
       [...t.webhooks.values()].filter((h) => h.accountId === accountId).map((h) => ({ ...h })),
     remove: async (id) => t.webhooks.delete(id),
+    async setTimeout(id, timeoutMs) {
+      const hook = t.webhooks.get(id);
+      if (hook) hook.timeoutMs = timeoutMs;
+      return hook !== undefined;
+    },
     async enqueue(accountId, name, data, now) {
       enqueueEvents(t, [{ accountId, name, data, now }]);
     },
-    async claimDue(now, limit, leaseMs) {
+    async claimDue(now, limit, leaseMs, exceptUrls = []) {
+      const skipped = new Set(exceptUrls);
       const due = [...t.outbox.values()]
         .filter(
           (r) =>
-            r.status === "pending" && r.nextAttemptAt <= now && (r.leaseUntil === null || r.leaseUntil < now),
+            r.status === "pending" &&
+            r.nextAttemptAt <= now &&
+            (r.leaseUntil === null || r.leaseUntil < now) &&
+            !skipped.has(r.url),
         )
         .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, limit);

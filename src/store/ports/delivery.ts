@@ -105,6 +105,8 @@ export interface OutboxItem {
   data: unknown;
   createdAt: number;
   attempts: number;
+  /** The receiver's own timeout for a post, when it has one (`webhooks timeout`); else the configured default. */
+  timeoutMs?: number | null;
 }
 
 export type WebhookAttempt =
@@ -116,15 +118,20 @@ export interface Webhook {
   accountId: number;
   url: string;
   createdAt: number;
+  /** How long a post to this receiver may take; null = the configured default (`webhooks.timeoutMs`). */
+  timeoutMs: number | null;
 }
 
 export interface WebhookStore {
-  add(accountId: number, url: string, now: number): Promise<Webhook>;
+  add(accountId: number, url: string, now: number, timeoutMs?: number | null): Promise<Webhook>;
   list(accountId: number): Promise<Webhook[]>;
   remove(id: number): Promise<boolean>;
+  /** Sets (or, with null, clears) a receiver's own timeout; false if there is no such webhook. */
+  setTimeout(id: number, timeoutMs: number | null): Promise<boolean>;
   /** Writes one outbox row per callback URL of the account (none if it has no URL). */
   enqueue(accountId: number, name: string, data: unknown, now: number): Promise<void>;
-  claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  /** Leases due events, oldest first, leaving out those to `exceptUrls` (receivers that are full or paused). */
+  claimDue(now: number, limit: number, leaseMs: number, exceptUrls?: readonly string[]): Promise<OutboxItem[]>;
   /** Gives claimed events back unsent (their lease ends now), so the next claim, here or elsewhere, takes them. */
   release(ids: readonly string[]): Promise<void>;
   /**

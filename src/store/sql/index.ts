@@ -9,11 +9,18 @@ import { sqlDeliveryStore } from "./delivery/index.js";
 import { sqlInboundStore, sqlWebhookStore } from "./webhooks.js";
 import { migrationsFor } from "./migrations/index.js";
 import { sqlOtpStore } from "./otp.js";
+import { sqlFraudStore, sqlIdempotencyStore } from "./safety.js";
+import { sqlSmppServerStore } from "./smpp-server.js";
+import { sqlAdminStore } from "./operator/admins.js";
+import { sqlOperatorStore } from "./operator/reads.js";
 
 export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({
     db: kysely,
     provider: { getMigrations: async () => migrationsFor(dialect) },
+    // Migration numbers are handed out to parallel branches; a store that already ran a later one must
+    // still accept an earlier number merged afterwards.
+    allowUnorderedMigrations: true,
   });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
@@ -40,6 +47,11 @@ export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
     inbound: sqlInboundStore(db),
     fullsms: sqlFullsmsStore(db),
     otp: sqlOtpStore(db),
+    idempotency: sqlIdempotencyStore(db),
+    fraud: sqlFraudStore(db),
+    smppServer: sqlSmppServerStore(db),
+    operator: sqlOperatorStore(db),
+    admins: sqlAdminStore(db),
     settings: {
       async get(key) {
         const row = await kysely.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
@@ -57,6 +69,16 @@ export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
           .where("key", "=", key)
           .executeTakeFirstOrThrow();
         return row.value;
+      },
+      async set(key, value) {
+        await kysely
+          .insertInto("settings")
+          .values({ key, value })
+          .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
+          .execute();
+      },
+      async delete(key) {
+        await kysely.deleteFrom("settings").where("key", "=", key).execute();
       },
     },
     close: () => kysely.destroy(),

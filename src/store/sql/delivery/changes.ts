@@ -10,6 +10,7 @@ import { FINAL_DLR_CODES } from "../../../core/delivery-state.js";
 import { timeOrderedUuid } from "../../../ids.js";
 import type { WebhookRenderer } from "../../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
+import { queueSmppReceipts } from "../smpp-server.js";
 import type { Trx } from "./types.js";
 
 export interface OutboxEvent {
@@ -22,11 +23,13 @@ export interface OutboxEvent {
 }
 
 /** Renders domain events with the dialect's renderer and writes them to the outbox (see enqueueEvents). */
-export function enqueueDeliveryEvents(
+export async function enqueueDeliveryEvents(
   trx: Trx,
   events: readonly DeliveryEvent[],
   render: WebhookRenderer,
 ): Promise<void> {
+  // Receipts for ESMEs bound to Starling's SMPP server travel with the webhook events (the same outbox idea).
+  await queueSmppReceipts(trx, events);
   return enqueueEvents(
     trx,
     events.map((e) => ({ accountId: e.message.accountId, ...render(e), now: e.at, about: e.message.uuid })),
