@@ -21,13 +21,7 @@ async function main(): Promise<void> {
   const log = gateway.http.log;
   log.info({ url: gateway.url, store: gateway.store.kind }, "Starling is listening");
 
-  if (gateway.adminUrl) await printConsole(gateway);
-
-  if (config.demo.enabled) {
-    const demo = await bootstrapDemo(gateway.deps, config.demo);
-    if (demo) printDemo(gateway.url, demo.accountId, demo.token);
-  }
-
+  // Handlers first: a signal that arrives while the first-run lines are printed still shuts down cleanly.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -43,6 +37,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+
+  if (gateway.adminUrl) await printConsole(gateway);
+
+  if (config.demo.enabled) {
+    const demo = await bootstrapDemo(gateway.deps, config.demo);
+    if (demo) printDemo(gateway.url, demo.accountId, demo.token);
+  }
 }
 
 /**

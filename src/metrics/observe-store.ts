@@ -12,6 +12,12 @@ import type { Metrics } from "./registry.js";
 const FINAL_FAILED = new Set(["UNDELIV", "REJECTD", "DELETED", "UNKNOWN"]);
 /** Parts the SMSC accepted whose final receipt has not come yet; bounded, oldest forgotten first. */
 const MAX_TRACKED_PARTS = 200_000;
+/**
+ * A receipt can overtake the record of its submit (the store holds it until the submit is recorded), so a
+ * receipt with no part known yet waits this long for one before it counts as a part submitted before this
+ * process started.
+ */
+const EARLY_RECEIPT_MS = 60_000;
 
 interface InFlight {
   connector: string;
@@ -61,6 +67,12 @@ export function observeStore(
       };
       for (const id of o.smscIds) parts.set(partKey(o.connectorId, id), entry);
       while (parts.size > MAX_TRACKED_PARTS) parts.delete(parts.keys().next().value!);
+      for (const id of o.smscIds) {
+        const early = earlyReceipts.get(partKey(o.connectorId, id));
+        if (!early) continue;
+        earlyReceipts.delete(partKey(o.connectorId, id));
+        onReceipt(early.receipt, early.at);
+      }
     } else if (o.kind === "failed") {
       const connector = connectors.lastConnector.get(o.message.uuid) ?? "none";
       connectors.lastConnector.delete(o.message.uuid);
@@ -73,18 +85,31 @@ export function observeStore(
     for (const o of outcomes) onOutcome(o);
   };
 
+  const earlyReceipts = new Map<string, { receipt: ReceiptUpdate; at: number }>();
+  /** Receipts that waited in vain for their submit: parts submitted before this process started. */
+  const countUnmatched = (before: number) => {
+    for (const [key, early] of earlyReceipts) {
+      if (early.at >= before && earlyReceipts.size <= MAX_TRACKED_PARTS) break;
+      earlyReceipts.delete(key);
+      countUnknown(early.receipt);
+    }
+  };
+  const countUnknown = (r: ReceiptUpdate) => {
+    const labels = { connector: r.connectorId, service: "unknown" };
+    if (r.state === "DELIVRD") metrics.delivered.inc(labels);
+    else (r.state === "EXPIRED" ? metrics.expired : metrics.failed).inc(labels);
+  };
   const onReceipt = (r: ReceiptUpdate, at: number) => {
     const key = partKey(r.connectorId, r.smscId);
     const entry = parts.get(key);
     const final = r.state === "DELIVRD" || r.state === "EXPIRED" || FINAL_FAILED.has(r.state);
     if (!final) return;
-    const labels = { connector: r.connectorId, service: entry?.service ?? "unknown" };
     if (!entry) {
-      // Submitted before this process started: counted per part, service unknown.
-      if (r.state === "DELIVRD") metrics.delivered.inc(labels);
-      else (r.state === "EXPIRED" ? metrics.expired : metrics.failed).inc(labels);
+      earlyReceipts.set(key, { receipt: r, at });
+      countUnmatched(at - EARLY_RECEIPT_MS);
       return;
     }
+    const labels = { connector: r.connectorId, service: entry.service };
     parts.delete(key);
     metrics.receiptLatency.observe({ connector: r.connectorId }, Math.max(0, at - entry.submittedAt) / 1000);
     if (entry.done) return;
@@ -117,8 +142,8 @@ export function observeStore(
   // Outbox rows carry the message in their data; remember it from the claim to log each attempt.
   const claimed = new Map<string, { message: string; name: string }>();
   const claimWebhooks = store.webhooks.claimDue.bind(store.webhooks);
-  store.webhooks.claimDue = async (at, limit, leaseMs) => {
-    const items = await claimWebhooks(at, limit, leaseMs);
+  store.webhooks.claimDue = async (at, limit, leaseMs, exceptUrls) => {
+    const items = await claimWebhooks(at, limit, leaseMs, exceptUrls);
     for (const item of items) {
       const data = item.data as { id?: unknown; dlr_code?: unknown } | null;
       const name =
