@@ -237,7 +237,7 @@ class OutboundCall {
   }
 
   private ringTimeout(): void {
-    if (this.answered || this.finished) return;
+    if (this.answered || this.finished || this.cancelled) return;
     this.cancelled = true;
     if (this.heardFromFarEnd) this.sendCancel();
     // Otherwise the CANCEL goes with the first provisional response; without any, the INVITE times out (408).
