@@ -74,8 +74,10 @@ export const configSchema = z.object({
     .object({
       /** Price per part for a country without its own price row (operator can override per country). */
       defaultPricePerPart: z.coerce.number().nonnegative().default(0.07),
+      /** Price per voice call for a country without its own voice price. */
+      defaultVoicePricePerCall: z.coerce.number().nonnegative().default(0.15),
     })
-    .default({ defaultPricePerPart: 0.07 }),
+    .default({ defaultPricePerPart: 0.07, defaultVoicePricePerCall: 0.15 }),
   security: z
     .object({
       badCredentialLimit: positiveInt.default(3),

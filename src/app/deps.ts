@@ -11,7 +11,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 export interface AppDeps {
   store: Store;
   clock: Clock;
-  pricing: { defaultPricePerPartMicros: number };
+  pricing: { defaultPricePerPartMicros: number; defaultVoicePricePerCallMicros?: number };
   /** OTP lifetime and code-hash key (config `otp`); absent = 600 s and a key generated once per store. */
   otp?: { ttlSeconds: number; hashKey?: string | undefined };
   /** Public origin for FullSMS short links (config server.publicUrl, else the server's own URL). */

@@ -29,6 +29,7 @@ export function createSqlStore(db: Db): Store {
     accounts: sqlAccountStore(db, credentials),
     keys: sqlKeyStore(db, credentials),
     prices: sqlPriceStore(db),
+    voicePrices: sqlPriceStore(db, "voice_prices"),
     messages: sqlMessageStore(db),
     delivery: sqlDeliveryStore(db),
     webhooks: sqlWebhookStore(db),

@@ -10,6 +10,7 @@ import * as fullsms from "./003-fullsms.js";
 import * as otp from "./004-otp.js";
 import * as resubmittedParts from "./005-resubmitted-parts.js";
 import * as pendingReceiptsReceivedAt from "./006-pending-receipts-received-at.js";
+import * as voicePrices from "./012-voice-prices.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -20,6 +21,7 @@ const steps: Record<string, Step> = {
   "004-otp": otp,
   "005-resubmitted-parts": resubmittedParts,
   "006-pending-receipts-received-at": pendingReceiptsReceivedAt,
+  "012-voice-prices": voicePrices,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
