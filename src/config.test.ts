@@ -22,6 +22,45 @@ describe("config", () => {
     assert.equal(c.database.url, "postgres://x@h/db");
   });
 
+  it("coerces a variable by the type of its key, not by its spelling", () => {
+    // NO is Norway for a country, "off" a word for a string, yet still false for a flag.
+    assert.equal(loadConfig({ STARLING_DEMO_COUNTRY: "NO" }).demo.country, "NO");
+    assert.equal(loadConfig({ STARLING_SIMULATOR_SCENARIO: "off" }).delivery.simulator.scenario, "off");
+    assert.equal(loadConfig({ STARLING_LOG_LEVEL: "info" }).log.level, "info");
+    assert.equal(loadConfig({ STARLING_DEMO: "NO" }).demo.enabled, false);
+    assert.equal(loadConfig({ STARLING_WEBHOOKS: "off" }).webhooks.enabled, false);
+    assert.equal(loadConfig({ STARLING_TRUST_PROXY: "1" }).server.trustProxy, true);
+    assert.equal(loadConfig({ STARLING_DEFAULT_PRICE: "1" }).pricing.defaultPricePerPart, 1);
+    assert.equal(loadConfig({ STARLING_OTP_HASH_KEY: "0000000000000000" }).otp.hashKey, "0000000000000000");
+    assert.throws(() => loadConfig({ STARLING_DEMO: "maybe" }), /demo\.enabled/);
+    // A JSON file's "false" for a flag is false too (z.coerce.boolean would read any non-empty string as true).
+    assert.equal(loadConfig({}, { "server.trustProxy": "false" }).server.trustProxy, false);
+  });
+
+  it("fills every default of a section the file leaves out, from the key's own default", () => {
+    const c = loadConfig({}, { "delivery.retry": {}, "demo.balance": 7 });
+    assert.deepEqual(c.delivery.retry, { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 });
+    assert.deepEqual(c.demo, { enabled: true, country: "DE", currency: "EUR", balance: 7 });
+  });
+
+  it("validates each connector strictly by its type; an entry without a type is SMPP", () => {
+    const smsc = { id: "a", host: "smsc", systemId: "sys", password: "pw" };
+    const c = loadConfig({}, { "delivery.connectors": [smsc, { ...smsc, id: "b", type: "smpp", window: 7 }] });
+    assert.deepEqual(
+      c.delivery.connectors.map((x) => [x.type, x.id, x.port, x.window, x.reconnect.maxMs]),
+      [
+        ["smpp", "a", 2775, 50, 30_000],
+        ["smpp", "b", 2775, 7, 30_000],
+      ],
+    );
+    assert.throws(
+      () => loadConfig({}, { "delivery.connectors": [{ ...smsc, windw: 7 }] }),
+      (e: Error) => e instanceof ConfigError && /delivery\.connectors\.0/.test(e.message) && /windw/.test(e.message),
+    );
+    assert.throws(() => loadConfig({}, { "delivery.connectors": [{ ...smsc, reconnect: { minMS: 1 } }] }), /minMS/);
+    assert.throws(() => loadConfig({}, { "delivery.connectors": [{ ...smsc, type: "carrier-pigeon" }] }), /delivery\.connectors\.0\.type/);
+  });
+
   it("stops with a message naming the key for a bad value", () => {
     assert.throws(() => loadConfig({ STARLING_PORT: "eighty" }), (e: Error) => e instanceof ConfigError && /server\.port/.test(e.message));
     assert.throws(() => loadConfig({ STARLING_LOG_LEVEL: "loud" }), /log\.level/);

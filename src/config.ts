@@ -4,34 +4,16 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { connectorSettingsSchema } from "./delivery/connector-types.js";
 
+/**
+ * Values are coerced by the type of their key: environment variables are strings, and "NO" is Norway for
+ * a country but false for a flag. A flag takes a boolean or one of zod's boolean words (true/false, 1/0,
+ * yes/no, on/off, y/n, enabled/disabled); z.coerce.boolean would read any non-empty string as true.
+ */
+const flag = z.union([z.boolean(), z.stringbool()]);
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-
-const smppConnectorSchema = z
-  .object({
-    id: z.string().min(1),
-    host: z.string().min(1),
-    port: port,
-    tls: z.coerce.boolean().default(false),
-    systemId: z.string().max(15),
-    password: z.string().max(8),
-    systemType: z.string().default(""),
-    bindMode: z.enum(["transceiver", "transmitter_receiver"]).default("transceiver"),
-    /** 0 = no limit of our own (the SMSC may still throttle). */
-    throughputPerSecond: z.coerce.number().int().nonnegative().default(1000),
-    window: positiveInt.default(50),
-    enquireLinkSeconds: positiveInt.default(30),
-    responseTimeoutMs: positiveInt.default(10_000),
-    reconnect: z.object({ minMs: positiveInt.default(500), maxMs: positiveInt.default(30_000) }).default({
-      minMs: 500,
-      maxMs: 30_000,
-    }),
-    receiptIdFormat: z.enum(["hex", "decimal", "raw"]).default("raw"),
-    gsm7Packing: z.enum(["unpacked", "packed"]).default("unpacked"),
-    concatenation: z.enum(["udh", "sar"]).default("udh"),
-  })
-  .passthrough();
 
 const routeSchema = z.object({
   /** E.164 prefixes without "+" ("49", "4917"); empty = any. */
@@ -50,26 +32,26 @@ export const configSchema = z.object({
       port: port.default(8080),
       bodyLimitBytes: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
       /** Honour X-Forwarded-For for the client ip (only behind a trusted proxy). */
-      trustProxy: z.coerce.boolean().default(false),
+      trustProxy: flag.default(false),
       /** Public base URL used in short links; defaults to http://host:port. */
       publicUrl: z.string().url().optional(),
     })
-    .default({ host: "127.0.0.1", port: 8080, bodyLimitBytes: 65536, trustProxy: false }),
+    .prefault({}),
   database: z
     .object({ url: z.string().min(1).default("sqlite:./data/starling.db") })
-    .default({ url: "sqlite:./data/starling.db" }),
+    .prefault({}),
   log: z
     .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
-    .default({ level: "info" }),
+    .prefault({}),
   demo: z
     .object({
       /** On first start with an empty store, create a demo account and print its token once. */
-      enabled: z.coerce.boolean().default(true),
+      enabled: flag.default(true),
       country: z.string().regex(/^[A-Z]{2}$/).default("DE"),
       currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
       balance: z.coerce.number().nonnegative().default(50),
     })
-    .default({ enabled: true, country: "DE", currency: "EUR", balance: 50 }),
+    .prefault({}),
   pricing: z
     .object({
       /** Price per part for a country without its own price row (operator can override per country). */
@@ -77,21 +59,21 @@ export const configSchema = z.object({
       /** Price per voice call for a country without its own voice price. */
       defaultVoicePricePerCall: z.coerce.number().nonnegative().default(0.15),
     })
-    .default({ defaultPricePerPart: 0.07, defaultVoicePricePerCall: 0.15 }),
+    .prefault({}),
   security: z
     .object({
       badCredentialLimit: positiveInt.default(3),
       badCredentialWindowSeconds: positiveInt.default(60),
       ipBlockSeconds: positiveInt.default(600),
     })
-    .default({ badCredentialLimit: 3, badCredentialWindowSeconds: 60, ipBlockSeconds: 600 }),
+    .prefault({}),
   delivery: z
     .object({
       /** Run the dispatcher in this process. */
-      enabled: z.coerce.boolean().default(true),
+      enabled: flag.default(true),
       simulator: z
         .object({
-          enabled: z.coerce.boolean().default(true),
+          enabled: flag.default(true),
           host: z.string().default("127.0.0.1"),
           port: port.default(2775),
           scenario: z.string().default("deliver"),
@@ -103,10 +85,11 @@ export const configSchema = z.object({
               window: positiveInt.optional(),
               throughputPerSecond: z.coerce.number().int().nonnegative().optional(),
             })
-            .default({}),
+            .prefault({}),
         })
-        .default({ enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} }),
-      connectors: z.array(smppConnectorSchema).default([]),
+        .prefault({}),
+      /** Each connector's settings are its type's (delivery/connector-types.ts); `type` defaults to "smpp". */
+      connectors: z.array(connectorSettingsSchema).default([]),
       routes: z.array(routeSchema).default([]),
       /** A message not submitted within this time expires (dlr_code 8). */
       validitySeconds: positiveInt.default(48 * 3600),
@@ -123,42 +106,29 @@ export const configSchema = z.object({
           maxMs: positiveInt.default(300_000),
           maxAttempts: positiveInt.default(10),
         })
-        .default({ baseMs: 1000, maxMs: 300_000, maxAttempts: 10 }),
+        .prefault({}),
     })
-    .default({
-      enabled: true,
-      simulator: { enabled: true, host: "127.0.0.1", port: 2775, scenario: "deliver", receiptDelayMs: 200, connector: {} },
-      connectors: [],
-      routes: [],
-      validitySeconds: 48 * 3600,
-      batchSize: 200,
-      maxInFlight: 400,
-      bulkMaxInFlight: 32,
-      pollIntervalMs: 50,
-      leaseSeconds: 60,
-      retry: { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 },
-    }),
+    .prefault({}),
   webhooks: z
     .object({
-      enabled: z.coerce.boolean().default(true),
+      enabled: flag.default(true),
       maxAttempts: positiveInt.default(4),
       timeoutMs: positiveInt.default(5000),
       baseDelayMs: positiveInt.default(10_000),
       /** POST from a worker thread, so sending (and TLS) never takes the event loop from the API and SMPP. */
       senderThread: z.boolean().default(true),
     })
-    .default({ enabled: true, maxAttempts: 4, timeoutMs: 5000, baseDelayMs: 10_000, senderThread: true }),
+    .prefault({}),
   otp: z
     .object({
       ttlSeconds: positiveInt.default(600),
       /** Key for the HMAC that stores OTP codes; generated per store if absent (see main.ts). */
       hashKey: z.string().min(16).optional(),
     })
-    .default({ ttlSeconds: 600 }),
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
-export type SmppConnectorSettings = z.infer<typeof smppConnectorSchema>;
 export type RouteSettings = z.infer<typeof routeSchema>;
 
 /** STARLING_* variables and the config key each sets. Explicit, so the README can list them. */
@@ -196,13 +166,6 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   node[keys[keys.length - 1]!] = value;
 }
 
-/** "false"/"0"/"off" must mean false: z.coerce.boolean alone would read "false" as true. */
-function envValue(raw: string): unknown {
-  if (/^(false|off|no|0)$/i.test(raw)) return false;
-  if (/^(true|on|yes|1)$/i.test(raw)) return raw === "1" ? "1" : true;
-  return raw;
-}
-
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Record<string, unknown> = {},
@@ -218,7 +181,7 @@ export function loadConfig(
   }
   for (const [name, path] of Object.entries(ENV_KEYS)) {
     const value = env[name];
-    if (value !== undefined && value !== "") setPath(raw, path, envValue(value));
+    if (value !== undefined && value !== "") setPath(raw, path, value);
   }
   for (const [path, value] of Object.entries(overrides)) setPath(raw, path, value);
   const parsed = configSchema.safeParse(raw);

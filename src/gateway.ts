@@ -8,20 +8,30 @@ import { fullsmsDialect } from "./api/fullsms/index.js";
 import { lox24Dialect } from "./api/lox24/index.js";
 import { buildServer } from "./api/server.js";
 import { type AppDeps, type Clock, systemClock } from "./app/deps.js";
-import { resumeCampaigns, stopCampaigns } from "./app/fullsms/campaign-runner.js";
+import { CampaignRunner, resumeCampaigns } from "./app/fullsms/campaign-runner.js";
 import { handleInboundForLists } from "./app/fullsms/inbound.js";
+import { handleInbound } from "./app/handle-inbound.js";
 import type { Config } from "./config.js";
 import { toMicros } from "./core/money.js";
-import { type Delivery, startDelivery } from "./delivery/index.js";
+import { Dispatcher } from "./delivery/dispatcher.js";
+import { type Delivery, dispatcherOptions, startConnectors } from "./delivery/index.js";
 import { openStore } from "./store/open.js";
 import type { Store } from "./store/ports/index.js";
+import { WebhookDispatcher } from "./webhooks/dispatcher.js";
 
 export interface Gateway {
   config: Readonly<Config>;
   store: Store;
   deps: AppDeps;
   http: FastifyInstance;
+  /** The connectors (and the simulator) messages leave through. */
   delivery: Delivery;
+  /** Claims queued messages and submits them (absent when `delivery.enabled` is off). */
+  dispatcher: Dispatcher | undefined;
+  /** Posts webhook events (absent when `webhooks.enabled` is off). */
+  webhooks: WebhookDispatcher | undefined;
+  /** Expands list campaigns in the background. */
+  campaigns: CampaignRunner;
   /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:8080 */
   url: string;
   stop(): Promise<void>;
@@ -47,15 +57,30 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   };
 
   const logger = pino({ level: config.log.level });
-  const delivery = await startDelivery(config, deps, logger, {
-    accountFor: async (to) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
+  // The background workers are peers, each owned here: none is a module-level singleton.
+  const campaigns = new CampaignRunner(deps);
+  deps.campaigns = campaigns;
+  const inbound = {
+    accountFor: async (to: string) => (await store.fullsms.numbers.find(to.replace(/^\+/, "")))?.accountId ?? null,
     after: [
-      async (d, _accountId, sms) => {
+      async (d: AppDeps, _accountId: number, sms: Parameters<typeof handleInboundForLists>[1]) => {
         await handleInboundForLists(d, sms);
       },
     ],
-  });
-  deps.onAccepted = () => delivery.dispatcher?.poke();
+  };
+  const delivery = await startConnectors(config, logger, (sms) => handleInbound(deps, inbound, sms));
+  const dispatcher = config.delivery.enabled
+    ? new Dispatcher(
+        { store, clock: deps.clock, connectors: delivery.connectors, routes: delivery.routes, log: logger },
+        dispatcherOptions(config.delivery),
+      )
+    : undefined;
+  dispatcher?.start();
+  const webhooks = config.webhooks.enabled
+    ? new WebhookDispatcher({ store, clock: deps.clock, log: logger }, config.webhooks)
+    : undefined;
+  webhooks?.start();
+  deps.onAccepted = () => dispatcher?.poke();
 
   const http = await buildServer(
     deps,
@@ -73,7 +98,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const port = typeof address === "object" && address ? address.port : config.server.port;
   const url = `http://${config.server.host}:${port}`;
   // Campaigns a previous run left half-expanded carry on from where their last batch committed.
-  const resumed = await resumeCampaigns(deps);
+  const resumed = await resumeCampaigns(deps, campaigns);
   if (resumed > 0) logger.info({ resumed }, "resumed campaigns");
 
   let stopped: Promise<void> | undefined;
@@ -81,12 +106,14 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     // Stop accepting, let in-flight requests finish, then close the store.
     stopped ??= (async () => {
       await http.close();
-      await stopCampaigns(deps);
+      await campaigns.stop();
+      await dispatcher?.stop();
+      await webhooks?.stop();
       await delivery.stop();
       if (!options.store) await store.close();
     })();
     return stopped;
   };
 
-  return { config, store, deps, http, delivery, url, stop };
+  return { config, store, deps, http, delivery, dispatcher, webhooks, campaigns, url, stop };
 }

@@ -1,4 +1,5 @@
 import type { Store } from "../store/ports/index.js";
+import type { CampaignRunner } from "./fullsms/campaign-runner.js";
 
 export interface Clock {
   /** Unix milliseconds. */
@@ -18,4 +19,6 @@ export interface AppDeps {
   publicUrl?: string;
   /** Called after messages were accepted, so the dispatcher can look at the queue without waiting to poll. */
   onAccepted?: () => void;
+  /** The background campaign runner; the composition root sets it (see campaign-runner.ts). */
+  campaigns?: CampaignRunner;
 }

@@ -5,7 +5,23 @@
 import { Dlr } from "./message.js";
 
 // The SMPP receipt `stat:` values (SMPP 3.4 appendix B), ENROUTE also being the state of a part just submitted.
-export type PartState = "ENROUTE" | "DELIVRD" | "EXPIRED" | "DELETED" | "UNDELIV" | "ACCEPTD" | "UNKNOWN" | "REJECTD";
+export type PartState =
+  | "ENROUTE"
+  | "DELIVRD"
+  | "EXPIRED"
+  | "DELETED"
+  | "UNDELIV"
+  | "ACCEPTD"
+  | "UNKNOWN"
+  | "REJECTD";
+
+/**
+ * States in which a part still waits for its (final) receipt. Only such a part can take a receipt: SMSC
+ * ids repeat (a counter restarting with the SMSC), and a receipt for a repeated id belongs to the part
+ * that got the id most recently, never to an older one that already has its answer.
+ */
+export const AWAITING_RECEIPT: readonly PartState[] = ["ENROUTE", "ACCEPTD"];
+export const awaitsReceipt = (state: string) => (AWAITING_RECEIPT as readonly string[]).includes(state);
 
 const FAILED_REJECTED: readonly PartState[] = ["UNDELIV", "REJECTD", "DELETED", "UNKNOWN"];
 

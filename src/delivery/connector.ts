@@ -21,6 +21,12 @@ export interface SubmitRequest {
   registeredDelivery: boolean;
   /** Validity period in seconds, if the message must not be delivered after that. */
   validitySeconds?: number;
+  /**
+   * Index of the first part to send: the parts before it were accepted by this connector in an earlier
+   * attempt and must not be sent again. The concatenation reference and part numbers stay those of the
+   * whole message. Default 0.
+   */
+  firstPart?: number;
 }
 
 export type SubmitFailureKind =
@@ -32,8 +38,19 @@ export type SubmitFailureKind =
   | "permanent";
 
 export type SubmitResult =
-  | { ok: true; /** One SMSC message id per part, normalised per the connector's receipt id format. */ smscIds: string[] }
-  | { ok: false; kind: SubmitFailureKind; commandStatus?: number; reason: string; /** parts accepted before the failure */ acceptedParts: number };
+  | {
+      ok: true;
+      /** One SMSC message id per part sent (from `firstPart` on), normalised per the connector's receipt id format. */
+      smscIds: string[];
+    }
+  | {
+      ok: false;
+      kind: SubmitFailureKind;
+      commandStatus?: number;
+      reason: string;
+      /** SMSC ids of the parts this call got accepted before the failure (from `firstPart` on), in order. */
+      acceptedSmscIds: string[];
+    };
 
 /** Final and intermediate states a receipt can carry (SMPP 3.4 message_state names). */
 export type ReceiptState =

@@ -7,10 +7,18 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Clock } from "../app/deps.js";
 import { encodeText } from "../core/encoding/index.js";
-import { Dlr, Priority, Status, VOICE_SERVICES } from "../core/message.js";
-import { backoffMs, matchRoute, type RouteRule } from "../core/routing.js";
+import {
+  decideAfterAttempt,
+  expiredBeforeSubmit,
+  failure,
+  type SubmitAttempt,
+  type SubmitDecision,
+  validUntil,
+} from "../core/delivery/submit.js";
+import { Dlr, type Message, Priority, Status, VOICE_SERVICES } from "../core/message.js";
+import { matchRoute, type RouteRule } from "../core/routing.js";
 import type { ClaimedMessage, DeliveryOutcome, Store } from "../store/ports/index.js";
-import type { Connector, ReceiptEvent, SubmitRequest, SubmitResult } from "./connector.js";
+import type { Connector, ReceiptEvent, SubmitRequest } from "./connector.js";
 
 export interface DispatcherOptions {
   batchSize: number;
@@ -163,23 +171,24 @@ export class Dispatcher {
     }
   }
 
-  private async deliver({ message, attempts }: ClaimedMessage): Promise<void> {
+  private async deliver({ message, attempts, accepted }: ClaimedMessage): Promise<void> {
     const { clock, connectors, routes } = this.deps;
     const now = clock.now();
-    const record = (outcome: DeliveryOutcome) => this.deps.store.delivery.record([outcome], clock.now());
-    const fail = (statusCode: number, dlrCode: number, error: string) => {
-      this.stats.failed++;
-      // Nothing reached a network: the customer gets the money back.
-      return record({ kind: "failed", owner: this.owner, message, statusCode, dlrCode, refund: true, error });
+    const record = (decision: SubmitDecision) => {
+      if (decision.kind === "submitted") this.stats.submitted++;
+      else if (decision.kind === "retry") this.stats.retried++;
+      else this.stats.failed++;
+      return this.deps.store.delivery.record([this.outcome(message, decision)], clock.now());
     };
 
-    const deadline = Math.max(message.createdAt, message.deliveryAt * 1000) + this.options.validityMs;
-    if (now > deadline) return fail(Status.NEW, Dlr.EXPIRED, "validity period passed before submission");
+    const expired = expiredBeforeSubmit(message, now, this.options.validityMs, accepted);
+    if (expired) return record(expired);
     // Voice needs a voice connector; none exists yet, so voice can never be sent as an SMS.
-    if (VOICE_SERVICES.includes(message.serviceCode)) return fail(Status.NO_ROUTE, Dlr.NONE, "no voice connector");
+    if (VOICE_SERVICES.includes(message.serviceCode)) return record(failure(Status.NO_ROUTE, Dlr.NONE, "no voice connector"));
     const route = matchRoute(routes, { phone: message.phone, iso2: message.iso2, accountId: message.accountId });
-    if (!route) return fail(Status.NO_ROUTE, Dlr.NONE, "no route");
+    if (!route) return record(failure(Status.NO_ROUTE, Dlr.NONE, "no route"));
 
+    const earlier = accepted?.smscIds ?? [];
     const request: SubmitRequest = {
       messageId: message.uuid,
       source: message.senderId,
@@ -187,34 +196,51 @@ export class Dispatcher {
       encoding: message.encoding,
       parts: encodeText(message.text ?? "", message.encoding === "ucs2").parts,
       registeredDelivery: true,
-      validitySeconds: Math.max(60, Math.floor((deadline - now) / 1000)),
+      validitySeconds: Math.max(60, Math.floor((validUntil(message, this.options.validityMs) - now) / 1000)),
+      ...(earlier.length > 0 ? { firstPart: earlier.length } : {}),
     };
 
-    let result: SubmitResult = { ok: false, kind: "temporary", reason: "no connector of the route is up", acceptedParts: 0 };
-    let connectorId = "";
-    let anyUp = false;
-    for (const id of route.connectors) {
+    // A message with accepted parts stays on their connector: no other SMSC could join the rest to them.
+    const candidates = accepted ? [accepted.connectorId] : route.connectors;
+    let attempt: SubmitAttempt = {
+      ok: false,
+      kind: "temporary",
+      reason: accepted ? `connector ${accepted.connectorId} of the accepted parts is down` : "no connector of the route is up",
+      accepted,
+      anyUp: false,
+    };
+    for (const id of candidates) {
       const connector = connectors.get(id);
       if (!connector?.isUp()) continue;
-      anyUp = true;
-      connectorId = id;
-      result = await connector.submit(request);
-      // Fail over only when this connector could not take it; a rejection is the network's answer.
-      if (result.ok || result.kind === "permanent") break;
+      const result = await connector.submit(request);
+      if (result.ok) {
+        attempt = { ok: true, connectorId: id, smscIds: [...earlier, ...result.smscIds] };
+        break;
+      }
+      const sofar = [...earlier, ...result.acceptedSmscIds];
+      attempt = {
+        ok: false,
+        kind: result.kind,
+        reason: result.reason,
+        accepted: sofar.length > 0 ? { connectorId: id, smscIds: sofar } : undefined,
+        anyUp: true,
+      };
+      // Fail over only when this connector took nothing; a rejection is the network's answer.
+      if (result.kind === "permanent" || sofar.length > 0) break;
     }
+    return record(decideAfterAttempt(attempt, attempts, clock.now(), this.options.retry));
+  }
 
-    if (result.ok) {
-      this.stats.submitted++;
-      return record({ kind: "submitted", message, connectorId, smscIds: result.smscIds, at: clock.now() });
+  private outcome(message: Message, decision: SubmitDecision): DeliveryOutcome {
+    const { owner } = this;
+    switch (decision.kind) {
+      case "submitted":
+        return { kind: "submitted", message, connectorId: decision.connectorId, smscIds: decision.smscIds, at: this.deps.clock.now() };
+      case "retry":
+        return { owner, message, ...decision };
+      case "failed":
+        return { owner, message, ...decision };
     }
-    if (result.kind === "permanent") return fail(Status.BLOCKED, Dlr.REJECTED, result.reason);
-    // Connectors down is nobody's attempt: wait for them, within the validity period.
-    const countAttempt = anyUp;
-    const nextAttempt = attempts + (countAttempt ? 1 : 0);
-    if (nextAttempt >= this.options.retry.maxAttempts) return fail(Status.NEW, Dlr.EXPIRED, `gave up: ${result.reason}`);
-    this.stats.retried++;
-    const delay = backoffMs(Math.max(1, nextAttempt), this.options.retry.baseMs, this.options.retry.maxMs);
-    return record({ kind: "retry", owner: this.owner, message, dueAt: clock.now() + delay, error: result.reason, countAttempt });
   }
 
   private receipt(event: ReceiptEvent): void {

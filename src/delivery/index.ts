@@ -1,34 +1,30 @@
 /**
- * Starts everything after acceptance: the SMSC simulator (the default connector), the configured SMPP
- * connectors, the dispatcher and the webhook dispatcher; and stops them in reverse order.
+ * The connectors a gateway delivers through: the SMSC simulator (the default connector) and the configured
+ * ones, each built by the factory of its type (connector-types.ts). The dispatcher, the webhook dispatcher
+ * and the campaign runner are the composition root's (gateway.ts), peers of these connectors.
  */
 import type { Logger } from "pino";
-import type { AppDeps } from "../app/deps.js";
-import { handleInbound, type InboundHooks } from "../app/handle-inbound.js";
 import type { Config } from "../config.js";
 import type { RouteRule } from "../core/routing.js";
-import { WebhookDispatcher } from "../webhooks/dispatcher.js";
-import type { Connector } from "./connector.js";
-import { Dispatcher } from "./dispatcher.js";
+import type { Connector, InboundEvent } from "./connector.js";
+import { connectorSettingsSchema, createConnector } from "./connector-types.js";
+import type { DispatcherOptions } from "./dispatcher.js";
 import { isScenarioName, type Simulator, startSimulator } from "./simulator/index.js";
-import { createSmppConnector, type SmppConnectorInput } from "./smpp/index.js";
 
 export interface Delivery {
-  dispatcher: Dispatcher | undefined;
-  webhooks: WebhookDispatcher | undefined;
   simulator: Simulator | undefined;
   connectors: Map<string, Connector>;
+  /** The route table, or, without one, every connector in the order configured. */
+  routes: RouteRule[];
   stop(): Promise<void>;
 }
 
 export const SIMULATOR_CONNECTOR_ID = "simulator";
 
-export async function startDelivery(
-  config: Readonly<Config>,
-  deps: AppDeps,
-  log: Logger,
-  inbound: InboundHooks,
-): Promise<Delivery> {
+/** Handles an inbound SMS; the connector acknowledges it once the returned work settles. */
+export type InboundHandler = (sms: Omit<InboundEvent, "waitUntil" | "receivedAt"> & { receivedAt: number }) => Promise<unknown>;
+
+export async function startConnectors(config: Readonly<Config>, log: Logger, onInbound: InboundHandler): Promise<Delivery> {
   const d = config.delivery;
   let simulator: Simulator | undefined;
   const connectors = new Map<string, Connector>();
@@ -43,35 +39,31 @@ export async function startDelivery(
       logger: log,
     });
   }
-  for (const settings of d.connectors) {
-    connectors.set(settings.id, createSmppConnector(settings as unknown as SmppConnectorInput, log));
-  }
+  for (const settings of d.connectors) connectors.set(settings.id, createConnector(settings, { log }));
   if (simulator && d.connectors.length === 0) {
+    const tuning = Object.fromEntries(Object.entries(d.simulator.connector).filter(([, v]) => v !== undefined));
     connectors.set(
       SIMULATOR_CONNECTOR_ID,
-      createSmppConnector(
-        {
+      createConnector(
+        connectorSettingsSchema.parse({
+          type: "smpp",
+          ...SIMULATOR_CONNECTOR,
           id: SIMULATOR_CONNECTOR_ID,
           host: simulator.host,
           port: simulator.port,
-          systemId: "starling",
-          password: "starling",
-          window: 100,
-          throughputPerSecond: 0,
-          ...d.simulator.connector,
-        },
-        log,
+          ...tuning,
+        }),
+        { log },
       ),
     );
   }
-  // Without a route table, everything goes to the connectors in the order configured.
   const routes: RouteRule[] =
     d.routes.length > 0 ? d.routes : connectors.size > 0 ? [{ prefixes: [], countries: [], accountIds: [], connectors: [...connectors.keys()] }] : [];
 
   for (const connector of connectors.values()) {
     connector.on("inbound", (event) => {
       const { waitUntil, ...sms } = event;
-      const stored = handleInbound(deps, inbound, { ...sms, receivedAt: event.receivedAt.getTime() });
+      const stored = onInbound({ ...sms, receivedAt: event.receivedAt.getTime() });
       waitUntil?.(stored);
       stored.catch((error) => log.error({ err: error }, "handling an inbound message failed"));
     });
@@ -80,38 +72,28 @@ export async function startDelivery(
   }
   await Promise.all([...connectors.values()].map((c) => c.start()));
 
-  let dispatcher: Dispatcher | undefined;
-  if (d.enabled) {
-    dispatcher = new Dispatcher(
-      { store: deps.store, clock: deps.clock, connectors, routes, log },
-      {
-        batchSize: d.batchSize,
-        pollIntervalMs: d.pollIntervalMs,
-        leaseMs: d.leaseSeconds * 1000,
-        validityMs: d.validitySeconds * 1000,
-        retry: d.retry,
-        maxInFlight: d.maxInFlight,
-        bulkMaxInFlight: d.bulkMaxInFlight,
-      },
-    );
-    dispatcher.start();
-  }
-  let webhooks: WebhookDispatcher | undefined;
-  if (config.webhooks.enabled) {
-    webhooks = new WebhookDispatcher({ store: deps.store, clock: deps.clock, log }, config.webhooks);
-    webhooks.start();
-  }
-
   return {
-    dispatcher,
-    webhooks,
     simulator,
     connectors,
+    routes,
     async stop() {
-      await dispatcher?.stop();
-      await webhooks?.stop();
       await Promise.all([...connectors.values()].map((c) => c.stop()));
       await simulator?.close();
     },
+  };
+}
+
+/** How Starling binds to its own simulator, before `delivery.simulator.connector` tunes it. */
+const SIMULATOR_CONNECTOR = { systemId: "starling", password: "starling", window: 100, throughputPerSecond: 0 } as const;
+
+export function dispatcherOptions(d: Readonly<Config["delivery"]>): DispatcherOptions {
+  return {
+    batchSize: d.batchSize,
+    pollIntervalMs: d.pollIntervalMs,
+    leaseMs: d.leaseSeconds * 1000,
+    validityMs: d.validitySeconds * 1000,
+    retry: d.retry,
+    maxInFlight: d.maxInFlight,
+    bulkMaxInFlight: d.bulkMaxInFlight,
   };
 }

@@ -243,7 +243,7 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     assert.deepEqual(await dlrEvents(m.uuid), [Dlr.DELIVERED, Dlr.EN_ROUTE]);
   });
 
-  it("maintenance drops a waiting receipt older than the one its part already has", async () => {
+  it("maintenance leaves a waiting receipt older than the one its part already has waiting, unapplied", async () => {
     const { m, a, smscIds } = await transmitted(2);
     const [x1, x2] = smscIds as [string, string];
     // An intermediate receipt left waiting by the race above, then x1's final receipt applied directly.
@@ -253,9 +253,13 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
     ]);
     await store.delivery.applyReceipts([{ connectorId: "c", smscId: x1, state: "DELIVRD" }], Date.now());
     await store.delivery.expireStale(Date.now() - 60_000, Date.now());
-    assert.equal(await pendingFor(x1), 0);
+    // x1 has its answer, so the older receipt matches no part awaiting one: it may be for a later submit
+    // that reuses the id (SMSC ids repeat), and waits for it until the validity period drops it.
+    assert.equal(await pendingFor(x1), 1);
     await store.delivery.applyReceipts([{ connectorId: "c", smscId: x2, state: "DELIVRD" }], Date.now());
     assert.equal((await store.messages.get(a.id, m.uuid))!.dlrCode, Dlr.DELIVERED);
+    await store.delivery.expireStale(Date.now() + 1000, Date.now());
+    assert.equal(await pendingFor(x1), 0);
   });
 
   it("cancel and the delivery writer take a message's locks in the same order (no deadlock)", async () => {

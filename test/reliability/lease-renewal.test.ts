@@ -73,7 +73,7 @@ for (const target of storeTargets) {
       assert.deepEqual(
         twice,
         [],
-        `no message submitted twice (dispatcher claimed ${gw.gateway.delivery.dispatcher!.stats.claimed} times for 10 messages)`,
+        `no message submitted twice (dispatcher claimed ${gw.gateway.dispatcher!.stats.claimed} times for 10 messages)`,
       );
       await gw.stop();
     });

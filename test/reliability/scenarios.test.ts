@@ -232,7 +232,7 @@ for (const target of storeTargets) {
       const run = await start(target, {}, { responseTimeoutMs: 300 });
       run.sim.setScenario("blackhole");
       const sent = await run.send(10);
-      const dispatcher = run.gw.gateway.delivery.dispatcher!;
+      const dispatcher = run.gw.gateway.dispatcher!;
       assert.ok(
         await pollUntil(() => dispatcher.stats.retried >= 10 && run.sim.stats.blackholed >= 20, 10_000, 20),
         `submits timed out and were retried (retried ${dispatcher.stats.retried}, blackholed ${run.sim.stats.blackholed})`,

@@ -279,7 +279,7 @@ describe("lifecycle", () => {
     await connector.start();
     const start = Date.now();
     const result = await connector.submit(request("x"));
-    assert.deepEqual(result, { ok: false, kind: "temporary", reason: "connector down", acceptedParts: 0 });
+    assert.deepEqual(result, { ok: false, kind: "temporary", reason: "connector down", acceptedSmscIds: [] });
     assert.ok(Date.now() - start < 500, "no connect attempt, no timeout");
     await sleep(60); // a few refused reconnects, none of them fatal
     await connector.stop();

@@ -28,7 +28,7 @@ describe("reject", () => {
       assert.ok(!refused.ok);
       assert.equal(refused.kind, "permanent");
       assert.equal(refused.commandStatus, 0x0b);
-      assert.equal(refused.acceptedParts, 0);
+      assert.deepEqual(refused.acceptedSmscIds, []);
       const passed = await pair.connector.submit(request("x", { destination: "+4915112345678" }));
       assert.ok(passed.ok);
       assert.equal(pair.sim.stats.rejected, 1);

@@ -1,18 +1,18 @@
 /**
  * Runs list campaigns in the background, one loop per campaign, and resumes them after a restart.
  * A campaign is owned through a lease on its row, so two gateways on one PostgreSQL never expand the
- * same campaign twice. One runner per store: tests start several gateways in one process.
+ * same campaign twice. The composition root owns the runner (gateway.ts) and passes it in AppDeps.campaigns;
+ * tests start several gateways in one process, each with its own.
  */
 import { randomUUID } from "node:crypto";
 import { isAppError } from "../../errors.js";
-import type { Store } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { CampaignExpansion, LEASE_MS } from "./campaign-expansion.js";
 
 /** Waits before retrying a batch that failed for a reason other than the campaign itself (e.g. a lost connection). */
 const RETRY_DELAYS_MS = [200, 1000, 5000];
 
-class CampaignRunner {
+export class CampaignRunner {
   readonly owner = randomUUID();
   private readonly loops = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -98,23 +98,20 @@ class CampaignRunner {
   }
 }
 
-const runners = new WeakMap<Store, CampaignRunner>();
-
+/**
+ * The runner of these deps. The gateway sets one; deps built without a gateway (the CLI, a benchmark) get
+ * their own on first use, kept on the deps object rather than in this module.
+ */
 export function runnerFor(deps: AppDeps): CampaignRunner {
-  let runner = runners.get(deps.store);
-  if (!runner) {
-    runner = new CampaignRunner(deps);
-    runners.set(deps.store, runner);
-  }
-  return runner;
+  deps.campaigns ??= new CampaignRunner(deps);
+  return deps.campaigns;
 }
 
 /**
  * Start-up: picks up every campaign that was still expanding when the gateway stopped. Returns how
  * many were resumed at once (others, still leased by another gateway, are retried when it lapses).
  */
-export async function resumeCampaigns(deps: AppDeps): Promise<number> {
-  const runner = runnerFor(deps);
+export async function resumeCampaigns(deps: AppDeps, runner: CampaignRunner = runnerFor(deps)): Promise<number> {
   let resumed = 0;
   for (const { id, leaseUntil } of await deps.store.fullsms.campaigns.expanding()) {
     if (await runner.resume(id, leaseUntil)) resumed++;
@@ -124,13 +121,14 @@ export async function resumeCampaigns(deps: AppDeps): Promise<number> {
 
 /** Shutdown: lets each running campaign finish its current batch and hand its lease back. */
 export async function stopCampaigns(deps: AppDeps): Promise<void> {
-  const runner = runners.get(deps.store);
+  const runner = deps.campaigns;
   if (!runner) return;
   await runner.stop();
-  runners.delete(deps.store);
+  // A later resume (tests restart campaigns on the same deps) starts a fresh runner.
+  delete deps.campaigns;
 }
 
 /** Waits until background expansion is finished (tests and the benchmark). */
 export async function campaignsIdle(deps: AppDeps): Promise<void> {
-  await runners.get(deps.store)?.idle();
+  await deps.campaigns?.idle();
 }

@@ -48,6 +48,8 @@ export interface SimulatorOptions {
   /** When set, binds must use these credentials (wrong system_id → ESME_RBINDFAIL, password → ESME_RINVPASWD). */
   systemId?: string;
   password?: string;
+  /** The first message id handed out. Default: the start time in µs, so runs never repeat ids (tests set it to make them repeat). */
+  firstId?: number;
   /** Form of message_id in submit_sm_resp. Default hex. */
   idFormat?: "hex" | "decimal";
   /** Form of the id in receipts (text and receipted_message_id). Default: idFormat. */

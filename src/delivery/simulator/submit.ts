@@ -15,8 +15,14 @@ import { type ScenarioEngine, wantsReceipt } from "./scenarios.js";
 import type { MessageRecord, SimulatorStats, SubmitRecord } from "./stats.js";
 import type { Timers } from "./timers.js";
 
-/** Ids start here so that hex and decimal forms never look alike ("1A2B3C00" vs "439041024"). */
-const FIRST_ID = 0x1a2b3c00;
+/**
+ * The first id of a run: the start time in microseconds. A real SMSC's counter may restart (Starling copes,
+ * see receipt matching), but the simulator's should not: ids of two runs would only meet if a run handed
+ * out more than a million ids a second. Below 2^53, so a double counts on exactly.
+ */
+export function firstIdOfRun(now = Date.now()): number {
+  return now * 1000;
+}
 
 export interface SubmitHandlerParts {
   options: SimulatorOptions;
@@ -30,9 +36,11 @@ export interface SubmitHandlerParts {
 }
 
 export class SubmitHandler {
-  #nextId = FIRST_ID;
+  #nextId: number;
 
-  constructor(private readonly parts: SubmitHandlerParts) {}
+  constructor(private readonly parts: SubmitHandlerParts) {
+    this.#nextId = parts.options.firstId ?? firstIdOfRun();
+  }
 
   handle(session: SimSession, pdu: Pdu): void {
     const { stats, options } = this.parts;

@@ -1,131 +1,107 @@
 /**
- * SMPP connector settings. Carriers differ in the details (address TON/NPI, alphabet, id format), so each of
- * those is a setting rather than a guess. Defaults match src/config.ts where both define a key.
+ * SMPP connector settings: one schema, the only place SMPP's options and their defaults are written. The
+ * config file's connectors of type "smpp" are validated by it (strictly: a misspelt key stops start-up,
+ * naming it), and so is what tests pass to createSmppConnector. Carriers differ in the details (address
+ * TON/NPI, alphabet, id format), so each of those is a setting rather than a guess.
  */
 import type { ConnectionOptions } from "node:tls";
+import { z } from "zod";
 
 export type IdFormat = "hex" | "decimal" | "raw";
 export type BindMode = "transceiver" | "transmitter_receiver";
 
+const int = z.number().int();
+const positive = int.positive();
+const pem = z.union([z.string(), z.instanceof(Buffer)]);
+const idFormat = z.enum(["hex", "decimal", "raw"]);
 /** TON or NPI per kind of sender. */
-export interface PerSenderKind {
-  alphanumeric: number;
-  international: number;
-  shortCode: number;
-}
+const perSenderKind = (d: { alphanumeric: number; international: number; shortCode: number }) =>
+  z
+    .object({
+      alphanumeric: int.min(0).default(d.alphanumeric),
+      international: int.min(0).default(d.international),
+      shortCode: int.min(0).default(d.shortCode),
+    })
+    .strict()
+    .prefault({});
 
-export type SmppTlsOptions = Pick<
-  ConnectionOptions,
-  "ca" | "cert" | "key" | "rejectUnauthorized" | "servername" | "minVersion"
->;
+export const smppSettingsSchema = z
+  .object({
+    id: z.string().min(1),
+    host: z.string().min(1),
+    port: int.min(1).max(65535).default(2775),
+    tls: z.boolean().default(false),
+    /** Extra node:tls options when tls is on (a private CA, client certificate, SNI name). */
+    tlsOptions: z
+      .object({
+        ca: z.union([pem, z.array(pem)]).optional(),
+        cert: z.union([pem, z.array(pem)]).optional(),
+        key: z.union([pem, z.array(pem)]).optional(),
+        rejectUnauthorized: z.boolean().optional(),
+        servername: z.string().optional(),
+        minVersion: z.enum(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]).optional(),
+      })
+      .strict()
+      .optional(),
+    systemId: z.string().max(15, "systemId is longer than 15 characters"),
+    password: z.string().max(8, "password is longer than 8 characters"),
+    systemType: z.string().default(""),
+    bindMode: z.enum(["transceiver", "transmitter_receiver"]).default("transceiver"),
+    /** 0x34 = SMPP 3.4. */
+    interfaceVersion: int.default(0x34),
+    /** Submits per second on this connector; 0 = no limit of our own (the SMSC's throttling still applies). */
+    throughputPerSecond: z.number().min(0).default(1000),
+    /** Requests sent and not yet answered, at most. */
+    window: int.min(1, "window must be at least 1").default(50),
+    enquireLinkSeconds: z.number().positive().default(30),
+    /** A request without a response after this long fails (submit → temporary; enquire_link → reconnect). */
+    responseTimeoutMs: positive.default(10_000),
+    reconnect: z
+      .object({ minMs: positive.default(500), maxMs: positive.default(30_000) })
+      .strict()
+      .prefault({})
+      .refine((r) => r.minMs <= r.maxMs, "reconnect needs minMs <= maxMs"),
+    /** After ESME_RTHROTTLED: pause this long and halve the rate, then recover gradually. */
+    throttlePauseMs: int.min(0).default(1000),
+    sourceTon: perSenderKind({ alphanumeric: 5, international: 1, shortCode: 3 }),
+    sourceNpi: perSenderKind({ alphanumeric: 0, international: 1, shortCode: 0 }),
+    destTon: int.min(0).default(1),
+    destNpi: int.min(0).default(1),
+    /** Canonical form of SMSC message ids (the form SubmitResult.smscIds and receipts carry). */
+    receiptIdFormat: idFormat.default("raw"),
+    /** Base of the message_id in submit_sm_resp when it differs from the receipts'; defaults to receiptIdFormat. */
+    submitIdFormat: idFormat.optional(),
+    gsm7Packing: z.enum(["unpacked", "packed"]).default("unpacked"),
+    /** What data_coding 0 means to this SMSC: GSM 03.38 or Latin-1. */
+    defaultAlphabet: z.enum(["gsm7", "latin1"]).default("gsm7"),
+    concatenation: z.enum(["udh", "sar"]).default("udh"),
+    serviceType: z.string().default(""),
+    /** How long a receipt that may belong to a submit still in flight is held back before it is emitted anyway. */
+    receiptHoldMs: int.min(0).default(2000),
+    /** Parts of an inbound concatenated message are awaited this long; then what arrived is delivered. */
+    inboundReassemblyMs: positive.default(60_000),
+  })
+  .strict();
 
-export interface SmppConnectorConfig {
-  id: string;
-  host: string;
-  port: number;
-  tls: boolean;
-  /** Extra node:tls options when tls is on (a private CA, client certificate, SNI name). */
-  tlsOptions?: SmppTlsOptions;
-  systemId: string;
-  password: string;
-  systemType: string;
-  bindMode: BindMode;
-  /** 0x34 = SMPP 3.4. */
-  interfaceVersion: number;
-  /** Submits per second on this connector; 0 = no limit of our own (the SMSC's throttling still applies). */
-  throughputPerSecond: number;
-  /** Requests sent and not yet answered, at most. */
-  window: number;
-  enquireLinkSeconds: number;
-  /** A request without a response after this long fails (submit → temporary; enquire_link → reconnect). */
-  responseTimeoutMs: number;
-  reconnect: { minMs: number; maxMs: number };
-  /** After ESME_RTHROTTLED: pause this long and halve the rate, then recover gradually. */
-  throttlePauseMs: number;
-  sourceTon: PerSenderKind;
-  sourceNpi: PerSenderKind;
-  destTon: number;
-  destNpi: number;
-  /** Canonical form of SMSC message ids (the form SubmitResult.smscIds and receipts carry). */
-  receiptIdFormat: IdFormat;
-  /** Base of the message_id in submit_sm_resp when it differs from the receipts'; defaults to receiptIdFormat. */
-  submitIdFormat?: IdFormat;
-  gsm7Packing: "unpacked" | "packed";
-  /** What data_coding 0 means to this SMSC: GSM 03.38 or Latin-1. */
-  defaultAlphabet: "gsm7" | "latin1";
-  concatenation: "udh" | "sar";
-  serviceType: string;
-  /** How long a receipt that may belong to a submit still in flight is held back before it is emitted anyway. */
-  receiptHoldMs: number;
-  /** Parts of an inbound concatenated message are awaited this long; then what arrived is delivered. */
-  inboundReassemblyMs: number;
-}
+export type SmppTlsOptions = Pick<ConnectionOptions, "ca" | "cert" | "key" | "rejectUnauthorized" | "servername" | "minVersion">;
+export type PerSenderKind = { alphanumeric: number; international: number; shortCode: number };
+/** The settings with every default filled. */
+export type SmppConnectorConfig = z.output<typeof smppSettingsSchema>;
+/** What a caller must give (id, host, systemId, password); everything else has a default. */
+export type SmppConnectorInput = z.input<typeof smppSettingsSchema>;
 
-type Required = "id" | "host" | "systemId" | "password";
+/** The defaults, read off the schema (so they are written once). */
+export const SMPP_CONNECTOR_DEFAULTS: Readonly<Omit<SmppConnectorConfig, "id" | "host" | "systemId" | "password">> =
+  Object.freeze(
+    (({ id: _id, host: _host, systemId: _s, password: _p, ...rest }) => rest)(
+      smppSettingsSchema.parse({ id: "-", host: "-", systemId: "", password: "" }),
+    ),
+  );
 
-/** What a caller must give; everything else has a default. */
-export type SmppConnectorInput = Pick<SmppConnectorConfig, Required> &
-  Partial<Omit<SmppConnectorConfig, Required | "reconnect" | "sourceTon" | "sourceNpi">> & {
-    reconnect?: Partial<SmppConnectorConfig["reconnect"]>;
-    sourceTon?: Partial<PerSenderKind>;
-    sourceNpi?: Partial<PerSenderKind>;
-  };
-
-export const SMPP_CONNECTOR_DEFAULTS: Readonly<
-  Omit<SmppConnectorConfig, Required | "tlsOptions" | "submitIdFormat">
-> = Object.freeze({
-  port: 2775,
-  tls: false,
-  systemType: "",
-  bindMode: "transceiver",
-  interfaceVersion: 0x34,
-  throughputPerSecond: 1000,
-  window: 50,
-  enquireLinkSeconds: 30,
-  responseTimeoutMs: 10_000,
-  reconnect: Object.freeze({ minMs: 500, maxMs: 30_000 }),
-  throttlePauseMs: 1000,
-  sourceTon: Object.freeze({ alphanumeric: 5, international: 1, shortCode: 3 }),
-  sourceNpi: Object.freeze({ alphanumeric: 0, international: 1, shortCode: 0 }),
-  destTon: 1,
-  destNpi: 1,
-  receiptIdFormat: "raw",
-  gsm7Packing: "unpacked",
-  defaultAlphabet: "gsm7",
-  concatenation: "udh",
-  serviceType: "",
-  receiptHoldMs: 2000,
-  inboundReassemblyMs: 60_000,
-});
-
-/** Fills defaults and rejects values that would make the session misbehave. */
+/** Fills defaults and rejects values that would make the session misbehave, naming the key. */
 export function resolveSmppConfig(input: SmppConnectorInput): SmppConnectorConfig {
-  const d = SMPP_CONNECTOR_DEFAULTS;
-  // Keys given as undefined (e.g. from an optional config field) must not hide the defaults.
-  const config = {
-    ...d,
-    ...stripUndefined(input),
-    reconnect: { ...d.reconnect, ...stripUndefined(input.reconnect ?? {}) },
-    sourceTon: { ...d.sourceTon, ...stripUndefined(input.sourceTon ?? {}) },
-    sourceNpi: { ...d.sourceNpi, ...stripUndefined(input.sourceNpi ?? {}) },
-  } as SmppConnectorConfig;
-  const problems: string[] = [];
-  if (!config.id) problems.push("id is required");
-  if (!config.host) problems.push("host is required");
-  if (!Number.isInteger(config.port) || config.port < 1 || config.port > 65535) problems.push("port");
-  if (config.systemId.length > 15) problems.push("systemId is longer than 15 characters");
-  if (config.password.length > 8) problems.push("password is longer than 8 characters");
-  if (!(config.window >= 1)) problems.push("window must be at least 1");
-  if (!(config.throughputPerSecond >= 0)) problems.push("throughputPerSecond must be >= 0");
-  if (!(config.enquireLinkSeconds > 0)) problems.push("enquireLinkSeconds must be > 0");
-  if (!(config.responseTimeoutMs > 0)) problems.push("responseTimeoutMs must be > 0");
-  if (!(config.reconnect.minMs > 0) || config.reconnect.maxMs < config.reconnect.minMs) {
-    problems.push("reconnect needs 0 < minMs <= maxMs");
-  }
-  if (problems.length > 0) throw new Error(`SMPP connector ${config.id || "?"}: ${problems.join("; ")}`);
-  return config;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const parsed = smppSettingsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "settings"}: ${i.message}`);
+  throw new Error(`SMPP connector ${input?.id || "?"}: ${problems.join("; ")}`);
 }

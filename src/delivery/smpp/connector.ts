@@ -76,22 +76,23 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     try {
-      if (!this.#tx.isBound()) return failure("temporary", "connector down", 0);
+      if (!this.#tx.isBound()) return failure("temporary", "connector down", []);
       let pdus: ReturnType<typeof buildSubmitPdus>;
       try {
         pdus = buildSubmitPdus(request, this.config);
       } catch (error) {
-        return failure("permanent", (error as Error).message, 0);
+        return failure("permanent", (error as Error).message, []);
       }
       const smscIds: string[] = [];
-      for (const fields of pdus) {
+      // Parts accepted in an earlier attempt are on the network already: resume after them.
+      for (const fields of pdus.slice(request.firstPart ?? 0)) {
         this.#gate.requestSent();
         const outcome = await this.#tx.submit(fields);
         const id = acceptedId(outcome);
         this.#gate.responseReceived(id === undefined ? undefined : this.#normaliseSubmitId(id));
         if (id === undefined) {
           this.#gate.submitResolved(smscIds);
-          return this.#failed(request, outcome, smscIds.length);
+          return this.#failed(request, outcome, smscIds);
         }
         smscIds.push(this.#normaliseSubmitId(id));
       }
@@ -99,7 +100,7 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       return { ok: true, smscIds };
     } catch (error) {
       this.#log.error({ err: error, messageId: request.messageId }, "submit failed unexpectedly");
-      return failure("temporary", `internal error: ${(error as Error).message}`, 0);
+      return failure("temporary", `internal error: ${(error as Error).message}`, []);
     }
   }
 
@@ -134,30 +135,30 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
     return normaliseSmscId(id, c.submitIdFormat ?? c.receiptIdFormat, c.receiptIdFormat);
   }
 
-  #failed(request: SubmitRequest, outcome: RequestOutcome, acceptedParts: number): SubmitResult {
-    const context = { messageId: request.messageId, acceptedParts };
+  #failed(request: SubmitRequest, outcome: RequestOutcome, accepted: string[]): SubmitResult {
+    const context = { messageId: request.messageId, acceptedParts: accepted.length };
     switch (outcome.kind) {
       case "response": {
         const status = outcome.pdu.command_status;
         const kind = classifySubmitStatus(status);
         this.#log.debug({ ...context, status: statusName(status) }, "submit_sm refused");
-        return failure(kind, `SMSC answered ${statusName(status)}`, acceptedParts, status);
+        return failure(kind, `SMSC answered ${statusName(status)}`, accepted, status);
       }
       case "timeout":
         this.#log.warn(context, "submit_sm not answered in time");
         return failure(
           "temporary",
           `no submit_sm_resp within ${this.config.responseTimeoutMs} ms`,
-          acceptedParts,
+          accepted,
         );
       case "closed":
         return failure(
           "temporary",
           outcome.reason === "not bound" ? "connector down" : outcome.reason,
-          acceptedParts,
+          accepted,
         );
       case "invalid":
-        return failure("permanent", `cannot encode submit_sm: ${outcome.reason}`, acceptedParts);
+        return failure("permanent", `cannot encode submit_sm: ${outcome.reason}`, accepted);
     }
   }
 
@@ -234,10 +235,10 @@ function deferIfAny(ack: DeliverAck, work: Promise<void> | undefined): void {
 function failure(
   kind: SubmitFailureKind,
   reason: string,
-  acceptedParts: number,
+  acceptedSmscIds: string[],
   commandStatus?: number,
 ): SubmitResult {
   return commandStatus === undefined
-    ? { ok: false, kind, reason, acceptedParts }
-    : { ok: false, kind, reason, acceptedParts, commandStatus };
+    ? { ok: false, kind, reason, acceptedSmscIds }
+    : { ok: false, kind, reason, acceptedSmscIds, commandStatus };
 }

@@ -1,17 +1,35 @@
+import type { AcceptedParts } from "../../core/delivery/submit.js";
 import type { PartState } from "../../core/delivery-state.js";
 import type { Message } from "../../core/message.js";
+
+export type { AcceptedParts };
 
 export interface ClaimedMessage {
   message: Message;
   /** Failed attempts so far. */
   attempts: number;
+  /** Parts of a long message an earlier attempt got accepted: the next attempt resumes after them. */
+  accepted?: AcceptedParts;
 }
 
 /** What happened to a claimed message; recorded in batches, each with its webhook events. */
 export type DeliveryOutcome =
+  /** `smscIds` of all parts, those accepted in earlier attempts first. */
   | { kind: "submitted"; message: Message; connectorId: string; smscIds: string[]; at: number }
-  /** Back to the queue for later, but only while `owner` still holds the lease: another may have taken it over. */
-  | { kind: "retry"; owner: string; message: Message; dueAt: number; error: string; countAttempt: boolean }
+  /**
+   * Back to the queue for later, but only while `owner` still holds the lease: another may have taken it over.
+   * `accepted`: the parts of a long message accepted so far, recorded so receipts find them and the next
+   * claim resumes after them.
+   */
+  | {
+      kind: "retry";
+      owner: string;
+      message: Message;
+      dueAt: number;
+      error: string;
+      countAttempt: boolean;
+      accepted?: AcceptedParts;
+    }
   /**
    * Ends the message (and refunds it), but only while `owner` still holds the lease: a claim that lapsed
    * and was taken over may have been submitted by its new holder meanwhile.

@@ -98,6 +98,18 @@ export async function recordRound(
     partRows(first),
     "ON CONFLICT (message_uuid, part_index) DO NOTHING",
   );
+  // The parts of a long message accepted before a temporary refusal: receipts find them, the next claim
+  // resumes after them (their rows stay when the rest is recorded as submitted).
+  const partial = retries.flatMap(({ item, now }) => (item.accepted ? [{ item: item.accepted, now }] : []));
+  await insertRows(
+    trx,
+    "message_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
+    "v.column1, CAST(v.column2 AS integer), v.column3, v.column4, 'ENROUTE', CAST(v.column5 AS bigint)",
+    retries.flatMap(({ item, now }) =>
+      (item.accepted?.smscIds ?? []).map((smscId, i) => [item.message.uuid, i, item.accepted!.connectorId, smscId, now]),
+    ),
+    "ON CONFLICT (message_uuid, part_index) DO NOTHING",
+  );
   await insertRows(
     trx,
     "resubmitted_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
@@ -147,5 +159,5 @@ export async function recordRound(
   await changes.writeDlr(trx);
 
   // Receipts that overtook these records are applied now (those of a second submission too).
-  return takeEarlyReceipts(trx, dialect, submitted);
+  return takeEarlyReceipts(trx, dialect, [...submitted.map(({ item, now }) => ({ item, now })), ...partial]);
 }

@@ -3,8 +3,8 @@
  * made, taken later by maintenance if they missed it, dropped once their submit can no longer come.
  */
 import type { Kysely, Selectable } from "kysely";
-import type { PartState } from "../../../core/delivery-state.js";
-import type { DeliveryOutcome, ReceiptUpdate } from "../../ports/index.js";
+import { AWAITING_RECEIPT, type PartState } from "../../../core/delivery-state.js";
+import type { ReceiptUpdate } from "../../ports/index.js";
 import { paddedChunks } from "../bulk.js";
 import type { Database, Dialect } from "../db.js";
 import type { PendingReceiptsTable } from "../schema.js";
@@ -31,7 +31,7 @@ export function pendingToReceipt(r: Selectable<PendingReceiptsTable>): ReceiptUp
 export async function takeEarlyReceipts(
   trx: Trx,
   dialect: Dialect,
-  submitted: readonly Timed<Extract<DeliveryOutcome, { kind: "submitted" }>>[],
+  submitted: readonly Timed<{ connectorId: string; smscIds: readonly string[] }>[],
 ): Promise<Timed<ReceiptUpdate>[]> {
   const submittedAt = new Map<string, number>();
   const byConnector = new Map<string, string[]>();
@@ -57,7 +57,10 @@ export async function takeEarlyReceipts(
         .returningAll()
         .execute();
       for (const r of rows) {
-        early.push({ id: Number(r.id), receipt: { item: pendingToReceipt(r), now: submittedAt.get(`${r.connector_id}\0${r.smsc_id}`)! } });
+        early.push({
+          id: Number(r.id),
+          receipt: { item: pendingToReceipt(r), now: submittedAt.get(`${r.connector_id}\0${r.smsc_id}`)! },
+        });
       }
     }
   }
@@ -65,12 +68,16 @@ export async function takeEarlyReceipts(
 }
 
 /**
- * Takes the waiting receipts whose part is recorded by now. On PostgreSQL a receipt can miss its part
+ * Takes the waiting receipts whose part is recorded by now (and still awaits a receipt: SMSC ids repeat). On PostgreSQL a receipt can miss its part
  * while another process's submit record is not yet committed, and be stored as waiting only after that
  * record looked for receipts waiting for it: nothing else would ever apply it. Rows another transaction
  * holds are being taken by it (a submit record, another process's maintenance) and are skipped.
  */
-export async function takeMatchedReceipts(trx: Trx, dialect: Dialect, now: number): Promise<Timed<ReceiptUpdate>[]> {
+export async function takeMatchedReceipts(
+  trx: Trx,
+  dialect: Dialect,
+  now: number,
+): Promise<Timed<ReceiptUpdate>[]> {
   const rows = await trx
     .deleteFrom("pending_receipts")
     .where("id", "in", (eb) =>
@@ -84,14 +91,16 @@ export async function takeMatchedReceipts(trx: Trx, dialect: Dialect, now: numbe
                 .selectFrom("message_parts as mp")
                 .select("mp.part_index")
                 .whereRef("mp.connector_id", "=", "p.connector_id")
-                .whereRef("mp.smsc_id", "=", "p.smsc_id"),
+                .whereRef("mp.smsc_id", "=", "p.smsc_id")
+                .where("mp.state", "in", AWAITING_RECEIPT),
             ),
             w.exists(
               w
                 .selectFrom("resubmitted_parts as rp")
                 .select("rp.part_index")
                 .whereRef("rp.connector_id", "=", "p.connector_id")
-                .whereRef("rp.smsc_id", "=", "p.smsc_id"),
+                .whereRef("rp.smsc_id", "=", "p.smsc_id")
+                .where("rp.state", "in", AWAITING_RECEIPT),
             ),
           ]),
         )

@@ -1,5 +1,5 @@
 /** The dispatcher's side of the queue: claiming due rows under a lease, renewing leases, counting the lanes. */
-import type { ClaimedMessage, DeliveryStore } from "../../ports/index.js";
+import type { AcceptedParts, ClaimedMessage, DeliveryStore } from "../../ports/index.js";
 import { paddedChunks } from "../bulk.js";
 import type { Db } from "../db.js";
 import { rowToMessage } from "../messages.js";
@@ -30,8 +30,15 @@ export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue
         rows.push(...(await kysely.selectFrom("messages").selectAll().where("uuid", "in", chunk).execute()));
       }
       const attempts = new Map(claimed.map((c) => [c.message_uuid, c.attempts]));
+      const accepted = await acceptedParts(
+        kysely,
+        rows.filter((r) => r.parts_count > 1).map((r) => r.uuid),
+      );
       return rows
-        .map((row) => ({ message: rowToMessage(row), attempts: attempts.get(row.uuid) ?? 0 }))
+        .map((row) => {
+          const parts = accepted.get(row.uuid);
+          return { message: rowToMessage(row), attempts: attempts.get(row.uuid) ?? 0, ...(parts ? { accepted: parts } : {}) };
+        })
         .sort((a, b) => a.message.priority - b.message.priority);
     },
 
@@ -68,4 +75,27 @@ export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue
       return { transactional: of(0), bulk: of(1) };
     },
   };
+}
+
+/**
+ * The parts of these long messages that an earlier attempt got accepted (recorded with its retry), so the
+ * next attempt resumes after them. Only parts 1..k in order count: the next attempt sends part k+1 on.
+ */
+async function acceptedParts(kysely: Db["kysely"], uuids: string[]): Promise<Map<string, AcceptedParts>> {
+  const result = new Map<string, AcceptedParts>();
+  for (const chunk of paddedChunks(uuids)) {
+    const rows = await kysely
+      .selectFrom("message_parts")
+      .select(["message_uuid", "part_index", "connector_id", "smsc_id"])
+      .where("message_uuid", "in", chunk)
+      .orderBy("message_uuid")
+      .orderBy("part_index")
+      .execute();
+    for (const r of rows) {
+      const parts = result.get(r.message_uuid) ?? { connectorId: r.connector_id, smscIds: [] };
+      if (r.part_index === parts.smscIds.length) parts.smscIds.push(r.smsc_id);
+      result.set(r.message_uuid, parts);
+    }
+  }
+  return result;
 }
