@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { SERVICE_CODES } from "./core/message.js";
 import { connectorSettingsSchema } from "./delivery/connector-types.js";
 
 /**
@@ -23,6 +24,8 @@ const routeSchema = z.object({
   accountIds: z.array(z.number().int()).default([]),
   /** Connectors in failover order. */
   connectors: z.array(z.string().min(1)).min(1),
+  /** Services the route carries: "direct" (SMS, the default) and/or the voice services. */
+  services: z.array(z.enum(SERVICE_CODES)).optional(),
 });
 
 export const configSchema = z.object({
@@ -88,6 +91,27 @@ export const configSchema = z.object({
             .prefault({}),
         })
         .prefault({}),
+      voice: z
+        .object({
+          /** Pause between calls after a busy or unanswered one. */
+          retryPauseSeconds: positiveInt.default(60),
+          /**
+           * The built-in SIP endpoint simulator and a voice connector to it, used when no voice connector is
+           * configured. "auto": on when espeak-ng is installed (voice then works out of the box), off (with a
+           * warning) when it is not, so SMS never depends on it; true: on, and a start-up error without espeak-ng.
+           */
+          simulator: z
+            .object({
+              enabled: z.union([z.literal("auto"), flag]).default("auto"),
+              host: z.string().default("127.0.0.1"),
+              port: port.default(5070),
+              scenario: z.string().default("answer"),
+              /** The connector to it cancels a call that rang this long (a real trunk's is set per connector). */
+              ringTimeoutSeconds: positiveInt.default(30),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
       /** Each connector's settings are its type's (delivery/connector-types.ts); `type` defaults to "smpp". */
       connectors: z.array(connectorSettingsSchema).default([]),
       routes: z.array(routeSchema).default([]),
@@ -148,6 +172,10 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_SIMULATOR_PORT: "delivery.simulator.port",
   STARLING_SIMULATOR_SCENARIO: "delivery.simulator.scenario",
   STARLING_SIMULATOR_RECEIPT_DELAY_MS: "delivery.simulator.receiptDelayMs",
+  STARLING_SIP_SIMULATOR: "delivery.voice.simulator.enabled",
+  STARLING_SIP_SIMULATOR_PORT: "delivery.voice.simulator.port",
+  STARLING_SIP_SIMULATOR_SCENARIO: "delivery.voice.simulator.scenario",
+  STARLING_VOICE_RETRY_PAUSE_SECONDS: "delivery.voice.retryPauseSeconds",
   STARLING_WEBHOOKS: "webhooks.enabled",
   STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",
   STARLING_OTP_HASH_KEY: "otp.hashKey",

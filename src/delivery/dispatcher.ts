@@ -15,7 +15,9 @@ import {
   type SubmitDecision,
   validUntil,
 } from "../core/delivery/submit.js";
+import { decideAfterCall } from "../core/delivery/voice-attempts.js";
 import { Dlr, type Message, Priority, Status, VOICE_SERVICES } from "../core/message.js";
+import { checkVoiceText } from "../core/voice.js";
 import { matchRoute, type RouteRule } from "../core/routing.js";
 import type { ClaimedMessage, DeliveryOutcome, Store } from "../store/ports/index.js";
 import type { Connector, ReceiptEvent, SubmitRequest } from "./connector.js";
@@ -26,6 +28,8 @@ export interface DispatcherOptions {
   leaseMs: number;
   validityMs: number;
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** Voice: the pause between calls after a busy or unanswered one (default 60 s). */
+  voiceRetryPauseMs?: number;
   /** Messages claimed and not yet finished, at most. */
   maxInFlight: number;
   /**
@@ -183,9 +187,13 @@ export class Dispatcher {
 
     const expired = expiredBeforeSubmit(message, now, this.options.validityMs, accepted);
     if (expired) return record(expired);
-    // Voice needs a voice connector; none exists yet, so voice can never be sent as an SMS.
-    if (VOICE_SERVICES.includes(message.serviceCode)) return record(failure(Status.NO_ROUTE, Dlr.NONE, "no voice connector"));
-    const route = matchRoute(routes, { phone: message.phone, iso2: message.iso2, accountId: message.accountId });
+    const isVoice = VOICE_SERVICES.includes(message.serviceCode);
+    const route = matchRoute(routes, {
+      phone: message.phone,
+      iso2: message.iso2,
+      accountId: message.accountId,
+      serviceCode: message.serviceCode,
+    });
     if (!route) return record(failure(Status.NO_ROUTE, Dlr.NONE, "no route"));
 
     const earlier = accepted?.smscIds ?? [];
@@ -198,10 +206,15 @@ export class Dispatcher {
       registeredDelivery: true,
       validitySeconds: Math.max(60, Math.floor((validUntil(message, this.options.validityMs) - now) / 1000)),
       ...(earlier.length > 0 ? { firstPart: earlier.length } : {}),
+      ...(isVoice ? { voice: voiceContent(message) } : {}),
     };
 
     // A message with accepted parts stays on their connector: no other SMSC could join the rest to them.
-    const candidates = accepted ? [accepted.connectorId] : route.connectors;
+    const candidates = (accepted ? [accepted.connectorId] : route.connectors).filter((id) =>
+      // A voice message is a call, never an SMS; an SMS never goes to a voice trunk.
+      (connectors.get(id)?.services ?? ["direct"]).includes(message.serviceCode),
+    );
+    if (candidates.length === 0) return record(failure(Status.NO_ROUTE, Dlr.NONE, `no connector of the route carries ${message.serviceCode}`));
     let attempt: SubmitAttempt = {
       ok: false,
       kind: "temporary",
@@ -225,8 +238,13 @@ export class Dispatcher {
         accepted: sofar.length > 0 ? { connectorId: id, smscIds: sofar } : undefined,
         anyUp: true,
       };
-      // Fail over only when this connector took nothing; a rejection is the network's answer.
-      if (result.kind === "permanent" || sofar.length > 0) break;
+      // Fail over only when this connector took nothing; a rejection is the network's answer, and so is
+      // a busy or unanswered phone (another trunk would ring the same phone).
+      if (result.kind === "permanent" || result.kind === "unanswered" || sofar.length > 0) break;
+    }
+    if (isVoice) {
+      const policy = { ...this.options.retry, voicePauseMs: this.options.voiceRetryPauseMs ?? 60_000 };
+      return record(decideAfterCall(attempt, attempts, message.attemptsCountMax, clock.now(), policy));
     }
     return record(decideAfterAttempt(attempt, attempts, clock.now(), this.options.retry));
   }
@@ -267,4 +285,15 @@ export class Dispatcher {
       this.deps.log.error({ err: error }, "expiring stale messages failed");
     }
   }
+}
+
+/** What a voice connector speaks: the text, read as SSML when the service (or a <speak> document) says so. */
+function voiceContent(message: Message) {
+  const text = message.text ?? "";
+  return {
+    text,
+    ssml: checkVoiceText(text, message.serviceCode as "text2speech" | "text2speech_ssml").ssml,
+    lang: message.voiceLang,
+    destinationIso2: message.iso2,
+  };
 }

@@ -4,22 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { setServices } from "../../src/app/manage-accounts.js";
 import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { storeTargets } from "../helpers/stores.js";
-
-export const SEED_VOICE_TEXT = {
-  text: "Hello, this message will be converted to speech and delivered as a voice call.",
-  sender_id: "+491701234567",
-  phone: "+14155552671",
-  service_code: "text2speech",
-  voice_lang: "EN",
-};
-export const SEED_VOICE_SSML = {
-  text: '<speak>Your verification code is <say-as interpret-as="characters">A1B2C3</say-as>.<break time="1s"/>Please enter it now.</speak>',
-  sender_id: "+491701234567",
-  phone: "+14155552671",
-  service_code: "text2speech",
-  voice_lang: "EN",
-};
-export const SEED_VOICE_SINGLE = { ...SEED_VOICE_TEXT, attempts_count_max: 1 };
+import { SEED_VOICE_SINGLE, SEED_VOICE_SSML, SEED_VOICE_TEXT } from "../helpers/voice-seeds.js";
 
 for (const target of storeTargets) {
   describe(`LOX24 voice messages (${target.name})`, { skip: target.skip }, () => {

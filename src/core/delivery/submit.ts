@@ -25,7 +25,7 @@ export interface RetryPolicy {
 }
 
 /** Why an attempt did not submit the whole message (the connector port's failure kinds). */
-export type AttemptFailureKind = "temporary" | "throttled" | "permanent";
+export type AttemptFailureKind = "temporary" | "throttled" | "permanent" | "unanswered";
 
 export type SubmitAttempt =
   /** Every part is accepted now: `smscIds` of all parts, earlier accepted ones first. */

@@ -13,6 +13,12 @@ import { buildAudioSdp, readAudioSdp } from "../sdp.js";
 import { SipStack } from "../sip/stack.js";
 import type { CallRecord } from "./recording.js";
 
+/**
+ * answer: rings briefly, answers, records until the caller's BYE. busy: 486. no-answer: rings until
+ * cancelled (480 after noAnswerMs). reject: 404, as for a number that does not exist. hang-up-early:
+ * answers, then hangs up itself after hangUpAfterMs. unavailable: 503, a trunk out of service.
+ * silent: answers nothing at all, OPTIONS included (an unreachable trunk).
+ */
 export const SIP_SCENARIOS = [
   "answer",
   "busy",
@@ -20,6 +26,7 @@ export const SIP_SCENARIOS = [
   "reject",
   "hang-up-early",
   "unavailable",
+  "silent",
 ] as const;
 export type SipScenario = (typeof SIP_SCENARIOS)[number];
 export const isSipScenario = (s: string): s is SipScenario =>
@@ -115,6 +122,11 @@ export class SipSimulator extends EventEmitter<SipSimulatorEvents> {
 
   private onRequest(rq: SipRequest, remote: Remote): void {
     const call = this.live.get(rq.headers["call-id"]);
+    if (this.scenario === "silent" && this.queued.length === 0 && !call) return;
+    if (rq.method === "OPTIONS") {
+      this.stack.send(sip.makeResponse(rq, 200, "OK"));
+      return;
+    }
     if (rq.method === "INVITE" && !call) {
       this.onInvite(rq, remote);
       return;
@@ -144,6 +156,7 @@ export class SipSimulator extends EventEmitter<SipSimulatorEvents> {
     if (this.options.auth && !this.authenticated(rq)) return;
     this.stack.send(sip.makeResponse(rq, 100, "Trying"));
     const scenario = this.queued.shift() ?? this.scenario;
+    if (scenario === "silent") return;
     const call: LiveCall = {
       invite: rq,
       remote,

@@ -36,6 +36,8 @@ export interface CallRequest {
   /** Caller id (user part of From). */
   caller: string;
   audio: Readonly<Record<G711Codec, Uint8Array>>;
+  /** Called once when the callee answers (the call then goes on: the result comes when it ends). */
+  onAnswered?(callId: string): void;
 }
 
 export interface CallResult {
@@ -64,6 +66,7 @@ class OutboundCall {
   private auth: DigestSession | undefined;
   private triedAuth = false;
   private heardFromFarEnd = false;
+  private heardAnything = false;
   private cancelled = false;
   private answered = false;
   private finished = false;
@@ -152,6 +155,7 @@ class OutboundCall {
   }
 
   private onInviteResponse(rs: SipResponse): void {
+    if (rs.status >= 100) this.heardAnything = true;
     if (this.finished) {
       // A 2xx retransmitted after we hung up, or arriving after our CANCEL: acknowledge and end it.
       if (rs.status >= 200 && rs.status < 300) this.acknowledgeAndBye(rs);
@@ -182,6 +186,7 @@ class OutboundCall {
     }
     this.answered = true;
     clearTimeout(this.ringTimer);
+    if (!this.cancelled) this.request.onAnswered?.(this.callId);
     this.remoteTo = rs.headers.to;
     this.remoteTarget = rs.headers.contact?.[0]?.uri ?? this.requestUri;
     const recordRoute = rs.headers["record-route"] as NameAddr[] | undefined;
@@ -239,8 +244,13 @@ class OutboundCall {
   private ringTimeout(): void {
     if (this.answered || this.finished || this.cancelled) return;
     this.cancelled = true;
-    if (this.heardFromFarEnd) this.sendCancel();
-    // Otherwise the CANCEL goes with the first provisional response; without any, the INVITE times out (408).
+    if (this.heardAnything) {
+      this.sendCancel();
+      return;
+    }
+    // Not even a 100 Trying by now: nothing is listening. The transaction still runs (a late 2xx is
+    // acknowledged and hung up), but the message need not wait for its 32 s timeout.
+    this.finish({ outcome: "trunk_down", reason: "no response from the trunk" });
   }
 
   private sendCancel(): void {

@@ -22,6 +22,7 @@ export interface Speech extends TelephoneAudio {
 
 export interface SynthesiserOptions {
   binary?: string;
+  wordsPerMinute?: number;
   /** How long unused audio is kept (a message's retries normally come back well within this). */
   keepMs?: number;
   /** Upper bound on cached messages; the oldest goes first. */
@@ -67,6 +68,7 @@ export class Synthesiser {
       lang,
       ssml: request.ssml,
       ...(this.options.binary ? { binary: this.options.binary } : {}),
+      ...(this.options.wordsPerMinute ? { wordsPerMinute: this.options.wordsPerMinute } : {}),
     });
     return { ...toTelephone(pcm), lang };
   }
