@@ -66,6 +66,8 @@ interface LiveCall {
 export class SipSimulator extends EventEmitter<SipSimulatorEvents> {
   /** Finished calls, oldest first. */
   readonly calls: CallRecord[] = [];
+  /** Calls answered so far, finished or not (the last 1000). */
+  readonly answered: CallRecord[] = [];
   private readonly live = new Map<string, LiveCall>();
   private readonly authSessions = new Map<string, DigestSession>();
   private readonly queued: SipScenario[] = [];
@@ -231,6 +233,8 @@ export class SipSimulator extends EventEmitter<SipSimulatorEvents> {
     call.record.codec = offer.codec;
     call.record.status = 200;
     call.record.answeredAt = Date.now();
+    this.answered.push(call.record);
+    if (this.answered.length > 1000) this.answered.shift();
     const answer = buildAudioSdp(
       { address: this.stack.address, port: rtp.address().port, codecs: [offer.codec] },
       "recvonly",
