@@ -9,10 +9,10 @@ import { type SipScenario, startSipSimulator } from "../../src/delivery/voice/si
 import { espeakProblem } from "../../src/delivery/voice/speech/espeak.js";
 import { type PeerBehaviour, runConnectorContract } from "./connector.contract.js";
 
-const SCENARIOS: Record<Exclude<PeerBehaviour, "throttle">, { queue: SipScenario[]; then: SipScenario }> = {
-  deliver: { queue: [], then: "answer" },
-  disconnect: { queue: ["unavailable"], then: "answer" },
-  silent: { queue: [], then: "silent" },
+const SCENARIOS: Record<Exclude<PeerBehaviour, "throttle">, { queue: SipScenario[]; otherwise: SipScenario }> = {
+  deliver: { queue: [], otherwise: "answer" },
+  disconnect: { queue: ["unavailable"], otherwise: "answer" },
+  silent: { queue: [], otherwise: "silent" },
 };
 
 let sequence = 0;
@@ -30,7 +30,7 @@ if (espeakProblem()) {
     notApplicable: { multipart: "a call is one part", throttle: "SIP trunks do not ask to slow down" },
     async start(behaviour: PeerBehaviour) {
       const scenario = SCENARIOS[behaviour as Exclude<PeerBehaviour, "throttle">];
-      const sim = await startSipSimulator({ port: 0, ringMs: 20, scenario: scenario.then });
+      const sim = await startSipSimulator({ port: 0, ringMs: 20, scenario: scenario.otherwise });
       sim.queue(...scenario.queue);
       const connector = createConnector(
         connectorSettingsSchema.parse({
