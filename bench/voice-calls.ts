@@ -14,6 +14,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { placeCall } from "../src/delivery/voice/sip/call.js";
 import { SipStack } from "../src/delivery/voice/sip/stack.js";
+import { RtpStream } from "../src/delivery/voice/rtp/stream.js";
 import { toTelephone } from "../src/delivery/voice/speech/g711.js";
 
 const { values } = parseArgs({ options: { levels: { type: "string" }, seconds: { type: "string" } } });
@@ -53,6 +54,25 @@ async function main() {
   const expected = Math.ceil(samples.length / 160);
 
   const rows: Record<string, string | number>[] = [];
+  // Baseline, same run: one pacer sending to nowhere. Its lateness is what this host's timers and load do
+  // to any 20 ms schedule, whatever Starling does; the call rows are read against it.
+  {
+    const nowhere = { send: () => {} } as unknown as import("node:dgram").Socket;
+    const idle = await new RtpStream(nowhere, { address: "127.0.0.1", port: 9 }, 0, audio.PCMU).play();
+    const lateness = [...idle.lateness].sort((a, b) => a - b);
+    rows.push({
+      calls: "0 (timer only)",
+      played: "-",
+      "packets sent / expected": `${idle.packetsSent} / ${expected}`,
+      "late p50 ms": percentile(lateness, 50).toFixed(2),
+      "late p99 ms": percentile(lateness, 99).toFixed(2),
+      "late max ms": (lateness.at(-1) ?? 0).toFixed(1),
+      "packets/s": 50,
+      "CPU % of a core": "-",
+      "load (1 min)": loadavg()[0]!.toFixed(2),
+    });
+    console.error(JSON.stringify(rows.at(-1)));
+  }
   for (const calls of levels) {
     const cpu = process.cpuUsage();
     const started = Date.now();

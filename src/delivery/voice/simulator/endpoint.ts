@@ -61,6 +61,7 @@ interface LiveCall {
   localTo: NameAddr;
   timers: NodeJS.Timeout[];
   remote: Remote;
+  acked?: boolean;
 }
 
 export class SipSimulator extends EventEmitter<SipSimulatorEvents> {
@@ -139,6 +140,7 @@ export class SipSimulator extends EventEmitter<SipSimulatorEvents> {
     }
     switch (rq.method) {
       case "ACK":
+        call.acked = true;
         return;
       case "CANCEL":
         this.stack.send(sip.makeResponse(rq, 200, "OK"));
@@ -242,6 +244,18 @@ export class SipSimulator extends EventEmitter<SipSimulatorEvents> {
     const ok = this.response(call, 200, "OK", answer);
     ok.headers["content-type"] = "application/sdp";
     this.stack.send(ok);
+    // A UAS retransmits its 2xx until the ACK comes (RFC 3261 §13.3.1.4): T1, doubling up to T2.
+    if (call.remote.protocol.toUpperCase() === "UDP") {
+      const resend = (interval: number) =>
+        call.timers.push(
+          setTimeout(() => {
+            if (call.acked || !this.live.has(call.record.callId)) return;
+            this.stack.send(ok);
+            resend(Math.min(interval * 2, 4000));
+          }, interval),
+        );
+      resend(500);
+    }
     if (hangUpEarly)
       call.timers.push(setTimeout(() => this.hangUp(call), this.options.hangUpAfterMs ?? 1000));
   }

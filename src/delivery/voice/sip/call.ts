@@ -254,6 +254,12 @@ class OutboundCall {
   }
 
   private sendCancel(): void {
+    // The INVITE transaction of the `sip` package waits for a final response forever once it had a
+    // provisional one; RFC 3261 §9.1 gives the CANCELled INVITE 64 × T1 (32 s) to end.
+    setTimeout(
+      () => this.finish({ outcome: "no_answer", reason: "no final response after CANCEL" }),
+      32_000,
+    ).unref();
     // CANCEL copies the INVITE's Request-URI, Call-ID, From, To, CSeq number and top Via (its branch).
     const cancel: SipRequest = {
       method: "CANCEL",
