@@ -3,6 +3,7 @@
  * account made through the store API, autocannon as the load generator in its own process, percentiles,
  * tables, and a CPU-profile summary that says where the gateway's time went.
  */
+import { LOAD_TEST_FRAUD } from "../harness/load-fraud.js";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,7 +37,7 @@ export async function startGatewayProcess(
   nodeArgs: string[] = [],
 ): Promise<GatewayChild> {
   const configFile = join(dir, `config-${Date.now()}.json`);
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  writeFileSync(configFile, JSON.stringify({ fraud: LOAD_TEST_FRAUD, ...config }, null, 2));
   // A profiled gateway writes its profile on a graceful exit: give it time.
   return spawnGateway({
     label: "bench",

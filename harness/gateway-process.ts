@@ -63,6 +63,11 @@ export interface SpawnOptions {
   port: number;
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /**
+   * Gives up on a start-up that takes longer. Default none: start-up is awaited until /health answers or
+   * the process exits (the conditions that matter), since a loaded machine may take any time to recover a
+   * store after a crash; the test runner's own timeout is the last resort.
+   */
   startTimeoutMs?: number;
   /** Default grace of `stop()`. */
   stopGraceMs?: number;
@@ -72,7 +77,8 @@ export interface SpawnOptions {
 export async function spawnGateway(options: SpawnOptions): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
     cwd: REPO,
-    env: { ...process.env, ...options.env, STARLING_CONFIG: options.configFile },
+    // The admin listener on an ephemeral port: its default (server.port + 1) may be another test's port.
+    env: { ...process.env, STARLING_ADMIN_PORT: "0", ...options.env, STARLING_CONFIG: options.configFile },
     stdio: ["ignore", "pipe", "pipe"],
   });
   killOnExit(child);
@@ -92,7 +98,7 @@ export async function spawnGateway(options: SpawnOptions): Promise<GatewayProces
   void exited.then(() => {
     gone = true;
   });
-  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
+  const deadline = options.startTimeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.startTimeoutMs;
   for (;;) {
     if (gone) throw new Error(`gateway ${options.label} exited during start-up\n${output()}`);
     if (Date.now() > deadline) {

@@ -29,17 +29,17 @@ describe("config", () => {
     assert.equal(loadConfig({ STARLING_LOG_LEVEL: "info" }).log.level, "info");
     assert.equal(loadConfig({ STARLING_DEMO: "NO" }).demo.enabled, false);
     assert.equal(loadConfig({ STARLING_WEBHOOKS: "off" }).webhooks.enabled, false);
-    assert.equal(loadConfig({ STARLING_TRUST_PROXY: "1" }).server.trustProxy, true);
+    assert.equal(loadConfig({ STARLING_METRICS_ON_API: "1" }).admin.metricsOnApi, true);
     assert.equal(loadConfig({ STARLING_DEFAULT_PRICE: "1" }).pricing.defaultPricePerPart, 1);
     assert.equal(loadConfig({ STARLING_OTP_HASH_KEY: "0000000000000000" }).otp.hashKey, "0000000000000000");
     assert.throws(() => loadConfig({ STARLING_DEMO: "maybe" }), /demo\.enabled/);
     // A JSON file's "false" for a flag is false too (z.coerce.boolean would read any non-empty string as true).
-    assert.equal(loadConfig({}, { "server.trustProxy": "false" }).server.trustProxy, false);
+    assert.equal(loadConfig({}, { "admin.metricsOnApi": "false" }).admin.metricsOnApi, false);
   });
 
   it("fills every default of a section the file leaves out, from the key's own default", () => {
     const c = loadConfig({}, { "delivery.retry": {}, "demo.balance": 7 });
-    assert.deepEqual(c.delivery.retry, { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 });
+    assert.deepEqual(c.delivery.retry, { baseMs: 1000, maxMs: 300_000, maxAttempts: 0 });
     assert.deepEqual(c.demo, { enabled: true, country: "DE", currency: "EUR", balance: 7 });
   });
 
@@ -58,6 +58,8 @@ describe("config", () => {
       (e: Error) => e instanceof ConfigError && /delivery\.connectors\.0/.test(e.message) && /windw/.test(e.message),
     );
     assert.throws(() => loadConfig({}, { "delivery.connectors": [{ ...smsc, reconnect: { minMS: 1 } }] }), /minMS/);
+    // A setting that is no longer used still starts (receipts no longer wait in the connector).
+    assert.equal(loadConfig({}, { "delivery.connectors": [{ ...smsc, receiptHoldMs: 500 }] }).delivery.connectors.length, 1);
     assert.throws(() => loadConfig({}, { "delivery.connectors": [{ ...smsc, type: "carrier-pigeon" }] }), /delivery\.connectors\.0\.type/);
   });
 

@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { SERVICE_CODES } from "./core/message.js";
 import { connectorSettingsSchema } from "./delivery/connector-types.js";
+import { invalidProxyEntry, proxyList } from "./api/trusted-proxies.js";
+import { SMPP_SERVER_ENV, smppServerSchema } from "./smpp-server/config.js";
 
 /**
  * Values are coerced by the type of their key: environment variables are strings, and "NO" is Norway for
@@ -28,30 +30,112 @@ const routeSchema = z.object({
   services: z.array(z.enum(SERVICE_CODES)).optional(),
 });
 
+const velocityRule = (limit: number, windowSeconds: number) =>
+  z
+    .object({ limit: positiveInt.default(limit), windowSeconds: positiveInt.default(windowSeconds) })
+    .prefault({});
+
+const fraudSchema = z
+  .object({
+    enabled: flag.default(true),
+    geo: z
+      .object({
+        /** Countries every account may send to besides its own (an account's own list replaces both). */
+        defaultCountries: z.array(z.string().regex(/^([A-Z]{2}|\*)$/)).default([]),
+      })
+      .prefault({}),
+    velocity: z
+      .object({
+        /** Digits of the E.164 number (country code first) that make a destination prefix. */
+        prefixDigits: z.coerce.number().int().min(2).max(10).default(5),
+        account: velocityRule(3000, 60),
+        prefix: velocityRule(150, 60),
+      })
+      .prefault({}),
+    otpGuard: z
+      .object({
+        windowSeconds: positiveInt.default(3600),
+        minVolume: positiveInt.default(50),
+        minConversion: z.coerce.number().min(0).max(1).default(0.2),
+        /** refuse: 429 to the client; hold: the OTP is created but its SMS is neither sent nor charged. */
+        action: z.enum(["refuse", "hold"]).default("refuse"),
+      })
+      .prefault({}),
+    /** How long a gateway keeps an account's fraud settings before reading them again (CLI changes). */
+    settingsCacheSeconds: z.coerce.number().int().nonnegative().default(5),
+  })
+  .prefault({});
+
 export const configSchema = z.object({
   server: z
     .object({
       host: z.string().default("127.0.0.1"),
       port: port.default(8080),
       bodyLimitBytes: positiveInt.max(10 * 1024 * 1024).default(64 * 1024),
-      /** Honour X-Forwarded-For for the client ip (only behind a trusted proxy). */
-      trustProxy: flag.default(false),
+      /**
+       * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; the client is the
+       * right-most address none of them added (see api/trusted-proxies.ts). Empty: the socket's address.
+       */
+      trustedProxies: z
+        .preprocess(
+          proxyList,
+          z.array(
+            z.string().superRefine((entry, c) => {
+              const why = invalidProxyEntry(entry);
+              if (why) c.addIssue({ code: "custom", message: why });
+            }),
+          ),
+        )
+        .default([]),
+      /** Replaced by trustedProxies: `true` believed whatever a client wrote into X-Forwarded-For. */
+      trustProxy: z
+        .unknown()
+        .refine(
+          (v) => v === undefined || v === false,
+          "replaced by server.trustedProxies (list the proxies' addresses or ranges)",
+        )
+        .optional(),
       /** Public base URL used in short links; defaults to http://host:port. */
       publicUrl: z.string().url().optional(),
     })
     .prefault({}),
-  database: z
-    .object({ url: z.string().min(1).default("sqlite:./data/starling.db") })
+  admin: z
+    .object({
+      /** The operator listener: console and /metrics, apart from the public API. */
+      enabled: flag.default(true),
+      host: z.string().default("127.0.0.1"),
+      /** Unset: the API port + 1 (0, an ephemeral port, when the API port is 0). */
+      port: port.optional(),
+      /** Also answer /metrics on the public API port. Off: metrics name connectors and volumes. */
+      metricsOnApi: flag.default(false),
+      sessionHours: positiveInt.default(12),
+      /** Failed logins in a row that lock an operator out, and for how long. */
+      lockoutAttempts: positiveInt.default(5),
+      lockoutMinutes: positiveInt.default(15),
+      /** On a start with no operator at all, create "admin" and print its one-time password once. */
+      firstOperator: flag.default(true),
+    })
     .prefault({}),
+  database: z.object({ url: z.string().min(1).default("sqlite:./data/starling.db") }).prefault({}),
   log: z
-    .object({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") })
+    .object({
+      level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      /** auto: readable lines on a terminal (pino-pretty), JSON lines otherwise (files, journald, collectors). */
+      format: z.enum(["auto", "pretty", "json"]).default("auto"),
+    })
     .prefault({}),
   demo: z
     .object({
       /** On first start with an empty store, create a demo account and print its token once. */
       enabled: flag.default(true),
-      country: z.string().regex(/^[A-Z]{2}$/).default("DE"),
-      currency: z.string().regex(/^[A-Z]{3}$/).default("EUR"),
+      country: z
+        .string()
+        .regex(/^[A-Z]{2}$/)
+        .default("DE"),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/)
+        .default("EUR"),
       balance: z.coerce.number().nonnegative().default(50),
     })
     .prefault({}),
@@ -81,6 +165,13 @@ export const configSchema = z.object({
           port: port.default(2775),
           scenario: z.string().default("deliver"),
           receiptDelayMs: z.coerce.number().int().nonnegative().default(200),
+          /**
+           * Where the simulator keeps the messages it accepted and the receipts it owes, across restarts.
+           * Default: beside the SQLite database file; none (memory only) with PostgreSQL unless set.
+           */
+          journal: z.string().optional(),
+          /** Submit and message records the embedded simulator keeps in memory (its counters are exact). */
+          maxRecords: z.coerce.number().int().nonnegative().default(1000),
           /** Settings of the connector Starling binds to its own simulator. */
           connector: z
             .object({
@@ -117,6 +208,8 @@ export const configSchema = z.object({
       routes: z.array(routeSchema).default([]),
       /** A message not submitted within this time expires (dlr_code 8). */
       validitySeconds: positiveInt.default(48 * 3600),
+      /** Ask the SMSC (query_sm) about a message whose receipt has not come after this long; 0 = never. */
+      queryAfterSeconds: z.coerce.number().int().nonnegative().default(600),
       batchSize: positiveInt.default(200),
       /** Claimed and unfinished messages at most; small enough that an OTP never queues behind a campaign. */
       maxInFlight: positiveInt.default(400),
@@ -128,7 +221,8 @@ export const configSchema = z.object({
         .object({
           baseMs: positiveInt.default(1000),
           maxMs: positiveInt.default(300_000),
-          maxAttempts: positiveInt.default(10),
+          /** 0 = retry until the validity period ends (the default); otherwise give up after this many. */
+          maxAttempts: z.coerce.number().int().nonnegative().default(0),
         })
         .prefault({}),
     })
@@ -146,10 +240,28 @@ export const configSchema = z.object({
   otp: z
     .object({
       ttlSeconds: positiveInt.default(600),
-      /** Key for the HMAC that stores OTP codes; generated per store if absent (see main.ts). */
+      /** Key for the HMAC that stores OTP codes; else the key file's first line (app/otp-hash-keys.ts). */
       hashKey: z.string().min(16).optional(),
+      /** Earlier keys, still accepted when a code is checked (rotation). */
+      previousHashKeys: z.preprocess(proxyList, z.array(z.string().min(16))).default([]),
+      /** The key file; default `otp-hash.key` beside the SQLite file (or in ./data for PostgreSQL). */
+      hashKeyFile: z.string().min(1).optional(),
     })
     .prefault({}),
+  /** Idempotency-Key on sends (issue 16): how long a key replays its first answer, and races. */
+  idempotency: z
+    .object({
+      windowSeconds: positiveInt.default(24 * 3600),
+      /** A retry that arrives while the first request runs waits this long for its answer, then gets 409. */
+      inFlightWaitMs: z.coerce.number().int().nonnegative().default(2000),
+      /** An in-flight key older than this was left by a crashed process and may be taken over. */
+      abandonedAfterSeconds: positiveInt.default(60),
+      purgeIntervalSeconds: positiveInt.default(60),
+    })
+    .prefault({}),
+  /** Protection against SMS pumping (issue 16); see README "Fraud protection" for what each rule does. */
+  fraud: fraudSchema,
+  smppServer: smppServerSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -160,10 +272,15 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_HOST: "server.host",
   STARLING_PORT: "server.port",
   STARLING_BODY_LIMIT_BYTES: "server.bodyLimitBytes",
-  STARLING_TRUST_PROXY: "server.trustProxy",
+  STARLING_TRUSTED_PROXIES: "server.trustedProxies",
   STARLING_PUBLIC_URL: "server.publicUrl",
   STARLING_DATABASE_URL: "database.url",
+  STARLING_ADMIN: "admin.enabled",
+  STARLING_ADMIN_HOST: "admin.host",
+  STARLING_ADMIN_PORT: "admin.port",
+  STARLING_METRICS_ON_API: "admin.metricsOnApi",
   STARLING_LOG_LEVEL: "log.level",
+  STARLING_LOG_FORMAT: "log.format",
   STARLING_DEMO: "demo.enabled",
   STARLING_DEMO_COUNTRY: "demo.country",
   STARLING_DEFAULT_PRICE: "pricing.defaultPricePerPart",
@@ -177,8 +294,12 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_SIP_SIMULATOR_SCENARIO: "delivery.voice.simulator.scenario",
   STARLING_VOICE_RETRY_PAUSE_SECONDS: "delivery.voice.retryPauseSeconds",
   STARLING_WEBHOOKS: "webhooks.enabled",
+  STARLING_WEBHOOK_TIMEOUT_MS: "webhooks.timeoutMs",
   STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",
   STARLING_OTP_HASH_KEY: "otp.hashKey",
+  STARLING_IDEMPOTENCY_WINDOW_SECONDS: "idempotency.windowSeconds",
+  STARLING_FRAUD: "fraud.enabled",
+  ...SMPP_SERVER_ENV,
 };
 
 export class ConfigError extends Error {}

@@ -24,13 +24,31 @@ export type ErrorCode =
   | "otp_concurrent_limit"
   | "otp_daily_quota"
   | "conflict" // the resource moved on (e.g. already transmitted)
+  | "idempotency_in_flight" // a request with the same Idempotency-Key is still running
+  | "rate_limited" // a fraud rule (velocity, OTP conversion) refused the send; details carry rule, retryAfterSeconds
   | "internal";
 
-/** A field path (dot-separated, array indexes as numbers: "to_numbers.0") and its message. */
-export interface FieldViolation {
-  field: string;
-  message: string;
-}
+/**
+ * What is wrong with a field, in neutral terms: each dialect renders its own wording and codes for a kind
+ * (LOX24's Symfony messages, FullSMS's Laravel bodies). `params` carry the facts a wording needs.
+ */
+export type ViolationKind =
+  | "invalid_phone" // not a phone number the account's country can read
+  | "too_long" // params.max: the most characters allowed
+  | "service_unavailable" // the account may not use this service
+  | "must_be_null" // the field does not apply to this service
+  | "invalid";
+
+export type ViolationParams = Record<string, string | number>;
+
+/**
+ * A field path (dot-separated, array indexes as numbers: "to_numbers.0") and what is wrong with it. The
+ * app and core raise a neutral `kind`; a dialect's own input validation may give its `message` directly.
+ */
+export type FieldViolation = { field: string; params?: ViolationParams } & (
+  | { kind: ViolationKind; message?: undefined }
+  | { message: string; kind?: ViolationKind }
+);
 
 export class AppError extends Error {
   constructor(
@@ -46,7 +64,7 @@ export class AppError extends Error {
 }
 
 export function validationError(violations: FieldViolation[]): AppError {
-  return new AppError("validation", violations.map((v) => `${v.field}: ${v.message}`).join("\n"), violations);
+  return new AppError("validation", violations.map((v) => `${v.field}: ${v.message ?? v.kind}`).join("\n"), violations);
 }
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

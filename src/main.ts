@@ -1,5 +1,7 @@
 /** `npm start`: run the gateway until SIGINT/SIGTERM, then shut down gracefully. */
+import { createOperator } from "./app/admin/operators.js";
 import { bootstrapDemo } from "./app/bootstrap-demo.js";
+import { OtpKeyError } from "./app/otp-hash-keys.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { VoiceStartupError } from "./delivery/voice/embedded.js";
 import { startGateway } from "./gateway.js";
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
   const log = gateway.http.log;
   log.info({ url: gateway.url, store: gateway.store.kind }, "Starling is listening");
 
+  if (gateway.adminUrl) await printConsole(gateway);
+
   if (config.demo.enabled) {
     const demo = await bootstrapDemo(gateway.deps, config.demo);
     if (demo) printDemo(gateway.url, demo.accountId, demo.token);
@@ -47,6 +51,29 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/**
+ * The console's address on every start. With no operator yet, "admin" is created and its one-time password
+ * printed once (like the demo token), so `npm start` alone is enough to log in; `starling admins reset
+ * admin` prints a new one.
+ */
+async function printConsole(gateway: Awaited<ReturnType<typeof startGateway>>): Promise<void> {
+  const lines = [
+    "",
+    `Operator console: ${gateway.adminUrl}/   (Prometheus: ${gateway.adminUrl}/metrics · API reference: ${gateway.url}/docs)`,
+  ];
+  if ((await gateway.store.admins.list()).length === 0) {
+    const first = gateway.config.admin.firstOperator
+      ? await createOperator(gateway.deps, "admin").catch(() => undefined)
+      : undefined;
+    if (first) {
+      lines.push("", 'First run: log in as operator "admin" with this one-time password (shown only now):', "", `  ${first.password}`);
+    } else {
+      lines.push("", "Create an operator to log in (it prints a one-time password):", "", "  npm run starling -- admins create NAME");
+    }
+  }
+  process.stdout.write(`${lines.join("\n")}\n\n`);
 }
 
 /** Printed once, on the first start: the token is not stored in clear and cannot be shown again. */
@@ -71,6 +98,10 @@ function printDemo(url: string, accountId: number, token: string): void {
 }
 
 main().catch((error) => {
+  if (error instanceof OtpKeyError) {
+    process.stderr.write(`starling: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`starling: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

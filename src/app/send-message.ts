@@ -13,12 +13,14 @@ import {
   VOICE_SERVICES,
 } from "../core/message.js";
 import { normalisePhone } from "../core/phone.js";
+import { numberRuleOf } from "./number-rule.js";
 import { priceOf } from "../core/pricing.js";
 import { checkVoiceText, DEFAULT_VOICE_PRICE_PER_CALL_MICROS } from "../core/voice.js";
 import { AppError, type FieldViolation, validationError } from "../errors.js";
 import { timeOrderedUuid } from "../ids.js";
 import type { AccountProfile } from "../store/ports/index.js";
 import type { AppDeps } from "./deps.js";
+import { GEO_REFUSED } from "./fraud/guard.js";
 
 export interface SendRequest {
   account: AccountProfile;
@@ -40,22 +42,24 @@ export interface SendRequest {
   bulkId?: string | null;
 }
 
-export const SERVICE_UNAVAILABLE = "Service's code is invalid or unavailable.";
-
 /** Builds the message a request would create, or throws a validation error naming each bad field. */
 export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<Message> {
   const violations: FieldViolation[] = [];
   const serviceCode = req.serviceCode ?? "direct";
   const isVoice = VOICE_SERVICES.includes(serviceCode);
   if (!req.account.services.includes(serviceCode)) {
-    violations.push({ field: "service_code", message: SERVICE_UNAVAILABLE });
+    violations.push({ field: "service_code", kind: "service_unavailable" });
   }
   if (!isVoice && req.attemptsCountMax !== undefined && req.attemptsCountMax !== null) {
-    violations.push({ field: "attempts_count_max", message: "This value should be null for this service." });
+    violations.push({ field: "attempts_count_max", kind: "must_be_null" });
   }
 
-  const number = normalisePhone(req.phone, req.account.country);
-  if (!number) violations.push({ field: "phone", message: "This value is not a valid phone number." });
+  const number = normalisePhone(req.phone, req.account.country, numberRuleOf(req.account));
+  if (!number) violations.push({ field: "phone", kind: "invalid_phone" });
+  else if (deps.fraud && !(await deps.fraud.countryPermitted(req.account, number.e164, number.iso2))) {
+    // Starling's own rule, not a provider's: one wording for every dialect.
+    violations.push({ field: "phone", message: GEO_REFUSED });
+  }
 
   // Voice: spoken, not segmented; its own length limits, and SSML must be well-formed (core/voice.ts).
   const voice = isVoice ? checkVoiceText(req.text, serviceCode as "text2speech" | "text2speech_ssml") : undefined;
@@ -64,10 +68,7 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
   const encoded = encodeText(req.text, isVoice ? true : req.isUnicode);
   if (!isVoice && encoded.parts.length > MAX_PARTS) {
     const limit = encoded.encoding === "gsm7" ? 1530 : 670;
-    violations.push({
-      field: "text",
-      message: `This value is too long. It should have ${limit} characters or less.`,
-    });
+    violations.push({ field: "text", kind: "too_long", params: { max: limit } });
   }
   if (violations.length > 0 || !number) throw validationError(violations);
 
@@ -120,16 +121,28 @@ export const dueAtOf = (message: Message, now: number) => Math.max(now, message.
 
 /** Stores prepared messages as one debit; throws insufficient_funds when the balance does not cover them. */
 export async function acceptMessages(deps: AppDeps, accountId: number, messages: Message[]): Promise<void> {
+  // Velocity limits count the messages first; a refused acceptance gives them back.
+  const undoVelocity = await deps.fraud?.admit(accountId, messages);
   const now = deps.clock.now();
-  const outcome = await deps.store.messages.accept({
-    accountId,
-    messages,
-    totalMicros: messages.reduce((sum, m) => sum + m.priceMicros, 0),
-    dueAt: messages.map((m) => dueAtOf(m, now)),
-    now,
-  });
+  const outcome = await deps.store.messages
+    .accept({
+      accountId,
+      messages,
+      totalMicros: messages.reduce((sum, m) => sum + m.priceMicros, 0),
+      dueAt: messages.map((m) => dueAtOf(m, now)),
+      now,
+    })
+    .catch((error) => {
+      undoVelocity?.();
+      throw error;
+    });
+  if (outcome !== "accepted") undoVelocity?.();
   if (outcome === "insufficient_funds") {
-    throw new AppError("insufficient_funds", "There are not enough funds on your account!");
+    // The cost travels with the error so a dialect can say how much was missing.
+    const requiredMicros = messages.reduce((sum, m) => sum + m.priceMicros, 0);
+    throw new AppError("insufficient_funds", "There are not enough funds on your account!", [], {
+      requiredMicros,
+    });
   }
   if (outcome === "no_account") throw new AppError("not_found", "Account not found");
   deps.onAccepted?.();

@@ -4,6 +4,7 @@ import { type ServiceCode, SERVICE_CODES } from "../core/message.js";
 import { fromMicros, toMicros } from "../core/money.js";
 import { AppError } from "../errors.js";
 import type { Account } from "../store/ports/index.js";
+import { registerSmppKeyCommand } from "../smpp-server/cli.js";
 import type { CliContext } from "./context.js";
 import { print, table } from "./output.js";
 
@@ -19,6 +20,7 @@ export function accountView(a: Account) {
     timezone: a.timezone,
     min_balance: fromMicros(a.minBalanceMicros),
     short_links: a.allowShortLinks,
+    strict_numbers: a.strictNumbers ?? false,
   };
 }
 
@@ -93,6 +95,7 @@ export function registerAccountCommands(program: Command, run: (fn: (ctx: CliCon
     .option("--min-balance <amount>", "FullSMS: minimum balance to send campaigns")
     .option("--short-links <on|off>")
     .option("--text-deleted <on|off>", "default for is_text_deleted")
+    .option("--strict-numbers <on|off>", "accept only recipients in allocated ranges (default: any possible number)")
     .option("--json")
     .action((accountId, o) =>
       run(async ({ deps }) => {
@@ -104,6 +107,7 @@ export function registerAccountCommands(program: Command, run: (fn: (ctx: CliCon
           ...(o.minBalance !== undefined ? { minBalanceMicros: toMicros(o.minBalance) } : {}),
           ...(o.shortLinks !== undefined ? { allowShortLinks: onOff(o.shortLinks)! } : {}),
           ...(o.textDeleted !== undefined ? { isTextDeleted: onOff(o.textDeleted)! } : {}),
+          ...(o.strictNumbers !== undefined ? { strictNumbers: onOff(o.strictNumbers)! } : {}),
         };
         if (patch.timezone) {
           try {
@@ -119,6 +123,7 @@ export function registerAccountCommands(program: Command, run: (fn: (ctx: CliCon
     );
 
   const keys = program.command("keys").description("API keys");
+  registerSmppKeyCommand(keys, run);
   keys
     .command("create <accountId>")
     .option("--name <name>")

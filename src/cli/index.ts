@@ -3,7 +3,9 @@ import { Command } from "commander";
 import { ConfigError } from "../config.js";
 import { isAppError } from "../errors.js";
 import { registerAccountCommands } from "./accounts.js";
+import { registerAdminCommands } from "./admins.js";
 import { type CliContext, withContext } from "./context.js";
+import { registerFraudCommands } from "./fraud.js";
 import { registerFullsmsCommands } from "./fullsms.js";
 import { registerOtpCommands } from "./otp.js";
 import { registerPriceCommands } from "./prices.js";
@@ -31,6 +33,8 @@ registerPriceCommands(program, run);
 registerFullsmsCommands(program, run);
 registerOtpCommands(program, run);
 registerWebhookCommands(program, run);
+registerFraudCommands(program, run);
+registerAdminCommands(program, run);
 
 // The simulator needs no store: it is an SMSC for Starling or any other SMPP client.
 program

@@ -4,29 +4,11 @@ import { fromMicros, toMicros } from "../core/money.js";
 import { AppError } from "../errors.js";
 import type { CliContext } from "./context.js";
 import { print, table } from "./output.js";
+import { parsePriceCsv } from "../app/prices.js";
+
+export { parsePriceCsv };
 
 const ISO2 = /^[A-Z]{2}$/;
-
-/** CSV rows `ISO2,PRICE_PER_PART` (a header row and blank lines are skipped); bad rows are reported. */
-export function parsePriceCsv(text: string): { rows: { iso2: string; micros: number }[]; errors: string[] } {
-  const rows: { iso2: string; micros: number }[] = [];
-  const errors: string[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
-    const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith("#")) return;
-    const [country = "", price = ""] = trimmed.split(/[,;\t]/).map((c) => c.trim().replace(/^"|"$/g, ""));
-    if (index === 0 && !ISO2.test(country.toUpperCase())) return; // header
-    try {
-      if (!ISO2.test(country.toUpperCase())) throw new Error(`bad country "${country}"`);
-      const micros = toMicros(price);
-      if (micros < 0) throw new Error("negative price");
-      rows.push({ iso2: country.toUpperCase(), micros });
-    } catch (error) {
-      errors.push(`line ${index + 1}: ${(error as Error).message}`);
-    }
-  });
-  return { rows, errors };
-}
 
 export function registerPriceCommands(program: Command, run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>) {
   const prices = program

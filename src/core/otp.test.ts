@@ -78,7 +78,15 @@ describe("OTP codes", () => {
 
 describe("OTP text and brand", () => {
   it("reads as a verification message with and without a brand", () => {
-    assert.equal(otpText("123456", "Your Brand"), "Your Your Brand verification code is 123456");
+    assert.equal(otpText("123456", "Acme"), "Your Acme verification code is 123456");
+    assert.equal(otpText("123456", ""), "Your verification code is 123456");
+  });
+
+  it("does not double a brand's own leading \"Your\"", () => {
+    assert.equal(otpText("123456", "Your Brand"), "Your Brand verification code is 123456");
+    assert.equal(otpText("123456", "YOUR BANK"), "YOUR BANK verification code is 123456");
+    assert.equal(otpText("123456", "Your"), "Your verification code is 123456");
+    assert.equal(otpText("123456", "Yourbank"), "Your Yourbank verification code is 123456");
     assert.equal(otpText("123456", ""), "Your verification code is 123456");
   });
 

@@ -66,9 +66,13 @@ export function parseTriedCode(input: unknown): string | null {
   return null;
 }
 
-/** The SMS: short, recognisable as a verification message, and always one part (see brandProblem). */
+/**
+ * The SMS: short, recognisable as a verification message, and always one part (see brandProblem). A brand
+ * that already begins with "Your" (the FullSMS example's "Your Brand") is not given a second one.
+ */
 export function otpText(code: string, brand: string): string {
-  return brand ? `Your ${brand} verification code is ${code}` : `Your verification code is ${code}`;
+  if (!brand) return `Your verification code is ${code}`;
+  return /^your\b/i.test(brand) ? `${brand} verification code is ${code}` : `Your ${brand} verification code is ${code}`;
 }
 
 /** Why a brand cannot be used, or null. Line breaks would let a brand forge the rest of the message. */
@@ -98,7 +102,7 @@ export const isActive = (otp: OtpState, now: number) => statusAt(otp, now) === "
 export type CheckOutcome =
   | { result: "approved"; next: { status: "approved"; attempts: number } }
   | { result: "wrong"; next: { status: "in_progress"; attempts: number } }
-  /** The last allowed wrong code: the OTP fails, and this check already answers "too many". */
+  /** The last allowed wrong code: the OTP fails; this check is still answered as a wrong code. */
   | { result: "failed"; next: { status: "failed"; attempts: number } };
 
 export function decideCheck(otp: OtpState, matches: boolean): CheckOutcome {

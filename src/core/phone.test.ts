@@ -13,8 +13,22 @@ describe("normalisePhone", () => {
     assert.deepEqual(normalisePhone("4155552671", "US"), { e164: "+14155552671", iso2: "US" });
     assert.deepEqual(normalisePhone("14155552671", "DE"), { e164: "+14155552671", iso2: "US" });
     assert.deepEqual(normalisePhone("972542222222", "GB"), { e164: "+972542222222", iso2: "IL" });
-    // Strict: a number in a range no operator has (the FullSMS page's placeholder) is not valid.
-    assert.equal(normalisePhone("972541111111", "GB"), null);
+  });
+
+  it("accepts numbers of a possible length in unallocated ranges, unless the rule is 'valid'", () => {
+    // The FullSMS page's own example; +972 54 111… is not an allocated range.
+    assert.deepEqual(normalisePhone("+972541111111", "GB"), { e164: "+972541111111", iso2: "IL" });
+    assert.deepEqual(normalisePhone("972541111111", "IL"), { e164: "+972541111111", iso2: "IL" });
+    assert.deepEqual(normalisePhone("+447700900123", "DE"), { e164: "+447700900123", iso2: "GB" });
+    assert.deepEqual(normalisePhone("07700 900900", "GB"), { e164: "+447700900900", iso2: "GB" });
+    assert.equal(normalisePhone("+972541111111", "GB", "valid"), null);
+    assert.equal(normalisePhone("07700 900900", "GB", "valid"), null);
+    assert.deepEqual(normalisePhone("+972542222222", "GB", "valid"), { e164: "+972542222222", iso2: "IL" });
+  });
+
+  it("prefers a valid reading of bare digits over a merely possible one", () => {
+    // As a German national number 14155552671 is possible, but the US reading is valid.
+    assert.deepEqual(normalisePhone("14155552671", "DE"), { e164: "+14155552671", iso2: "US" });
   });
 
   it("rejects what cannot be a number", () => {

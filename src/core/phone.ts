@@ -12,12 +12,21 @@ export interface NormalisedNumber {
 const DIGITS = /^\+?[\d\s().\-/]+$/;
 
 /**
- * Returns null when the input is not a valid number (libphonenumber's full metadata). Bare digits that
- * begin with the account country's calling code are read as international first ("491701234567" for a
- * German account); other bare digits as a national number first (a US account's "4155552671" must not
- * become +41…).
+ * Which numbers are accepted: "possible" (the default) takes every number of a possible length for its
+ * country (libphonenumber's possible-number check), so new ranges, test ranges and the FullSMS page's own
+ * examples (972541111111) are sendable and only what cannot be dialled at all is refused; "valid" also
+ * wants the range to be allocated in libphonenumber's metadata (an account option: strict numbers).
  */
-export function normalisePhone(input: string, country: string): NormalisedNumber | null {
+export type NumberRule = "possible" | "valid";
+
+/**
+ * Returns null when the input is not a number under `rule`. Bare digits that begin with the account
+ * country's calling code are read as international first ("491701234567" for a German account); other
+ * bare digits as a national number first (a US account's "4155552671" must not become +41…). Every
+ * reading is tried as a valid number before any is taken as merely possible, so a possible rule never
+ * picks a worse reading of a number the strict rule would have understood.
+ */
+export function normalisePhone(input: string, country: string, rule: NumberRule = "possible"): NormalisedNumber | null {
   const raw = input.trim();
   if (!DIGITS.test(raw)) return null;
   const compact = raw.replace(/[\s().\-/]/g, "");
@@ -29,11 +38,15 @@ export function normalisePhone(input: string, country: string): NormalisedNumber
     candidates.push(`+${compact}`, compact);
   } else candidates.push(compact, `+${compact}`);
 
-  for (const candidate of candidates) {
-    const parsed = parsePhoneNumberFromString(candidate, country as CountryCode);
-    if (parsed?.isValid()) return { e164: parsed.number, iso2: parsed.country ?? null };
-  }
-  return null;
+  const parsed = candidates.map((c) => parsePhoneNumberFromString(c, country as CountryCode));
+  const valid = parsed.find((p) => p?.isValid());
+  if (valid) return { e164: valid.number, iso2: valid.country ?? null };
+  if (rule === "valid") return null;
+  // E.164 caps a number at 15 digits; some countries' possible lengths (German fixed lines) reach past it.
+  const possible = parsed.find((p) => p?.isPossible() && p.number.length <= 16);
+  // An unallocated range has no country of its own: the calling code's main country (+44 → GB) is it.
+  if (!possible) return null;
+  return { e164: possible.number, iso2: possible.country ?? possible.getPossibleCountries()[0] ?? null };
 }
 
 /** Country of an E.164 number, or null when libphonenumber cannot tell. */

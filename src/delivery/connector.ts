@@ -100,6 +100,15 @@ export interface InboundEvent {
   waitUntil?(work: Promise<unknown>): void;
 }
 
+/** What query_sm learnt about a submitted message. */
+export type QueryResult =
+  /** The SMSC's current state of the message (ENROUTE/ACCEPTD while not final). */
+  | { kind: "state"; state: ReceiptState; errorCode?: number }
+  /** The SMSC does not know the id (never had it, or forgot it). */
+  | { kind: "unknown"; reason: string }
+  /** The question could not be asked or answered (down, timeout, other error). */
+  | { kind: "failed"; reason: string };
+
 export interface ConnectorEvents {
   receipt: [ReceiptEvent];
   inbound: [InboundEvent];
@@ -118,4 +127,9 @@ export interface Connector extends EventEmitter<ConnectorEvents> {
   readonly services?: readonly string[];
   /** Never rejects: every outcome, including timeouts and a dropped connection, is a SubmitResult. */
   submit(request: SubmitRequest): Promise<SubmitResult>;
+  /**
+   * Asks the network for the state of a message it accepted (SMPP query_sm), for when its receipt is late.
+   * `smscId` as in SubmitResult; `source` as submitted. Optional: a connector that cannot ask leaves it out.
+   */
+  query?(smscId: string, source: string): Promise<QueryResult>;
 }

@@ -40,7 +40,7 @@ export interface DispatcherOptions {
 }
 
 export interface DispatcherDeps {
-  store: Store;
+  store: Pick<Store, "delivery">;
   clock: Clock;
   connectors: ReadonlyMap<string, Connector>;
   routes: readonly RouteRule[];
@@ -246,7 +246,8 @@ export class Dispatcher {
       const policy = { ...this.options.retry, voicePauseMs: this.options.voiceRetryPauseMs ?? 60_000 };
       return record(decideAfterCall(attempt, attempts, message.attemptsCountMax, clock.now(), policy));
     }
-    return record(decideAfterAttempt(attempt, attempts, clock.now(), this.options.retry));
+    const deadline = validUntil(message, this.options.validityMs);
+    return record(decideAfterAttempt(attempt, attempts, clock.now(), this.options.retry, Math.random, deadline));
   }
 
   private outcome(message: Message, decision: SubmitDecision): DeliveryOutcome {

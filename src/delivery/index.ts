@@ -3,6 +3,7 @@
  * ones, each built by the factory of its type (connector-types.ts). The dispatcher, the webhook dispatcher
  * and the campaign runner are the composition root's (gateway.ts), peers of these connectors.
  */
+import { dirname, join } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { RouteRule } from "../core/routing.js";
@@ -26,9 +27,15 @@ export interface Delivery {
 export const SIMULATOR_CONNECTOR_ID = "simulator";
 
 /** Handles an inbound SMS; the connector acknowledges it once the returned work settles. */
-export type InboundHandler = (sms: Omit<InboundEvent, "waitUntil" | "receivedAt"> & { receivedAt: number }) => Promise<unknown>;
+export type InboundHandler = (
+  sms: Omit<InboundEvent, "waitUntil" | "receivedAt"> & { receivedAt: number },
+) => Promise<unknown>;
 
-export async function startConnectors(config: Readonly<Config>, log: Logger, onInbound: InboundHandler): Promise<Delivery> {
+export async function startConnectors(
+  config: Readonly<Config>,
+  log: Logger,
+  onInbound: InboundHandler,
+): Promise<Delivery> {
   const d = config.delivery;
   let simulator: Simulator | undefined;
   const connectors = new Map<string, Connector>();
@@ -40,6 +47,10 @@ export async function startConnectors(config: Readonly<Config>, log: Logger, onI
       port: d.simulator.port,
       scenario,
       receiptDelayMs: d.simulator.receiptDelayMs,
+      ...simulatorJournal(config),
+      // Each record (a message's text and ids) is ~1 KB of heap kept for the process's life: the
+      // simulator's default of 100,000 made bursts grow the gateway by ~100 MB it never gave back.
+      maxRecords: d.simulator.maxRecords,
       logger: log,
     });
   }
@@ -47,7 +58,9 @@ export async function startConnectors(config: Readonly<Config>, log: Logger, onI
   for (const settings of d.connectors) connectors.set(settings.id, createConnector(settings, { log }));
   if (voice.connector) connectors.set(voice.connector.id, createConnector(voice.connector, { log }));
   if (simulator && !d.connectors.some((c) => c.type === "smpp")) {
-    const tuning = Object.fromEntries(Object.entries(d.simulator.connector).filter(([, v]) => v !== undefined));
+    const tuning = Object.fromEntries(
+      Object.entries(d.simulator.connector).filter(([, v]) => v !== undefined),
+    );
     connectors.set(
       SIMULATOR_CONNECTOR_ID,
       createConnector(
@@ -100,7 +113,12 @@ export async function startConnectors(config: Readonly<Config>, log: Logger, onI
 }
 
 /** How Starling binds to its own simulator, before `delivery.simulator.connector` tunes it. */
-const SIMULATOR_CONNECTOR = { systemId: "starling", password: "starling", window: 100, throughputPerSecond: 0 } as const;
+const SIMULATOR_CONNECTOR = {
+  systemId: "starling",
+  password: "starling",
+  window: 100,
+  throughputPerSecond: 0,
+} as const;
 
 export function dispatcherOptions(d: Readonly<Config["delivery"]>): DispatcherOptions {
   return {
@@ -113,4 +131,15 @@ export function dispatcherOptions(d: Readonly<Config["delivery"]>): DispatcherOp
     bulkMaxInFlight: d.bulkMaxInFlight,
     voiceRetryPauseMs: d.voice.retryPauseSeconds * 1000,
   };
+}
+
+/** The simulator's journal: as configured, else beside a SQLite database file (PostgreSQL: none). */
+function simulatorJournal(config: Readonly<Config>): { journal?: string } {
+  const configured = config.delivery.simulator.journal;
+  if (configured !== undefined) return configured === "" ? {} : { journal: configured };
+  const url = config.database.url;
+  if (/^postgres(ql)?:/.test(url)) return {};
+  const sqlite = url.replace(/^sqlite:(\/\/)?/, "");
+  if (sqlite === "" || sqlite === ":memory:") return {};
+  return { journal: join(dirname(sqlite), "smsc-simulator.journal") };
 }

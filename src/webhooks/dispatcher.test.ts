@@ -269,6 +269,15 @@ describe("WebhookDispatcher", () => {
     );
     dispatcher.start();
     await new Promise((r) => setTimeout(r, 100));
-    await dispatcher.stop();
+    // Without the wake-up, stop() would wait out the poll interval (ten minutes).
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      dispatcher.stop().then(() => "stopped"),
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve("still waiting after 5 s"), 5000);
+      }),
+    ]);
+    clearTimeout(timer);
+    assert.equal(outcome, "stopped");
   });
 });

@@ -5,7 +5,10 @@
 import type { Logger } from "pino";
 import type { Clock } from "../app/deps.js";
 import type { OutboxItem, Store, WebhookAttempt } from "../store/ports/index.js";
+import type { BreakerOptions } from "./breaker.js";
+import { chainOf, eventBody, redactUrl } from "./event.js";
 import { WebhookClient } from "./http.js";
+import { type Queued, type Receiver, Receivers } from "./receivers.js";
 import { sign } from "./signature.js";
 import { ThreadedWebhookClient, type WebhookPoster } from "./threaded-client.js";
 
@@ -19,67 +22,36 @@ export interface WebhookDispatcherOptions {
   concurrency?: number;
   /** Send from a worker thread (see threaded-client.ts); in-loop otherwise. */
   senderThread?: boolean;
-}
-
-export const API_VERSION = "2022-05-25";
-
-/**
- * Events that must be posted one after another: those of one SMS to one URL. Another URL of the same
- * account has its own order, so a dead receiver does not hold up a healthy one.
- */
-function chainOf(item: OutboxItem): string | undefined {
-  const id = (item.data as { id?: unknown } | null)?.id;
-  return typeof id === "string" ? `${id}\0${item.url}` : undefined;
-}
-
-export function eventBody(item: OutboxItem, maxAttempts: number) {
-  return {
-    id: item.eventId,
-    api_version: API_VERSION,
-    name: item.name,
-    created_at: Math.floor(item.createdAt / 1000),
-    attempt_total: maxAttempts,
-    attempt_number: item.attempts + 1,
-    notification_task_id: item.id,
-    data: item.data,
-  };
-}
-
-/** A claimed event waiting for a worker. */
-interface Queued {
-  item: OutboxItem;
-  /** Settles when the previous queued event of the same message to the same URL has been posted. */
-  after: Promise<void> | undefined;
-  posted: Promise<void>;
-  markPosted: () => void;
+  /** When a failing receiver is paused (see breaker.ts); defaults: 5 failures, baseDelayMs doubling to 5 min. */
+  breaker?: Partial<BreakerOptions>;
 }
 
 /**
- * One claimer keeps a queue of leased events topped up; a pool of `concurrency` workers (as many as the
- * HTTP client's sockets per receiver, so no post waits for a socket while its timeout runs) posts them in
- * claim order, and each result is recorded as it comes (the store groups them into one transaction).
+ * One claimer keeps the receivers' queues of leased events topped up, leaving out receivers that are full
+ * or paused (receivers.ts); posts are started receiver by receiver in turn, each receiver up to its budget
+ * (`concurrency`, as many as the HTTP client's sockets per receiver, so no post waits for a socket while its
+ * timeout runs), and each result is recorded as it comes (the store groups them into one transaction).
  */
 export class WebhookDispatcher {
-  readonly stats = { delivered: 0, failed: 0, dead: 0 };
+  readonly stats = { delivered: 0, failed: 0, dead: 0, deferred: 0 };
   private running = false;
   private claimerDone: Promise<void> | undefined;
   private readonly sleepers = new Set<() => void>();
-  private readonly waiting: Queued[] = [];
+  private readonly receivers: Receivers;
   /** Claimed and not yet recorded: if a lease lapses meanwhile, this process does not take the event again. */
   private readonly held = new Set<string>();
   /** The latest queued post of each message and URL, which the next event of that pair waits for. */
   private readonly lastOf = new Map<string, Promise<void>>();
-  private readonly workersDone = new Set<Promise<void>>();
-  /** Workers still taking events from `waiting`. */
-  private active = 0;
+  private readonly posts = new Set<Promise<void>>();
   private readonly recordings = new Set<Promise<void>>();
   private secrets = new Map<number, string>();
   private readonly http: WebhookPoster;
   private readonly concurrency: number;
   private readonly batch: number;
-  /** Claim again once fewer than this many events wait, so the workers never run dry between claims. */
+  /** Claim again once fewer than this many events can be started, so posting never runs dry between claims. */
   private readonly lowWater: number;
-  private readonly leaseMs: number;
+  /** The longest timeout of any receiver seen so far: leases are sized for it. */
+  private longestTimeoutMs: number;
 
   constructor(
     /** `http` replaces the HTTP client (tests that control when each post answers). */
@@ -89,15 +61,33 @@ export class WebhookDispatcher {
     this.concurrency = options.concurrency ?? 64;
     this.batch = options.batchSize ?? 200;
     this.lowWater = Math.max(1, Math.ceil(this.batch / 2));
+    this.longestTimeoutMs = options.timeoutMs;
+    this.receivers = new Receivers({
+      budget: this.concurrency,
+      // Room for a budget in flight and a low water mark waiting, so a busy healthy receiver is topped up
+      // before it runs dry, while one that does not keep up stops being claimed for.
+      cap: this.concurrency + this.lowWater,
+      breaker: {
+        failuresToOpen: options.breaker?.failuresToOpen ?? 5,
+        firstPauseMs: options.breaker?.firstPauseMs ?? options.baseDelayMs,
+        maxPauseMs: options.breaker?.maxPauseMs ?? 300_000,
+      },
+    });
     this.http =
       deps.http ??
       (options.senderThread === false ? new WebhookClient(this.concurrency) : new ThreadedWebhookClient(this.concurrency));
-    // An event stays leased until its result is recorded. The last of a full queue waits for
-    // ceil(queued / concurrency) posts before its own, each up to two timeouts (one resend on a stale
-    // connection), plus at most one post of an earlier event of its message. Shorter, and another process
-    // could claim and send events this one has not yet recorded.
-    const queued = this.batch + this.lowWater;
-    this.leaseMs = (Math.ceil(queued / this.concurrency) * 2 + 4) * options.timeoutMs;
+  }
+
+  /**
+   * An event stays leased until its result is recorded. A receiver holds at most `cap` events before it is
+   * left out of claims, plus what one claim added; the last of them waits for ceil(held / budget) posts
+   * before its own, each up to two timeouts (one resend on a stale connection), plus at most one post of an
+   * earlier event of its message. Shorter, and another process could claim and send events this one has
+   * not yet recorded.
+   */
+  private leaseMs(): number {
+    const { cap, budget } = this.receivers.limits;
+    return (Math.ceil((cap + this.batch) / budget) * 2 + 4) * this.longestTimeoutMs;
   }
 
   start(): void {
@@ -107,7 +97,7 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Stops claiming and posting: posts under way finish and are recorded; events still waiting for a worker
+   * Stops claiming and posting: posts under way finish and are recorded; events still waiting for a post
    * are given back unsent, so a restart (or another process) sends them at once rather than after their
    * lease, and an unresponsive receiver cannot hold up shutdown for a whole queue of timeouts.
    */
@@ -115,8 +105,14 @@ export class WebhookDispatcher {
     this.running = false;
     this.wakeAll();
     await this.claimerDone;
-    const unsent = this.waiting.splice(0).map((queued) => queued.item.id);
-    while (this.workersDone.size > 0) await Promise.all(this.workersDone);
+    const unsent: string[] = [];
+    for (const receiver of this.receivers.all()) {
+      for (const queued of receiver.waiting.splice(0)) {
+        unsent.push(queued.item.id);
+        this.finished(queued);
+      }
+    }
+    while (this.posts.size > 0) await Promise.all(this.posts);
     while (this.recordings.size > 0) await Promise.all(this.recordings);
     if (unsent.length > 0) {
       await this.deps.store.webhooks
@@ -147,14 +143,14 @@ export class WebhookDispatcher {
   private async claimLoop(): Promise<void> {
     const pollMs = this.options.pollIntervalMs ?? 100;
     while (this.running) {
-      if (this.waiting.length > 0) this.startWorkers();
-      if (this.waiting.length >= this.lowWater) {
-        await this.sleep(pollMs); // a worker wakes us when the queue runs low
+      const now = this.deps.clock.now();
+      if (this.receivers.startable(now) >= this.lowWater) {
+        await this.sleep(pollMs); // a finishing post wakes us when few events can start
         continue;
       }
       let items: OutboxItem[] = [];
       try {
-        items = await this.deps.store.webhooks.claimDue(this.deps.clock.now(), this.batch, this.leaseMs);
+        items = await this.deps.store.webhooks.claimDue(now, this.batch, this.leaseMs(), this.receivers.notToClaim(now));
       } catch (error) {
         this.deps.log.error({ err: error }, "claiming webhook events failed");
       }
@@ -164,12 +160,13 @@ export class WebhookDispatcher {
         continue;
       }
       for (const item of fresh) this.enqueue(item);
-      this.startWorkers();
+      this.pump();
     }
   }
 
   private enqueue(item: OutboxItem): void {
     this.held.add(item.id);
+    if (item.timeoutMs && item.timeoutMs > this.longestTimeoutMs) this.longestTimeoutMs = item.timeoutMs;
     let markPosted!: () => void;
     const posted = new Promise<void>((resolve) => {
       markPosted = resolve;
@@ -177,41 +174,84 @@ export class WebhookDispatcher {
     const chain = chainOf(item);
     const after = chain === undefined ? undefined : this.lastOf.get(chain);
     if (chain !== undefined) this.lastOf.set(chain, posted);
-    this.waiting.push({ item, after, posted, markPosted });
+    const receiver = this.receivers.of(item.url);
+    receiver.waiting.push({ item, after, posted, markPosted });
+    // Claimed just as its receiver was paused (by another claim's posts): wait for the pause like the rest.
+    if (receiver.breaker.state(this.deps.clock.now()) === "open") this.deferWaiting(receiver);
   }
 
-  private startWorkers(): void {
-    // Every active worker holds an event of its own, so each waiting one may get a new worker.
-    const wanted = Math.min(this.concurrency - this.active, this.waiting.length);
-    for (let i = 0; i < wanted; i++) {
-      const done: Promise<void> = this.work().finally(() => this.workersDone.delete(done));
-      this.workersDone.add(done);
+  /** Starts every post the receivers' allowances permit, taking receivers in turn. */
+  private pump(): void {
+    if (!this.running) return;
+    const now = this.deps.clock.now();
+    for (let next = this.receivers.next(now); next; next = this.receivers.next(now)) {
+      const { receiver, queued } = next;
+      receiver.inFlight++;
+      const done: Promise<void> = this.post(receiver, queued).finally(() => this.posts.delete(done));
+      this.posts.add(done);
     }
   }
 
   /**
-   * Takes events in claim order until none wait. One message's events to one URL are posted one after
-   * another: a receiver does not hear "delivered" and then "en route" (a retried event can still arrive
-   * after later ones). The earlier event was taken first, so waiting for it costs at most one post.
+   * One post. One message's events to one URL are posted one after another: a receiver does not hear
+   * "delivered" and then "en route" (a retried event can still arrive after later ones). The earlier event
+   * was queued first, so waiting for it costs at most one post.
    */
-  private async work(): Promise<void> {
-    // Counted here, not by the promise's settling, which comes a step after the last shift(): a claim
-    // arriving in between would otherwise see no room for a worker and leave its events waiting.
-    this.active++;
+  private async post(receiver: Receiver, queued: Queued): Promise<void> {
     try {
-      for (let queued = this.waiting.shift(); queued; queued = this.waiting.shift()) {
-        if (this.waiting.length < this.lowWater) this.wakeAll();
-        try {
-          if (queued.after) await queued.after;
-          this.record(await this.deliver(queued.item));
-        } finally {
-          queued.markPosted();
-          const chain = chainOf(queued.item);
-          if (chain !== undefined && this.lastOf.get(chain) === queued.posted) this.lastOf.delete(chain);
-        }
-      }
+      if (queued.after) await queued.after;
+      const result = await this.deliver(queued.item);
+      this.judge(receiver, queued.item, result);
+      this.record(result);
     } finally {
-      this.active--;
+      receiver.inFlight--;
+      this.finished(queued);
+      const now = this.deps.clock.now();
+      this.receivers.forgetIfIdle(receiver);
+      // A receiver still full wants nothing from the claimer; otherwise claim when few events can start.
+      if (!this.receivers.full(receiver) && this.receivers.startable(now) < this.lowWater) this.wakeAll();
+      this.pump();
+    }
+  }
+
+  private finished(queued: Queued): void {
+    queued.markPosted();
+    const chain = chainOf(queued.item);
+    if (chain !== undefined && this.lastOf.get(chain) === queued.posted) this.lastOf.delete(chain);
+  }
+
+  /** Feeds the result to the receiver's breaker, and says why an event will be sent again. */
+  private judge(receiver: Receiver, item: OutboxItem, result: WebhookAttempt): void {
+    const { log, clock } = this.deps;
+    const now = clock.now();
+    if (result.delivered) {
+      if (receiver.breaker.succeeded()) log.info({ webhook: redactUrl(item.url) }, "webhook receiver answers again: resumed");
+      return;
+    }
+    const where = { webhook: redactUrl(item.url), event: item.eventId, name: item.name, attempt: result.attempts };
+    if (result.nextAttemptAt === null) log.warn({ ...where, reason: result.error }, "webhook event given up");
+    else log.info({ ...where, reason: result.error, retryAt: new Date(result.nextAttemptAt).toISOString() }, "webhook event will be retried");
+    const pausedUntil = receiver.breaker.failed(now, result.error);
+    if (pausedUntil !== undefined) {
+      log.warn(
+        { webhook: redactUrl(item.url), until: new Date(pausedUntil).toISOString(), reason: receiver.breaker.reason },
+        "webhook receiver paused",
+      );
+      this.deferWaiting(receiver);
+    }
+  }
+
+  /**
+   * A paused receiver's waiting events are handed back to the store due at the pause's end, without
+   * spending an attempt: they were never posted. Until then the receiver's events are not claimed.
+   */
+  private deferWaiting(receiver: Receiver): void {
+    const until = receiver.breaker.pausedUntil;
+    const error = `not sent: receiver paused (${receiver.breaker.reason})`;
+    for (const queued of receiver.waiting.splice(0)) {
+      this.stats.deferred++;
+      this.record({ id: queued.item.id, delivered: false, attempts: queued.item.attempts, nextAttemptAt: until, error });
+      this.finished(queued);
     }
   }
 
@@ -248,7 +288,7 @@ export class WebhookDispatcher {
         "x-starling-event": item.name,
         "x-starling-signature": sign(await this.secretOf(item.accountId), timestamp, body),
       };
-      const status = await this.http.post(item.url, headers, body, this.options.timeoutMs);
+      const status = await this.http.post(item.url, headers, body, item.timeoutMs ?? this.options.timeoutMs);
       if (status >= 200 && status < 300) {
         this.stats.delivered++;
         return { id: item.id, delivered: true };

@@ -129,7 +129,11 @@ export function runConnectorContract(contract: ConnectorContract): void {
       const { connector } = await start("disconnect");
       let downs = 0;
       connector.on("down", () => downs++);
-      const result = await within(connector.submit(contract.request(["cut"])), SLOW, "submit on a cut connection");
+      const result = await within(
+        connector.submit(contract.request(["cut"])),
+        SLOW,
+        "submit on a cut connection",
+      );
       assert.equal(result.ok, false);
       assert.equal(!result.ok && result.kind, "temporary");
       await until(() => downs > 0, SLOW, "down");
@@ -138,7 +142,11 @@ export function runConnectorContract(contract: ConnectorContract): void {
 
     it("ends a submit the peer never answers as a temporary failure", async () => {
       const { connector } = await start("silent");
-      const result = await within(connector.submit(contract.request(["anyone?"])), contract.timeoutMs, "submit to a silent peer");
+      const result = await within(
+        connector.submit(contract.request(["anyone?"])),
+        contract.timeoutMs,
+        "submit to a silent peer",
+      );
       assert.equal(result.ok, false);
       assert.equal(!result.ok && result.kind, "temporary");
     });

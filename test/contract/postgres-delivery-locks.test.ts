@@ -15,6 +15,7 @@ import { Dlr, Status } from "../../src/core/message.js";
 import { openStore } from "../../src/store/open.js";
 import type { Store } from "../../src/store/ports/index.js";
 import { createTestDatabase, skipWithoutPostgres, waitForLockWaiters as waitForLocks } from "../helpers/postgres.js";
+import { GATEWAY_STORE_OPTIONS } from "../helpers/stores.js";
 import { storedMessage } from "../helpers/messages.js";
 
 const message = storedMessage;
@@ -26,8 +27,8 @@ describe("delivery writer and other processes' writers (postgres)", { skip: skip
   let sql: pg.Client; // the test's own look at the database (never inside the other transactions)
   before(async () => {
     url = await createTestDatabase();
-    store = await openStore(url);
-    other = await openStore(url);
+    store = await openStore(url, GATEWAY_STORE_OPTIONS);
+    other = await openStore(url, GATEWAY_STORE_OPTIONS);
     sql = new pg.Client({ connectionString: url });
     await sql.connect();
   });

@@ -30,7 +30,6 @@ runConnectorContract({
         responseTimeoutMs: 500,
         reconnect: { minMs: 20, maxMs: 100 },
         throttlePauseMs: 10,
-        receiptHoldMs: 200,
       }),
       { log: silent },
     );

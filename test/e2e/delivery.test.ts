@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { verify } from "../../src/webhooks/signature.js";
+import { verifyStarlingSignature } from "../../src/webhooks/verify-signature.js";
 import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
 import { storeTargets } from "../helpers/stores.js";
 import { eventually, startWebhookReceiver } from "../helpers/webhook-receiver.js";
@@ -74,8 +74,8 @@ for (const target of storeTargets) {
         assert.equal(e.body.data.callback_data, "cb-1");
         assert.equal(e.body.data.key_id, gw.keyId);
         assert.equal(e.body.data.status_code, 100);
-        assert.ok(verify(secret, String(e.headers["x-starling-signature"]), e.raw, Math.floor(Date.now() / 1000)));
-        assert.ok(!verify("wrong-secret", String(e.headers["x-starling-signature"]), e.raw, Math.floor(Date.now() / 1000)));
+        assert.ok(verifyStarlingSignature(secret, e.headers["x-starling-signature"], e.raw));
+        assert.ok(!verifyStarlingSignature("wrong-secret", e.headers["x-starling-signature"], e.raw));
       }
       assert.deepEqual([...new Set(events.map((e) => e.body.data.dlr_code))].sort(), [1, 4]);
       // The receiver answered 500 to the very first callback of this suite; it was retried as attempt 2.
@@ -89,9 +89,15 @@ for (const target of storeTargets) {
       await final(sent.uuid);
       const reassembled = gw.gateway.delivery.simulator!.stats.messages.find((m) => m.text === text);
       assert.ok(reassembled, "the simulator reassembled the parts");
-      const unicode = await send({ text: `😀 ${"ж".repeat(80)}` });
+      const unicodeText = `😀 ${"ж".repeat(80)}`;
+      const unicode = await send({ text: unicodeText });
       assert.equal(unicode.parts_count, 2);
       await final(unicode.uuid);
+      // The SMSC got UCS-2 parts that join into exactly the text sent (the emoji's surrogate pair kept whole).
+      const ucs2 = gw.gateway.delivery.simulator!.stats.messages.find((m) => m.text === unicodeText);
+      assert.ok(ucs2, "the simulator reassembled the UCS-2 parts into the text sent");
+      assert.equal(ucs2.dataCoding, 8);
+      assert.equal(ucs2.parts, 2);
     });
 
     it("holds a scheduled message (dlr_code 2) until delivery_at, then delivers it", async () => {

@@ -182,7 +182,10 @@ for (const target of storeTargets) {
       res = await other.api.post(PATH, body);
       assert.equal(res.status, 422);
       assert.equal(res.body.reason, "balance_low");
-      assert.equal(res.body.message, "Balance must be over $0 to create or schedule new campaigns or messages");
+      assert.equal(
+        res.body.message,
+        "Balance must be at least $0.07 to create or schedule new campaigns or messages: the balance is $0.05, $0.02 short",
+      );
     });
 
     it("stops a campaign as failed when the balance runs out midway, keeping what was enqueued", async () => {

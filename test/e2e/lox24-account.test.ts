@@ -131,11 +131,12 @@ for (const target of storeTargets) {
       assert.equal((await http(gw.url, "GET", "/me", { headers: h })).body.balance_amount, 2.95);
     });
 
-    it("POST /sms/dryrun returns parts, characters and price without storing or charging", async () => {
+    it("POST /sms/dryrun answers 201 with parts, characters and price, without storing or charging", async () => {
       const acct = await gw.newAccount({ balance: 5 });
       const h = { "X-LOX24-AUTH-TOKEN": acct.token };
       const dry = await http(gw.url, "POST", "/sms/dryrun", { body: sms("+14155552671", "€".repeat(100)), headers: h });
-      assert.equal(dry.status, 200);
+      // The LOX24 OpenAPI's only success response for the would-be object.
+      assert.equal(dry.status, 201);
       assert.equal(dry.body.parts_count, 2); // 200 septets
       assert.equal(dry.body.price, 0.1);
       const list = await http(gw.url, "GET", "/sms", { headers: { ...h, Accept: "application/json" } });
@@ -197,6 +198,57 @@ for (const target of storeTargets) {
       const otherAcct = await gw.newAccount();
       const isolated = await http(gw.url, "GET", "/sms", { headers: { "X-LOX24-AUTH-TOKEN": otherAcct.token } });
       assert.equal(isolated.body["hydra:totalItems"], 0);
+    });
+
+    it("GET /sms filters by uuid, partial text and partial phone, in every array spelling PHP sends", async () => {
+      const acct = await gw.newAccount({ balance: 10 });
+      const h = { "X-LOX24-AUTH-TOKEN": acct.token, Accept: "application/json" };
+      const sent: Record<string, { uuid: string }> = {};
+      for (const [name, phone, text] of [
+        ["us", "+14155552671", "Your order 100% shipped"],
+        ["us2", "+14155550000", "Order_7 delayed"],
+        ["de", "+491701234567", "Hallo Welt"],
+        ["at", "+436641234567", "Servus WELT"],
+      ] as const) {
+        sent[name] = (await http(gw.url, "POST", "/sms", { body: sms(phone, text), headers: h })).body;
+      }
+      const get = async (query: string) => {
+        const res = await http(gw.url, "GET", `/sms?${query}`, { headers: h });
+        assert.equal(res.status, 200, `${query}: ${res.text}`);
+        return (res.body as { text: string }[]).map((m) => m.text).sort();
+      };
+      const q = encodeURIComponent;
+      assert.deepEqual(await get(`uuid=${sent.de!.uuid}`), ["Hallo Welt"]);
+      assert.deepEqual(await get(`uuid[]=${sent.de!.uuid}&uuid[]=${sent.at!.uuid}`), ["Hallo Welt", "Servus WELT"]);
+      // PHP's http_build_query(['uuid' => [a, b]]), brackets percent-encoded as PHP sends them.
+      assert.deepEqual(await get(`${q("uuid[0]")}=${sent.us!.uuid}&${q("uuid[1]")}=${sent.at!.uuid}`), [
+        "Servus WELT",
+        "Your order 100% shipped",
+      ]);
+      assert.deepEqual(await get("iso2[0]=DE&iso2[1]=AT"), ["Hallo Welt", "Servus WELT"]);
+      assert.deepEqual(await get(`${q("iso2[0]")}=DE`), ["Hallo Welt"]);
+      assert.deepEqual(await get("text=welt"), ["Hallo Welt", "Servus WELT"], "partial and case-insensitive");
+      assert.deepEqual(await get(`text=${q("100%")}`), ["Your order 100% shipped"], "% is literal");
+      assert.deepEqual(await get("text=order_"), ["Order_7 delayed"], "_ is literal");
+      assert.deepEqual(await get("text=nowhere"), []);
+      assert.deepEqual(await get("phone=4155552671"), ["Your order 100% shipped"]);
+      assert.deepEqual(await get(`phone=${q("+14155552671")}`), ["Your order 100% shipped"]);
+      assert.deepEqual(await get("phone=1415555"), ["Order_7 delayed", "Your order 100% shipped"]);
+      assert.deepEqual(await get("phone=1415555&iso2[]=DE"), []);
+      assert.deepEqual(await get("phone[]=4155552671&phone[]=1701234567"), ["Hallo Welt", "Your order 100% shipped"]);
+      const noDigits = await http(gw.url, "GET", "/sms?phone=abc", { headers: h });
+      assert.equal(noDigits.status, 400);
+      assert.equal(noDigits.body.violations[0].propertyPath, "phone");
+      // Filters combine with paging and totals in JSON-LD.
+      const ld = await http(gw.url, "GET", "/sms?text=welt&itemsPerPage=1", { headers: { "X-LOX24-AUTH-TOKEN": acct.token } });
+      assert.equal(ld.body["hydra:totalItems"], 2);
+      assert.equal(ld.body["hydra:member"].length, 1);
+      // Another account's uuid is never found.
+      const other = await gw.newAccount();
+      const foreign = await http(gw.url, "GET", `/sms?uuid=${sent.de!.uuid}`, {
+        headers: { "X-LOX24-AUTH-TOKEN": other.token, Accept: "application/json" },
+      });
+      assert.deepEqual(foreign.body, []);
     });
   });
 }

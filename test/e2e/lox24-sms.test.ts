@@ -180,6 +180,29 @@ for (const target of storeTargets) {
       assert.match(res.body.detail, /text: This value should not be blank\./);
     });
 
+    it("accepts a number of a possible length in a range not yet allocated, with its country", async () => {
+      for (const [phone, iso2] of [["+972541111111", "IL"], ["+447700900123", "GB"], ["0044 7700 900124", "GB"]]) {
+        const res = await post({ text: "hi", sender_id: "Starling", phone });
+        assert.equal(res.status, 201, `${phone}: ${res.text}`);
+        assert.equal(res.body.iso2, iso2, phone);
+      }
+      const impossible = await post({ text: "x", sender_id: "Starling", phone: "+97254111" });
+      assert.equal(impossible.status, 400);
+      assert.equal(impossible.body.violations[0].propertyPath, "phone");
+      // An operator can ask for allocated ranges only, per account.
+      const strict = await gw.newAccount();
+      await gw.gateway.store.accounts.update(strict.accountId, { strictNumbers: true });
+      const send = (phone: string) =>
+        http(gw.url, "POST", "/sms", {
+          body: { text: "x", sender_id: "Starling", phone },
+          headers: { "X-LOX24-AUTH-TOKEN": strict.token },
+        });
+      const refused = await send("+972541111111");
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.violations[0].propertyPath, "phone");
+      assert.equal((await send("+972542222222")).status, 201);
+    });
+
     it("rejects attempts_count_max for direct, an invalid phone, and an over-long text", async () => {
       const attempts = await post({ text: "x", sender_id: "Starling", phone: "+14155552671", attempts_count_max: 1 });
       assert.equal(attempts.status, 400);
@@ -231,6 +254,34 @@ for (const target of storeTargets) {
         headers: { ...auth(), "content-type": "application/json" },
       });
       assert.equal(proto.status, 400);
+    });
+
+    it("serves the clicks and requests links of a message without short links: zero and empty, never 404", async () => {
+      const sent = await post({ text: "no links here", sender_id: "S", phone: "+14155552671" });
+      const { uuid, clicks, requests } = sent.body;
+      const ld = await http(gw.url, "GET", clicks, { headers: auth() });
+      assert.equal(ld.status, 200);
+      assert.equal(ld.body["@id"], clicks);
+      assert.equal(ld.body.uuid, uuid);
+      assert.equal(ld.body.requests_count, 0);
+      assert.equal(ld.body.created_at, sent.body.created_at);
+      const plainClicks = await http(gw.url, "GET", clicks, { headers: { ...auth(), Accept: "application/json" } });
+      assert.deepEqual(plainClicks.body, { uuid, created_at: sent.body.created_at, requests_count: 0 });
+      const list = await http(gw.url, "GET", requests, { headers: auth() });
+      assert.equal(list.status, 200);
+      assert.equal(list.body["@type"], "hydra:Collection");
+      assert.deepEqual(list.body["hydra:member"], []);
+      assert.equal(list.body["hydra:totalItems"], 0);
+      const plain = await http(gw.url, "GET", requests, { headers: { ...auth(), Accept: "application/json" } });
+      assert.deepEqual(plain.body, []);
+      // Still only for the caller's own messages.
+      const other = await gw.newAccount();
+      for (const link of [clicks, requests]) {
+        const theirs = await http(gw.url, "GET", link, { headers: { "X-LOX24-AUTH-TOKEN": other.token } });
+        assert.equal(theirs.status, 404, link);
+      }
+      const unknown = await http(gw.url, "GET", "/sms/11111111-2222-3333-4444-555555555555/clicks", { headers: auth() });
+      assert.equal(unknown.status, 404);
     });
 
     it("answers 404 for unknown and malformed ids, and for another account's message", async () => {

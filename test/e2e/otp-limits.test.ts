@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import { createOtp } from "../../src/app/otp/create-otp.js";
 import { setOtpLimits } from "../../src/app/otp/settings.js";
 import { storeTargets } from "../helpers/stores.js";
 import { mobile, type OtpGateway, startOtpGateway, wrongCode } from "./otp-fixture.js";
@@ -19,6 +20,7 @@ const limitBody = (max: number) => ({
   code: 429,
   status_code: 429,
 });
+const ONE_CREATION = { message: "One Creation", code: 429, status_code: 429 };
 const QUOTA = { message: "Maximum verification", code: 429, status_code: 429 };
 const NOT_ACTIVE = { message: "OTP is not active", status_code: 422 };
 const TTL_MS = 600_000;
@@ -82,6 +84,77 @@ for (const target of storeTargets) {
         gw.clock.advance(1);
         assert.equal((await create(a.token, to)).status, 200, "30 s after the first, the rule lets go");
         assert.equal((await create(a.token, next())).status, 200, "another number is never affected");
+      });
+
+      it("replaces an OTP older than 30 s: the new one is the number's only active OTP", async () => {
+        const a = await account();
+        const to = next();
+        const first = (await create(a.token, to)).body.otp_id;
+        const firstCode = await gw.codeOf(first, a.accountId);
+        gw.clock.advance(30_000);
+        const resent = await create(a.token, to);
+        assert.equal(resent.status, 200);
+        const second = resent.body.otp_id;
+        assert.notEqual(second, first);
+        const old = await gw.call("GET", `/otp/search?otp_id=${first}`, undefined, a.token);
+        assert.equal(old.body.status, "cancelled", "the older OTP is replaced");
+        assert.deepEqual((await verify(a.token, first, firstCode)).body, NOT_ACTIVE);
+        assert.deepEqual((await create(a.token, to)).body, SAME_NUMBER, "the 30 s count again from the new one");
+        const ok = await verify(a.token, second, await gw.codeOf(second, a.accountId));
+        assert.deepEqual([ok.status, ok.body], [200, { status: "approved" }]);
+      });
+
+      it("keeps the older OTP when the replacing create cannot be paid", async () => {
+        const a = await account();
+        const to = next();
+        const first = (await create(a.token, to)).body.otp_id;
+        gw.clock.advance(30_000);
+        const store = gw.gateway.store;
+        const { balanceMicros } = (await store.accounts.get(a.accountId))!;
+        await store.accounts.adjustBalance(a.accountId, -balanceMicros, gw.clock.now());
+        const refused = await create(a.token, to);
+        assert.equal(refused.status, 422);
+        assert.equal(refused.body.reason, "balance_low");
+        const ok = await verify(a.token, first, await gw.codeOf(first, a.accountId));
+        assert.deepEqual([ok.status, ok.body], [200, { status: "approved" }], "the first OTP still works");
+      });
+
+      it("answers 'One Creation' to a create while another create to the same number is still being made", async () => {
+        const a = await account();
+        const to = next();
+        const deps = gw.gateway.deps;
+        const store = deps.store;
+        // Hold the first create where its SMS is being stored: its OTP is reserved, its message not yet.
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let reached!: () => void;
+        const storing = new Promise<void>((resolve) => (reached = resolve));
+        const held = {
+          ...deps,
+          store: {
+            ...store,
+            messages: {
+              ...store.messages,
+              accept: async (batch: Parameters<typeof store.messages.accept>[0]) => {
+                reached();
+                await gate;
+                return store.messages.accept(batch);
+              },
+            },
+          },
+        };
+        const profile = (await store.accounts.get(a.accountId))!;
+        const first = createOtp(held, { account: profile, keyId: a.keyId, toNumber: to, from: "Starling", brand: undefined, ip: null });
+        await storing;
+        const second = await create(a.token, to);
+        assert.deepEqual([second.status, second.body], [429, ONE_CREATION]);
+        assert.equal((await create(a.token, next())).status, 200, "another number is not held up");
+        release();
+        const otp = await first;
+        assert.equal(otp.status, "in_progress");
+        assert.deepEqual((await create(a.token, to)).body, SAME_NUMBER, "once made, the 30-second rule applies");
+        gw.clock.advance(30_000);
+        assert.equal((await create(a.token, to)).status, 200);
       });
 
       it("does not apply once the first OTP is approved or cancelled, nor across accounts", async () => {

@@ -61,7 +61,8 @@ for (const target of storeTargets) {
 
         const otp = await gw.gateway.store.otp.get(uk.accountId, res.body.otp_id);
         const message = await gw.gateway.store.messages.get(uk.accountId, otp!.messageUuid);
-        assert.match(message!.text!, /^Your Your Brand verification code is [1-9]\d{5}$/);
+        // The seed's example brand already says "Your": it is not doubled.
+        assert.match(message!.text!, /^Your Brand verification code is [1-9]\d{5}$/);
         assert.equal(message!.partsCount, 1);
         assert.equal(message!.priority, 0, "the transactional lane");
         assert.equal(message!.senderId, "+441111111111", "an own number goes out in international form");
@@ -85,10 +86,12 @@ for (const target of storeTargets) {
         assert.equal((await search(id)).body.brand, "");
       });
 
-      it("answers the seed's 422 with the field for an invalid or missing to_number", async () => {
-        // The seed's example number is a placeholder: no such UK number exists.
+      it("answers the seed's 422 with the field for an impossible or missing to_number", async () => {
+        // The seed's example number is in no allocated UK range, but of a possible length: it is sendable.
+        const example = await create({ to_number: "442222222222", brand: "Your Brand", from: "441111111111" }, uk.token);
+        assert.equal(example.status, 200, example.text);
         for (const body of [
-          { to_number: "442222222222", from: "441111111111" },
+          { to_number: "4422222", from: "441111111111" },
           { to_number: "not a number", from: "441111111111" },
           { from: "441111111111" },
           { to_number: { n: 1 }, from: "441111111111" },
@@ -136,6 +139,7 @@ for (const target of storeTargets) {
         const res = await create({ to_number: to, from: "Starling" }, poor.token);
         assert.equal(res.status, 422);
         assert.equal(res.body.reason, "balance_low");
+        assert.match(res.body.message, /^Balance must be at least \$0\.\d+ to create .*: the balance is \$0\.00, \$0\.\d+ short$/);
         await gw.gateway.store.accounts.adjustBalance(poor.accountId, 1_000_000, gw.clock.now());
         // Had the refused OTP stayed, the 30-second rule would refuse this one.
         assert.equal((await create({ to_number: to, from: "Starling" }, poor.token)).status, 200);
@@ -166,17 +170,18 @@ for (const target of storeTargets) {
         assert.equal((await verify({ otp_id: id, code })).status, 200);
       });
 
-      it("fails the OTP on the third wrong code (429) and keeps answering 429", async () => {
+      it("answers three checks: a wrong third gets 422 and fails the OTP; the fourth and later get 429", async () => {
         const id = await newOtp();
         const code = await gw.codeOf(id);
         const wrong = wrongCode(code);
         assert.deepEqual((await verify({ otp_id: id, code: wrong })).body, INVALID_CODE);
         assert.deepEqual((await verify({ otp_id: id, code: wrong })).body, INVALID_CODE);
         const third = await verify({ otp_id: id, code: wrong });
-        assert.equal(third.status, 429);
-        assert.deepEqual(third.body, TOO_MANY);
+        assert.deepEqual([third.status, third.body], [422, INVALID_CODE], "the third check is still answered");
+        assert.equal((await search(id)).body.status, "failed", "and sets the OTP to FAILED");
         const right = await verify({ otp_id: id, code });
         assert.deepEqual([right.status, right.body], [429, TOO_MANY], "even the right code is refused now");
+        assert.deepEqual((await verify({ otp_id: id, code: wrong })).body, TOO_MANY);
         const found = (await search(id)).body;
         assert.equal(found.status, "failed");
         assert.deepEqual(
@@ -184,6 +189,16 @@ for (const target of storeTargets) {
           ["invalid", "invalid", "invalid"],
         );
         assert.deepEqual((await cancel({ otp_id: id })).body, NOT_ACTIVE);
+      });
+
+      it("approves the right code on the third check after two wrong ones", async () => {
+        const id = await newOtp();
+        const code = await gw.codeOf(id);
+        assert.equal((await verify({ otp_id: id, code: wrongCode(code) })).status, 422);
+        assert.equal((await verify({ otp_id: id, code: wrongCode(code) })).status, 422);
+        const third = await verify({ otp_id: id, code });
+        assert.deepEqual([third.status, third.body], [200, { status: "approved" }]);
+        assert.equal((await search(id)).body.status, "approved");
       });
 
       it("answers the seed's 422 'OTP is not active' for approved and cancelled OTPs", async () => {
@@ -363,9 +378,9 @@ for (const target of storeTargets) {
         assert.ok(!Object.values(checks[0]!).some((v) => String(v).includes(code)));
       });
 
-      it("generates the hash key once and keeps it in the store's settings", async () => {
-        const key = await gw.gateway.store.settings.get("otp_hash_key");
-        assert.match(key ?? "", /^[0-9a-f]{64}$/);
+      it("keeps the hash key out of the store: only its fingerprint is there (see otp-hash-key.test.ts)", async () => {
+        assert.equal(await gw.gateway.store.settings.get("otp_hash_key"), undefined);
+        assert.match((await gw.gateway.store.settings.get("otp_hash_key_id")) ?? "", /^[0-9a-f]{32}$/);
       });
     });
   });

@@ -1,4 +1,8 @@
 /** Starts a real gateway on 127.0.0.1 (ephemeral port) over a real store, with a funded account and key. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LOAD_TEST_FRAUD_OVERRIDES } from "../../harness/load-fraud.js";
 import type { Clock } from "../../src/app/deps.js";
 import { createAccount, createKey } from "../../src/app/manage-accounts.js";
 import { loadConfig } from "../../src/config.js";
@@ -12,7 +16,10 @@ export interface TestGateway {
   accountId: number;
   keyId: number;
   /** Another account + key, for isolation tests. */
-  newAccount(opts?: { country?: string; balance?: number }): Promise<{ accountId: number; token: string; keyId: number }>;
+  newAccount(opts?: {
+    country?: string;
+    balance?: number;
+  }): Promise<{ accountId: number; token: string; keyId: number }>;
   stop(): Promise<void>;
 }
 
@@ -23,7 +30,10 @@ export interface TestGatewayOptions {
   balance?: number;
 }
 
-export async function startTestGateway(target: StoreTarget, options: TestGatewayOptions = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  target: StoreTarget,
+  options: TestGatewayOptions = {},
+): Promise<TestGateway> {
   const config = loadConfig(
     {},
     {
@@ -34,6 +44,10 @@ export async function startTestGateway(target: StoreTarget, options: TestGateway
       "delivery.enabled": false,
       "delivery.simulator.enabled": false,
       "webhooks.enabled": false,
+      // Suites send abroad and create unverified OTPs; the fraud suites set the rules they test.
+      ...LOAD_TEST_FRAUD_OVERRIDES,
+      // Beside the SQLite file by default, but in ./data for PostgreSQL: keep tests out of the checkout.
+      "otp.hashKeyFile": join(mkdtempSync(join(tmpdir(), "starling-otp-key-")), "otp-hash.key"),
       ...options.overrides,
     },
   );

@@ -44,7 +44,8 @@ after(async () => {
 });
 
 test("SIGKILL mid-run: every accepted message delivered, no double charge, duplicates reported", {
-  timeout: 90_000,
+  // A backstop only: every wait inside is for a condition, which a loaded machine reaches later.
+  timeout: 600_000,
 }, async (t) => {
   sim = await startSimulator({ host: "127.0.0.1", port: 0, scenario: "deliver", receiptDelayMs: 50 });
   const simulator = sim;
@@ -134,17 +135,28 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
 
   // Everything the store holds must become final; some requests cut by the kill may have committed.
   const base = gateway.url;
+  // Waits for the condition as long as delivery progresses (a loaded machine is slow, not wrong); gives up
+  // only after 30 s without a single message more delivered.
+  let lastDelivered = -1;
+  let stalledSince = Date.now();
   const allFinal = await pollUntil(
     async () => {
       const [delivered, total] = await Promise.all([
         countByDlr(base, token, 1),
         getJson(base, token, "/sms?itemsPerPage=1", true).then((r) => Number(r.body["hydra:totalItems"])),
       ]);
-      return delivered === total && total >= accepted.size;
+      if (delivered > lastDelivered) {
+        lastDelivered = delivered;
+        stalledSince = Date.now();
+      }
+      return (delivered === total && total >= accepted.size) || Date.now() - stalledSince > 30_000;
     },
-    30_000,
+    Number.POSITIVE_INFINITY,
     250,
-  );
+  ).then(async () => {
+    const total = Number((await getJson(base, token, "/sms?itemsPerPage=1", true)).body["hydra:totalItems"]);
+    return lastDelivered === total && total >= accepted.size;
+  });
 
   const messages = new Map((await listAllMessages(base, token)).map((m) => [m.uuid as string, m]));
   const markerOf = (m: { text: string | null }) => Number(/CR(\d+)X/.exec(m.text ?? "")?.[1] ?? -1);
@@ -172,7 +184,7 @@ test("SIGKILL mid-run: every accepted message delivered, no double charge, dupli
 
   assert.ok(
     allFinal,
-    `every stored message delivered within 30 s; not delivered: ${notDelivered.length} ` +
+    `every stored message delivered (no progress for 30 s); not delivered: ${notDelivered.length} ` +
       `(${notDelivered
         .slice(0, 5)
         .map(

@@ -3,6 +3,7 @@
  * accounts made through the store API, a bounded worker pool for HTTP load, and
  * bounded waits. Every child is killed when the test process ends, whether the test passed or not.
  */
+import { LOAD_TEST_FRAUD } from "../../harness/load-fraud.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,6 +58,7 @@ export function gatewayConfig(options: {
     log: { level: "warn" },
     demo: { enabled: false },
     webhooks: { enabled: false },
+    fraud: LOAD_TEST_FRAUD,
     delivery: {
       enabled: true,
       simulator: { enabled: false },

@@ -21,7 +21,6 @@ export const FAST: Partial<SmppConnectorInput> = {
   reconnect: { minMs: 20, maxMs: 100 },
   throughputPerSecond: 0,
   throttlePauseMs: 50,
-  receiptHoldMs: 200,
 };
 
 /** Everything a test opened; closeAll() in afterEach closes it even when the test failed half-way. */

@@ -4,10 +4,9 @@ import { Backoff } from "../../src/delivery/smpp/backoff.js";
 import { resolveSmppConfig, SMPP_CONNECTOR_DEFAULTS } from "../../src/delivery/smpp/config.js";
 import { RateLimiter } from "../../src/delivery/smpp/rate-limiter.js";
 import { Reassembler } from "../../src/delivery/smpp/reassembly.js";
-import { ReceiptGate } from "../../src/delivery/smpp/receipt-gate.js";
 import { classifySubmitStatus, statusName } from "../../src/delivery/smpp/status.js";
 import { RequestWindow } from "../../src/delivery/smpp/window.js";
-import { sleep, waitFor } from "./helpers.js";
+import { sleep } from "./helpers.js";
 
 describe("command_status → failure kind (smpp-facts.md table)", () => {
   const table: [number, string][] = [
@@ -91,7 +90,11 @@ describe("rate limiter", () => {
   test("recovers towards the configured rate without further throttling", () => {
     let now = 10_000;
     const limiter = new RateLimiter(100, 10, () => now);
-    limiter.throttled();
+    // a second in which every other answer is ESME_RTHROTTLED
+    for (let i = 0; i < 11; i++) {
+      now += 100;
+      limiter.answered(now - 5, i % 2 === 0);
+    }
     const lowered = limiter.rate;
     assert.ok(lowered < 100);
     now += 5000;
@@ -111,51 +114,6 @@ describe("rate limiter", () => {
     limiter.cancel();
     await waiting;
     assert.ok(Date.now() - start < 5000, "the next slot was 10 s away");
-  });
-});
-
-describe("receipt gate", () => {
-  const offer = (gate: ReceiptGate, out: string[], id: string) => gate.offer(id, () => out.push(id));
-
-  test("a receipt for an id whose submit has not resolved waits for it", async () => {
-    const out: string[] = [];
-    const gate = new ReceiptGate(1000);
-    gate.requestSent();
-    gate.responseReceived("a");
-    offer(gate, out, "a");
-    assert.deepEqual(out, []);
-    gate.submitResolved(["a"]);
-    assert.deepEqual(out, [], "released after the caller's continuation");
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(out, ["a"]);
-    offer(gate, out, "a");
-    assert.deepEqual(out, ["a", "a"], "known id: straight through");
-  });
-
-  test("an unknown id while requests are in flight is held until its response, or the hold time", async () => {
-    const out: string[] = [];
-    const gate = new ReceiptGate(300);
-    gate.requestSent();
-    offer(gate, out, "early");
-    offer(gate, out, "stranger");
-    const offered = Date.now();
-    gate.responseReceived("early");
-    gate.submitResolved(["early"]);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(out.slice(0, 1), ["early"]);
-    await waitFor(() => out.length === 2, 2000, "the hold time");
-    assert.deepEqual(out, ["early", "stranger"]);
-    assert.ok(Date.now() - offered >= 290);
-  });
-
-  test("nothing in flight: no waiting; flush empties", () => {
-    const out: string[] = [];
-    const gate = new ReceiptGate(10_000);
-    offer(gate, out, "x");
-    gate.requestSent();
-    offer(gate, out, "y");
-    gate.flush();
-    assert.deepEqual(out, ["x", "y"]);
   });
 });
 

@@ -2,8 +2,10 @@
  * FullSMS error bodies exactly as its documentation shows them, quirks included: a bad token is 403
  * (not 401), validation is 422 with Laravel's `errors` map, OTP bodies carry an extra `code`.
  */
+import { fullsmsViolationMessage } from "./violations.js";
 import type { FastifyError, FastifyReply } from "fastify";
 import { AppError } from "../../errors.js";
+import { isBodySyntaxError, isMethodNotAllowed } from "../framework-errors.js";
 
 export const FULLSMS = {
   unauthenticated: "Unauthenticated - Missing/Invalid API key",
@@ -33,7 +35,7 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
     case "validation": {
       const errors: Record<string, string[]> = {};
       for (const v of error.violations) {
-        errors[v.field] = [...(errors[v.field] ?? []), v.message];
+        errors[v.field] = [...(errors[v.field] ?? []), fullsmsViolationMessage(v)];
       }
       return {
         status: 422,
@@ -80,11 +82,16 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
           message:
             error.code === "balance_low"
               ? error.message
-              : "Balance must be over $0 to create or schedule new campaigns or messages",
+              : // The use cases turn insufficient funds into balance_low with figures (app/fullsms/balance.ts).
+                "Balance is too low to create or schedule new campaigns or messages",
         },
       };
     case "ip_blocked":
       return simple(429, "Too Many Attempts.");
+    case "rate_limited":
+      return { status: 429, body: { message: error.message, ...(withCode ? { code: 429 } : {}), status_code: 429 } };
+    case "idempotency_in_flight":
+      return simple(409, error.message);
     case "unprocessable":
     case "conflict":
       return simple(422, error.message);
@@ -95,7 +102,7 @@ export function fullsmsError(error: AppError): { status: number; body: Body } {
 
 export function sendFullsmsError(reply: FastifyReply, error: AppError): FastifyReply {
   const { status, body } = fullsmsError(error);
-  if (error.code === "ip_blocked" && typeof error.details.retryAfterSeconds === "number") {
+  if (typeof error.details.retryAfterSeconds === "number") {
     reply.header("Retry-After", String(error.details.retryAfterSeconds));
   }
   return reply.code(status).type("application/json").send(body);
@@ -111,6 +118,16 @@ export function fullsmsErrorHandler(
   const status = (error as FastifyError).statusCode;
   if (status === 413) return reply.code(413).send({ status_code: 413, message: "Payload Too Large" });
   if (status === 415) return reply.code(415).send({ status_code: 415, message: "Unsupported Media Type" });
+  if (isMethodNotAllowed(error)) {
+    // Laravel's wording, which FullSMS answers with
+    const route = error.path.replace(/^\//, "");
+    const message = `The ${error.method} method is not supported for route ${route}. Supported methods: ${error.allow.join(", ")}.`;
+    return reply.code(405).send({ status_code: 405, message });
+  }
+  // A URL the router could not decode and the like: their own status, FullSMS's simple body.
+  if (status && status >= 400 && status < 500 && !isBodySyntaxError(error as FastifyError)) {
+    return reply.code(status).send({ status_code: status, message: error.message });
+  }
   if (status && status >= 400 && status < 500) {
     return sendFullsmsError(
       reply,

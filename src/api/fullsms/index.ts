@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { AppError } from "../../errors.js";
+import { idempotentRoutes } from "../idempotency.js";
 import type { Dialect, DialectContext } from "../server.js";
 import { type FullsmsCaller, fullsmsCaller } from "./auth.js";
 import { fullsmsErrorHandler, sendFullsmsError } from "./errors.js";
@@ -17,6 +18,9 @@ declare module "fastify" {
     fullsms?: FullsmsCaller;
   }
 }
+
+/** Sends a client may retry safely with an Idempotency-Key (api/idempotency.ts). */
+const IDEMPOTENT = ["POST /messages/send/to_numbers", "POST /messages/send/to_lists", "POST /otp/create"];
 
 const PREFIXES = ["/account", "/messages", "/otp", "/s/"];
 
@@ -38,6 +42,7 @@ async function register(app: FastifyInstance, ctx: DialectContext): Promise<void
     scope.addHook("preHandler", async (request) => {
       request.fullsms = await fullsmsCaller(ctx, request);
     });
+    idempotentRoutes(scope, ctx.deps, IDEMPOTENT, (request) => request.fullsms?.account.id);
     for (const add of registrars) await add(scope, ctx);
   });
 }
@@ -46,5 +51,6 @@ export const fullsmsDialect: Dialect = {
   name: "fullsms",
   owns: (path) => PREFIXES.some((p) => path === p || path.startsWith(p.endsWith("/") ? p : `${p}/`)),
   register,
+  onError: fullsmsErrorHandler,
   notFound: (_request, reply) => sendFullsmsError(reply, new AppError("not_found", "Not Found")),
 };

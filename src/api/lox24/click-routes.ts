@@ -1,6 +1,7 @@
 /**
  * LOX24 GET /sms/{uuid}/clicks and /sms/{uuid}/requests: clicks on the short links of a message
- * (FullSMS messages get them). Another account's message, or one without a short link, is a 404.
+ * (FullSMS messages get them). Every message the caller owns has both (zero clicks without short links);
+ * another account's message is a 404.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { clickRequests, clickSummary } from "../../app/fullsms/short-links.js";

@@ -4,7 +4,9 @@
  */
 import type { FastifyError, FastifyReply } from "fastify";
 import { AppError, type ErrorCode, type FieldViolation } from "../../errors.js";
+import { isBodySyntaxError, isMethodNotAllowed } from "../framework-errors.js";
 import { wantsJsonLd } from "./representation.js";
+import { lox24ViolationMessage } from "./violations.js";
 
 const PROBLEM_TYPE = "https://tools.ietf.org/html/rfc2616#section-10";
 const TITLE = "An error occurred";
@@ -28,7 +30,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   unprocessable: 422,
   conflict: 422,
+  idempotency_in_flight: 409,
   ip_blocked: 429,
+  rate_limited: 429,
 };
 
 /**
@@ -45,8 +49,9 @@ export function violationCode(message: string): string {
 }
 
 function violationsBody(violations: FieldViolation[], jsonLd: boolean) {
-  const detail = violations.map((v) => `${v.field}: ${v.message}`).join("\n");
-  const list = violations.map((v) => ({ propertyPath: v.field, message: v.message, code: violationCode(v.message) }));
+  const messages = violations.map(lox24ViolationMessage);
+  const detail = violations.map((v, i) => `${v.field}: ${messages[i]}`).join("\n");
+  const list = violations.map((v, i) => ({ propertyPath: v.field, message: messages[i]!, code: violationCode(messages[i]!) }));
   const problem = { type: PROBLEM_TYPE, title: TITLE, detail, violations: list };
   return jsonLd
     ? {
@@ -69,7 +74,7 @@ function errorBody(detail: string, jsonLd: boolean) {
 export function sendLox24Error(reply: FastifyReply, error: AppError): FastifyReply {
   const jsonLd = wantsJsonLd(reply.request);
   const status = STATUS[error.code] ?? 500;
-  if (error.code === "ip_blocked" && typeof error.details.retryAfterSeconds === "number") {
+  if (typeof error.details.retryAfterSeconds === "number") {
     reply.header("Retry-After", String(error.details.retryAfterSeconds));
   }
   const body =
@@ -92,7 +97,11 @@ export function lox24ErrorHandler(error: FastifyError | AppError, request: { log
         ? "Request body is too large."
         : status === 415
           ? "The content-type is not supported. Use application/json or application/ld+json."
-          : `Syntax error: ${error.message}`;
+          : isMethodNotAllowed(error)
+            ? `No route found for "${error.method} ${error.path}": ${error.message}` // Symfony's wording
+            : isBodySyntaxError(error as FastifyError)
+              ? `Syntax error: ${error.message}`
+              : error.message;
     const jsonLd = wantsJsonLd(reply.request);
     return reply.code(status).type("application/problem+json; charset=utf-8").send(errorBody(detail, jsonLd));
   }

@@ -5,6 +5,7 @@ import { getMessage, listMessages, cancelMessage } from "../../app/messages.js";
 import { prepareMessage, sendMessage, type SendRequest } from "../../app/send-message.js";
 import { fromMicros } from "../../core/money.js";
 import { AppError, validationError } from "../../errors.js";
+import { idempotentRoutes } from "../idempotency.js";
 import type { Dialect, DialectContext } from "../server.js";
 import { type Caller, lox24Caller } from "./auth.js";
 import { clickRoutes } from "./click-routes.js";
@@ -56,6 +57,7 @@ async function register(app: FastifyInstance, ctx: DialectContext): Promise<void
   app.addHook("preHandler", async (request) => {
     request.caller = await lox24Caller(ctx, request);
   });
+  idempotentRoutes(app, deps, ["POST /sms"], (request) => request.caller?.account.id);
   const send = (reply: FastifyReply, status: number, body: unknown) =>
     reply.code(status).type(contentType(wantsJsonLd(reply.request))).send(body);
 
@@ -64,10 +66,11 @@ async function register(app: FastifyInstance, ctx: DialectContext): Promise<void
     return send(reply, 201, smsBody(message, wantsJsonLd(request)));
   });
 
-  // The would-be message: parts, characters and price, with nothing stored or charged.
+  // The would-be message: parts, characters and price, with nothing stored or charged. 201 like POST /sms:
+  // the LOX24 OpenAPI gives it as the only success response, and generated clients check for it.
   app.post("/sms/dryrun", async (request, reply) => {
     const message = await prepareMessage(deps, toSendRequest(request, request.caller!));
-    return send(reply, 200, smsBody(message, wantsJsonLd(request)));
+    return send(reply, 201, smsBody(message, wantsJsonLd(request)));
   });
 
   app.get("/sms", async (request, reply) => {
@@ -109,5 +112,6 @@ export const lox24Dialect: Dialect = {
   name: "lox24",
   owns: () => true,
   register,
+  onError: lox24ErrorHandler,
   notFound: (_request, reply) => sendLox24Error(reply, new AppError("not_found", MESSAGES.not_found)),
 };

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { SERVICE_CODES, VOICE_LANGS } from "../../core/message.js";
 import { SENDER_PATTERN } from "../../core/sender.js";
-import { SERVICE_UNAVAILABLE } from "../../app/send-message.js";
+import { SERVICE_UNAVAILABLE } from "./violations.js";
 import type { FieldViolation } from "../../errors.js";
 
 const BLANK = "This value should not be blank.";

@@ -35,6 +35,8 @@ export interface BatchOutcome {
   cursor: string | null;
   /** The balance did not cover the whole batch; `accepted` is the prefix it did cover. */
   outOfFunds: boolean;
+  /** Out of funds: the price of the first message the balance could not pay (else 0). */
+  unpaidMicros: Micros;
 }
 
 /**
@@ -121,7 +123,7 @@ export async function sendBatch(
 ): Promise<BatchOutcome> {
   const { prepared, skipped } = await prepareAll(deps, plan, phones);
   const cursor = phones.at(-1) ?? null;
-  if (prepared.length === 0) return { accepted: 0, skipped, debitedMicros: 0, cursor, outOfFunds: false };
+  if (prepared.length === 0) return { accepted: 0, skipped, debitedMicros: 0, cursor, outOfFunds: false, unpaidMicros: 0 };
 
   const links = deps.store.fullsms.shortLinks;
   const allLinks = prepared.flatMap((p) => p.links);
@@ -133,7 +135,7 @@ export async function sendBatch(
 
   try {
     await acceptMessages(deps, plan.account.id, prepared.map((p) => p.message));
-    return { accepted: prepared.length, skipped, debitedMicros: sum(prepared), cursor, outOfFunds: false };
+    return { accepted: prepared.length, skipped, debitedMicros: sum(prepared), cursor, outOfFunds: false, unpaidMicros: 0 };
   } catch (error) {
     if (!(options.partial && isAppError(error) && error.code === "insufficient_funds")) {
       await dropLinks(prepared);
@@ -167,5 +169,6 @@ export async function sendBatch(
     // Phones skipped before the last sent one are dealt with too; those after it are not.
     cursor: last ? last.phone : null,
     outOfFunds: true,
+    unpaidMicros: prepared[sent.length]?.message.priceMicros ?? 0,
   };
 }

@@ -32,6 +32,8 @@ export function planOf(campaign: Campaign, account: AccountProfile): CampaignPla
 
 export class CampaignExpansion {
   readonly progress: CampaignProgress;
+  /** When the balance ran out: the price of the first message it could not pay. */
+  unpaidMicros = 0;
 
   constructor(
     private readonly deps: AppDeps,
@@ -83,6 +85,7 @@ export class CampaignExpansion {
     progress.debitedMicros += outcome.debitedMicros;
     progress.cursor = outcome.cursor ?? progress.cursor;
     if (outcome.outOfFunds) {
+      this.unpaidMicros = outcome.unpaidMicros;
       return this.finish("failed", `balance_low: the balance ran out after ${progress.enqueued} messages`);
     }
     // A short page is the last one: no need for another query to learn that.

@@ -5,7 +5,9 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { normalisePhone } from "../../core/phone.js";
+import { AppError } from "../../errors.js";
 import type { AppDeps } from "../deps.js";
+import { numberRuleOf } from "../number-rule.js";
 import { listWithAccount } from "./manage-lists.js";
 
 const BATCH = 5000;
@@ -25,11 +27,28 @@ export interface ImportReport {
   errors: string[];
 }
 
+/** How often (in rows read) an import reports its progress. */
+export const PROGRESS_EVERY_ROWS = 1000;
+
+export interface ImportOptions {
+  /** Called every PROGRESS_EVERY_ROWS rows and once at the end, with the report so far. */
+  onProgress?: (report: Readonly<ImportReport>) => void;
+}
+
+/** Nothing could be imported: not one row held a usable number (an empty file included). */
+export const importedNothing = (r: ImportReport) => r.rows === r.invalid;
+
 const cellsOf = (line: string) => line.split(/[,;\t]/).map((c) => c.trim().replace(/^"(.*)"$/, "$1").trim());
 
-export async function importContacts(deps: AppDeps, listId: number, file: string): Promise<ImportReport> {
+export async function importContacts(
+  deps: AppDeps,
+  listId: number,
+  file: string,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
   const { list, account } = await listWithAccount(deps, listId);
   const report: ImportReport = { listId, rows: 0, added: 0, resubscribed: 0, unchanged: 0, invalid: 0, errors: [] };
+  const rule = numberRuleOf(account);
   let column = 0;
   let lineNo = 0;
   let batch: string[] = [];
@@ -47,27 +66,38 @@ export async function importContacts(deps: AppDeps, listId: number, file: string
   };
 
   const lines = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
-  for await (const raw of lines) {
-    lineNo++;
-    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, "") : raw;
-    if (!line.trim() || line.trim().startsWith("#")) continue;
-    const cells = cellsOf(line);
-    // A first row naming its columns picks the phone column; without one, the first column is the phone.
-    if (lineNo === 1 && cells.every((c) => !/\d{4}/.test(c))) {
-      const found = cells.findIndex((c) => PHONE_HEADERS.has(c.toLowerCase()));
-      column = Math.max(found, 0);
-      continue;
+  try {
+    for await (const raw of lines) {
+      lineNo++;
+      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, "") : raw;
+      if (!line.trim() || line.trim().startsWith("#")) continue;
+      const cells = cellsOf(line);
+      // A first row naming its columns picks the phone column; without one, the first column is the phone.
+      if (lineNo === 1 && cells.every((c) => !/\d{4}/.test(c))) {
+        const found = cells.findIndex((c) => PHONE_HEADERS.has(c.toLowerCase()));
+        column = Math.max(found, 0);
+        continue;
+      }
+      report.rows++;
+      if (report.rows % PROGRESS_EVERY_ROWS === 0) options.onProgress?.(report);
+      const value = cells[column] ?? "";
+      const phone = value ? normalisePhone(value, account.country, rule)?.e164 : undefined;
+      if (!phone) {
+        bad(value ? `"${value.slice(0, 40)}" is not a valid phone number` : "no phone number");
+        continue;
+      }
+      batch.push(phone);
+      if (batch.length >= BATCH) await flush();
     }
-    report.rows++;
-    const value = cells[column] ?? "";
-    const phone = value ? normalisePhone(value, account.country)?.e164 : undefined;
-    if (!phone) {
-      bad(value ? `"${value.slice(0, 40)}" is not a valid phone number` : "no phone number");
-      continue;
+  } catch (error) {
+    // A missing file, a directory, a read error: the operator's to fix, said in one line.
+    const { syscall } = error as NodeJS.ErrnoException;
+    if (syscall === "open" || syscall === "read") {
+      throw new AppError("validation", `cannot read ${file}: ${(error as Error).message}`);
     }
-    batch.push(phone);
-    if (batch.length >= BATCH) await flush();
+    throw error;
   }
   await flush();
+  options.onProgress?.(report);
   return report;
 }

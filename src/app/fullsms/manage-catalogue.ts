@@ -1,5 +1,5 @@
 /** Operator actions on what backs FullSMS `from` and `template_id`: numbers, sender IDs, templates. */
-import { normalisePhone } from "../../core/phone.js";
+import { countryOf, normalisePhone } from "../../core/phone.js";
 import { AppError } from "../../errors.js";
 import type { Account, AccountNumber, MessageTemplate, SenderId } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
@@ -17,9 +17,11 @@ const ISO2 = /^[A-Z]{2}$/;
 const INTERNATIONAL = /^(?:\+|00)?[1-9]\d{2,14}$/;
 
 /**
- * Assigns a number. A number libphonenumber knows is stored as its E.164 digits; one it does not know
- * (new ranges, test numbers such as the seed's 441111111111) is stored as written if it is
- * international, because the operator's inventory is the authority on its own numbers.
+ * Assigns a number. A number with a country code is international, the way the FullSMS document writes
+ * numbers ("441111111111", "+447700900123", "0044…"), and its country is the number's own; only a
+ * national form ("07911 123456") is read in `country` or else the account's country. A number of a
+ * possible length is stored as its E.164 digits, `recognised` when its range is allocated; anything else
+ * international is stored as written, because the operator's inventory is the authority on its numbers.
  */
 export async function addNumber(
   deps: AppDeps,
@@ -30,18 +32,20 @@ export async function addNumber(
   const account = await accountOrThrow(deps, accountId);
   const iso2 = country?.toUpperCase();
   if (iso2 !== undefined && !ISO2.test(iso2)) throw new AppError("validation", `not an ISO 3166 alpha-2 country: ${country}`);
-  const parsed = normalisePhone(input, iso2 ?? account.country);
-  const compact = input.replace(/[\s().\-/]/g, "");
+  const compact = input.trim().replace(/[\s().\-/]/g, "");
+  const written = /^[1-9]\d*$/.test(compact) ? `+${compact}` : compact;
+  const home = iso2 ?? account.country;
+  const parsed = normalisePhone(written, home);
   if (!parsed && !INTERNATIONAL.test(compact)) throw new AppError("validation", `not an international number: ${input}`);
   const digits = parsed ? parsed.e164.slice(1) : numberDigits(compact);
   const added = await deps.store.fullsms.numbers.add(
     account.id,
     digits,
-    iso2 ?? parsed?.iso2 ?? account.country,
+    iso2 ?? parsed?.iso2 ?? countryOf(`+${digits}`) ?? account.country,
     deps.clock.now(),
   );
   if (added === "taken") throw new AppError("conflict", `number ${digits} is already assigned`);
-  return { number: added, recognised: parsed !== null };
+  return { number: added, recognised: normalisePhone(written, home, "valid") !== null };
 }
 
 export async function removeNumber(deps: AppDeps, accountId: number, input: string): Promise<void> {
@@ -83,6 +87,6 @@ export async function createTemplate(
   if (!name.trim() || name.length > 100) throw new AppError("validation", "a template name is 1-100 characters");
   if (!content.trim()) throw new AppError("validation", "a template needs content");
   const tooLong = lengthViolation(content, "content");
-  if (tooLong) throw new AppError("validation", tooLong.message);
+  if (tooLong) throw new AppError("validation", tooLong.message ?? tooLong.kind);
   return deps.store.fullsms.templates.create(accountId, name.trim(), content, deps.clock.now());
 }

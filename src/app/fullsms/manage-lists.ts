@@ -1,6 +1,7 @@
 /** Operator actions on contact lists and their contacts. */
 import { OPT_OUT_WORDS, SUBSCRIBE_WORD, keywordOf } from "../../core/opt-out.js";
-import { normalisePhone } from "../../core/phone.js";
+import { type NumberRule, normalisePhone } from "../../core/phone.js";
+import { numberRuleOf } from "../number-rule.js";
 import { AppError } from "../../errors.js";
 import type { Account, Campaign, ContactList } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
@@ -31,15 +32,15 @@ export async function listWithAccount(deps: AppDeps, listId: number): Promise<{ 
   return { list, account: await accountOrThrow(deps, list.accountId) };
 }
 
-function phoneOrThrow(input: string, country: string): string {
-  const parsed = normalisePhone(input, country);
+function phoneOrThrow(input: string, country: string, rule: NumberRule = "possible"): string {
+  const parsed = normalisePhone(input, country, rule);
   if (!parsed) throw new AppError("validation", `not a valid phone number: ${input}`);
   return parsed.e164;
 }
 
 export async function addContact(deps: AppDeps, listId: number, input: string) {
   const { list, account } = await listWithAccount(deps, listId);
-  const phone = phoneOrThrow(input, account.country);
+  const phone = phoneOrThrow(input, account.country, numberRuleOf(account));
   const { added } = await deps.store.fullsms.contacts.add(list.id, [phone], deps.clock.now());
   const [optedOut] = await deps.store.fullsms.contacts.optedOut(account.id, [phone]);
   return { listId: list.id, phone, added: added > 0, optedOut: optedOut !== undefined };

@@ -1,5 +1,5 @@
 /** Phone numbers as FullSMS clients and operators write them, read the FullSMS way. */
-import { normalisePhone } from "../../core/phone.js";
+import { type NumberRule, normalisePhone } from "../../core/phone.js";
 
 const NUMBER_LIKE = /^\+?[\d\s().\-/]+$/;
 
@@ -10,9 +10,9 @@ export const looksLikeNumber = (from: string): boolean => NUMBER_LIKE.test(from.
  * therefore international only, never tried as a national number of the account's country (where
  * they could be a valid but different number); a leading 0 still means national.
  */
-export function recipientE164(input: string, country: string): string | undefined {
+export function recipientE164(input: string, country: string, rule: NumberRule = "possible"): string | undefined {
   const compact = input.trim().replace(/[\s().\-/]/g, "");
-  return normalisePhone(/^[1-9]\d*$/.test(compact) ? `+${compact}` : input, country)?.e164;
+  return normalisePhone(/^[1-9]\d*$/.test(compact) ? `+${compact}` : input, country, rule)?.e164;
 }
 
 /** International digits without "+" or "00": how account numbers are stored and compared. */

@@ -6,7 +6,7 @@
 import { Priority } from "../../core/message.js";
 import { validationError } from "../../errors.js";
 import type { AppDeps } from "../deps.js";
-import { balanceLow } from "./balance.js";
+import { fundsShort } from "./balance.js";
 import { CampaignExpansion, LEASE_MS } from "./campaign-expansion.js";
 import { runnerFor } from "./campaign-runner.js";
 import { campaignRow, planSend, type SendInput } from "./campaign-setup.js";
@@ -36,7 +36,9 @@ export async function sendToLists(deps: AppDeps, input: SendInput & { listIds: n
     await expansion.finish("failed", `error: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   });
-  if (first === "failed" && expansion.progress.enqueued === 0) throw balanceLow(account);
+  if (first === "failed" && expansion.progress.enqueued === 0) {
+    throw await fundsShort(deps, account.id, expansion.unpaidMicros);
+  }
   if (first === "more") runner.continue(expansion);
   return { campaignId: row.id };
 }

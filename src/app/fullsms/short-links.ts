@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { type FoundUrl, replaceUrls } from "../../core/urls.js";
 import { AppError } from "../../errors.js";
-import type { LinkClick, ShortLink } from "../../store/ports/index.js";
+import type { LinkClick } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -53,16 +53,22 @@ export async function followShortLink(
 
 const NOT_FOUND = "Resource not found";
 
-/** The message's links; another account's message, or one without links, is not found. */
-async function linksOf(deps: AppDeps, accountId: number, uuid: string): Promise<ShortLink[]> {
-  const links = await deps.store.fullsms.shortLinks.forMessage(accountId, uuid);
-  if (links.length === 0) throw new AppError("not_found", NOT_FOUND);
-  return links;
+/**
+ * The caller's message and its links. Every LOX24 SMS object links to /clicks and /requests, so a message
+ * without short links answers zero clicks rather than a 404; another account's message is not found.
+ */
+async function ownMessageLinks(deps: AppDeps, accountId: number, uuid: string) {
+  const message = await deps.store.messages.get(accountId, uuid);
+  if (!message) throw new AppError("not_found", NOT_FOUND);
+  return { message, links: await deps.store.fullsms.shortLinks.forMessage(accountId, uuid) };
 }
+
+const NO_CLICKS = { items: [] as LinkClick[], total: 0 };
 
 /** LOX24 GET /sms/{uuid}/clicks. */
 export async function clickSummary(deps: AppDeps, accountId: number, uuid: string) {
-  const links = await linksOf(deps, accountId, uuid);
+  const { message, links } = await ownMessageLinks(deps, accountId, uuid);
+  if (links.length === 0) return { uuid, createdAt: message.createdAt, requestsCount: 0 };
   const { total } = await deps.store.fullsms.shortLinks.clicks(accountId, uuid, { offset: 0, limit: 0 });
   return { uuid, createdAt: Math.min(...links.map((l) => l.createdAt)), requestsCount: total };
 }
@@ -74,6 +80,7 @@ export async function clickRequests(
   uuid: string,
   page: { offset: number; limit: number },
 ): Promise<{ items: LinkClick[]; total: number }> {
-  await linksOf(deps, accountId, uuid);
+  const { links } = await ownMessageLinks(deps, accountId, uuid);
+  if (links.length === 0) return NO_CLICKS;
   return deps.store.fullsms.shortLinks.clicks(accountId, uuid, page);
 }

@@ -8,7 +8,11 @@ import { brandProblem, generateCode, hashCode, otpText, SAME_NUMBER_WINDOW_MS } 
 import { AppError, type FieldViolation } from "../../errors.js";
 import type { AccountProfile, OtpRecord } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
+import { accountBalance } from "../account-balance.js";
+import { asFundsShort, fundsShort } from "../fullsms/balance.js";
+import { GEO_REFUSED } from "../fraud/guard.js";
 import { recipientE164 } from "../fullsms/phone-input.js";
+import { numberRuleOf } from "../number-rule.js";
 import { acceptMessages, prepareMessage } from "../send-message.js";
 import { otpSenderCheck, type SenderCheck } from "./sender-check.js";
 import { otpHashKey, otpLimitsOf, otpTtlMs } from "./settings.js";
@@ -30,6 +34,9 @@ export function otpFieldError(field: string): AppError {
   return new AppError("validation", `${field} is invalid`, violations, { withCode: true });
 }
 
+/** FullSMS's "One Creation": another create to the same number is still being made (a concurrent request). */
+export const ONE_CREATION_MESSAGE = "One Creation";
+
 export const SAME_NUMBER_MESSAGE =
   "Two active requests to the same number are not allowed. You may try again when 30 seconds has passed from the first OTP verification was created";
 
@@ -43,13 +50,18 @@ export async function createOtp(
   checkSender: SenderCheck = otpSenderCheck,
 ): Promise<OtpRecord> {
   // Read like every FullSMS recipient: bare digits are international ("442222222222" is +44…).
-  const phone = recipientE164(req.toNumber, req.account.country);
+  const phone = recipientE164(req.toNumber, req.account.country, numberRuleOf(req.account));
   if (!phone) throw otpFieldError("to_number");
   const brand = (req.brand ?? "").normalize("NFC").trim();
   if (brandProblem(brand)) throw otpFieldError("brand");
   const from = (req.from ?? "").trim();
   if (!from) throw new AppError("number_not_owned", "from is missing");
   const senderId = await checkSender(deps, req.account, from);
+  if (deps.fraud && !(await deps.fraud.countryPermitted(req.account, phone))) {
+    throw new AppError("validation", GEO_REFUSED, [{ field: "to_number", message: GEO_REFUSED }], {
+      withCode: true,
+    });
+  }
 
   const id = randomUUID();
   const code = generateCode();
@@ -66,6 +78,10 @@ export async function createOtp(
   });
   // The brand limits keep every OTP text in one part; this guards the rule if the template ever grows.
   if (message.partsCount !== 1) throw otpFieldError("brand");
+  // A create that cannot pay is refused before its reservation, which would replace the number's older
+  // OTP. The debit below still decides (a concurrent send may take the money meanwhile).
+  const { balanceMicros } = await accountBalance(deps, req.account.id);
+  if (balanceMicros < message.priceMicros) throw await fundsShort(deps, req.account.id, message.priceMicros);
 
   const now = deps.clock.now();
   const otp: OtpRecord = {
@@ -85,25 +101,34 @@ export async function createOtp(
     messageUuid: message.uuid,
   };
   const limits = await otpLimitsOf(deps, req.account.id);
-  const outcome = await deps.store.otp.reserve(otp, {
-    now,
-    sameNumberSince: now - SAME_NUMBER_WINDOW_MS,
-    maxActive: limits.maxActive,
-  });
-  if (outcome === "same_number") throw new AppError("otp_same_number", SAME_NUMBER_MESSAGE);
-  if (outcome === "concurrent_limit") {
-    throw new AppError("otp_concurrent_limit", concurrentLimitMessage(limits.maxActive), [], {
-      max: limits.maxActive,
+  // hold: the conversion guard keeps the OTP but neither sends nor charges its SMS (fraud/guard.ts).
+  const create = async (hold: boolean) => {
+    const outcome = await deps.store.otp.reserve(otp, {
+      now,
+      sameNumberSince: now - SAME_NUMBER_WINDOW_MS,
+      maxActive: limits.maxActive,
     });
-  }
+    // How the three same-number answers divide the cases (README "FullSMS OTP per number"): a create still
+    // running for the number → One Creation; an OTP created less than 30 s ago → the 30-second rule; an
+    // older one still active → replaced by this one (reserve cancels it), so a number has one active OTP.
+    if (outcome === "in_flight") throw new AppError("otp_same_number", ONE_CREATION_MESSAGE);
+    if (outcome === "same_number") throw new AppError("otp_same_number", SAME_NUMBER_MESSAGE);
+    if (outcome === "concurrent_limit") {
+      throw new AppError("otp_concurrent_limit", concurrentLimitMessage(limits.maxActive), [], {
+        max: limits.maxActive,
+      });
+    }
+    if (hold) return;
 
-  // Reserved first, sent second: a limit refusal must never have debited anything. If the SMS is refused
-  // (no funds), the reservation goes too, so the caller sees no OTP and no slot stays taken.
-  try {
-    await acceptMessages(deps, req.account.id, [message]);
-  } catch (error) {
-    await deps.store.otp.remove(id);
-    throw error;
-  }
+    // Reserved first, sent second: a limit refusal must never have debited anything. If the SMS is refused
+    // (no funds), the reservation goes too, so the caller sees no OTP and no slot stays taken.
+    try {
+      await acceptMessages(deps, req.account.id, [message]);
+    } catch (error) {
+      await deps.store.otp.remove(id);
+      throw await asFundsShort(deps, req.account.id, error);
+    }
+  };
+  await (deps.fraud ? deps.fraud.guardOtp(req.account.id, phone, create) : create(false));
   return otp;
 }

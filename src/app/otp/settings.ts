@@ -6,26 +6,24 @@ import type { Store } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 
 export const DEFAULT_OTP_TTL_SECONDS = 600;
-const HASH_KEY_SETTING = "otp_hash_key";
+/** Keys of processes whose deps carry none (tests): one per store, in memory only, never stored. */
+const ownKeys = new WeakMap<Store, string>();
 
-const generatedKeys = new WeakMap<Store, Promise<string>>();
-
-/**
- * The HMAC key for codes: the configured one, else a random key generated once and kept in the store's
- * settings (so every gateway process sharing the store agrees, and restarts do not void live OTPs).
- * Kept apart from the otps table on purpose: a leaked OTP table alone does not allow guessing codes.
- */
-export function otpHashKey(deps: AppDeps): Promise<string> {
-  const configured = deps.otp?.hashKey;
-  if (configured) return Promise.resolve(configured);
-  let key = generatedKeys.get(deps.store);
-  if (!key) {
-    key = deps.store.settings.setIfAbsent(HASH_KEY_SETTING, randomBytes(32).toString("hex"));
-    // A failed read must not be cached forever.
-    key.catch(() => generatedKeys.delete(deps.store));
-    generatedKeys.set(deps.store, key);
+/** Every key a stored code hash may have been made with, the current one first (see app/otp-hash-keys.ts). */
+export function otpHashKeys(deps: AppDeps): readonly string[] {
+  const keys = deps.otp?.hashKeys?.all;
+  if (keys && keys.length > 0) return keys;
+  let own = ownKeys.get(deps.store);
+  if (!own) {
+    own = randomBytes(32).toString("hex");
+    ownKeys.set(deps.store, own);
   }
-  return key;
+  return [own];
+}
+
+/** The key new codes are hashed with. */
+export async function otpHashKey(deps: AppDeps): Promise<string> {
+  return otpHashKeys(deps)[0]!;
 }
 
 export const otpTtlMs = (deps: AppDeps) => (deps.otp?.ttlSeconds ?? DEFAULT_OTP_TTL_SECONDS) * 1000;

@@ -18,6 +18,12 @@ export interface AcceptedParts {
   smscIds: string[];
 }
 
+/**
+ * Temporary failures are retried with exponential backoff capped at `maxMs`, until the message's validity
+ * period ends: it then expires (dlr_code 8), refunded if nothing of it reached a network. The last attempt is
+ * made at the end of the validity period rather than skipped. `maxAttempts` (0 = none, the default) gives up
+ * earlier, after that many counted attempts, for operators who prefer to.
+ */
 export interface RetryPolicy {
   baseMs: number;
   maxMs: number;
@@ -78,16 +84,21 @@ export function decideAfterAttempt(
   now: number,
   policy: RetryPolicy,
   random: () => number = Math.random,
+  /** The end of the message's validity period (validUntil). */
+  deadline = Number.POSITIVE_INFINITY,
 ): SubmitDecision {
   if (attempt.ok) return { kind: "submitted", connectorId: attempt.connectorId, smscIds: attempt.smscIds };
   if (attempt.kind === "permanent")
     return failure(Status.BLOCKED, Dlr.REJECTED, attempt.reason, attempt.accepted);
   const countAttempt = attempt.anyUp;
   const nextAttempt = attempts + (countAttempt ? 1 : 0);
-  if (nextAttempt >= policy.maxAttempts) {
+  if (policy.maxAttempts > 0 && nextAttempt >= policy.maxAttempts) {
     return failure(Status.NEW, Dlr.EXPIRED, `gave up: ${attempt.reason}`, attempt.accepted);
   }
-  const dueAt = now + backoffMs(Math.max(1, nextAttempt), policy.baseMs, policy.maxMs, random);
+  if (now >= deadline) {
+    return failure(Status.NEW, Dlr.EXPIRED, `validity period ended: ${attempt.reason}`, attempt.accepted);
+  }
+  const dueAt = Math.min(deadline, now + backoffMs(Math.max(1, nextAttempt), policy.baseMs, policy.maxMs, random));
   return {
     kind: "retry",
     dueAt,

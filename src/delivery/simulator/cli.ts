@@ -22,7 +22,8 @@ export const SIMULATOR_USAGE = `Usage: starling simulator [options]
   --throttle-every <n>           throttle: every Nth submit
   --throttle-above <n>           throttle: above n submits per second
   --drop-after <n>               drop: cut the connection at the Nth submit (default 10)
-  --slow-receipt-delay-ms <n>    slow_receipts: receipt delay (default 30000)`;
+  --slow-receipt-delay-ms <n>    slow_receipts: receipt delay (default 30000)
+  --journal <file>               keep accepted messages and owed receipts in this file across restarts`;
 
 export interface SimulatorCliIo {
   logger?: Logger;
@@ -52,6 +53,7 @@ export function parseSimulatorArgs(args: string[]): SimulatorOptions {
       "throttle-above": { type: "string" },
       "drop-after": { type: "string" },
       "slow-receipt-delay-ms": { type: "string" },
+      journal: { type: "string" },
     },
   });
   const int = (name: keyof typeof values, max = Number.MAX_SAFE_INTEGER): number | undefined => {
@@ -95,6 +97,7 @@ export function parseSimulatorArgs(args: string[]): SimulatorOptions {
     receiptIdFormat: oneOf("receipt-id-format", ["hex", "decimal"] as const),
     systemId: values["system-id"],
     password: values.password,
+    journal: values.journal,
   });
 }
 

@@ -7,12 +7,15 @@ import { coalesceWrites, createPdu, type LibSession, type Pdu } from "../smpp/li
 import { Status } from "../smpp/status.js";
 import { type BindParts, bindTypeOf, onBind } from "./bind.js";
 import { newSession, type SimSession } from "./esme.js";
+import type { MessageLedger } from "./ledger.js";
+import { MESSAGE_STATE } from "./pdus.js";
 import type { SubmitHandler } from "./submit.js";
 
 export interface ConnectionParts extends BindParts {
   /** Every open connection; one is removed when its socket closes. */
   sessions: Set<SimSession>;
   submits: SubmitHandler;
+  ledger: MessageLedger;
   log: Logger;
 }
 
@@ -51,6 +54,9 @@ function onPdu(session: SimSession, pdu: Pdu, parts: ConnectionParts): void {
     case "submit_sm":
       parts.submits.handle(session, pdu);
       return;
+    case "query_sm":
+      answerQuery(session, pdu, parts.ledger);
+      return;
     case "enquire_link":
       parts.stats.enquireLinks++;
       session.lib.send(pdu.response());
@@ -69,4 +75,26 @@ function onPdu(session: SimSession, pdu: Pdu, parts: ConnectionParts): void {
         }),
       );
   }
+}
+
+/** query_sm: the state the message is in now; an id this SMSC never gave (or forgot) is ESME_RQUERYFAIL. */
+function answerQuery(session: SimSession, pdu: Pdu, ledger: MessageLedger): void {
+  if (!session.bindType || session.bindType === "receiver") {
+    session.lib.send(pdu.response({ command_status: Status.ESME_RINVBNDSTS }));
+    return;
+  }
+  const id = String(pdu.message_id ?? "");
+  const status = ledger.status(id, Date.now());
+  if (!status) {
+    session.lib.send(pdu.response({ command_status: Status.ESME_RQUERYFAIL, message_id: id }));
+    return;
+  }
+  session.lib.send(
+    pdu.response({
+      message_id: id,
+      final_date: status.finalAt === undefined ? "" : new Date(status.finalAt),
+      message_state: MESSAGE_STATE[status.state],
+      error_code: Math.min(255, status.error),
+    }),
+  );
 }

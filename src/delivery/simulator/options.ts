@@ -9,6 +9,7 @@ export const SCENARIOS = [
   "blackhole",
   "slow_receipts",
   "expire",
+  "lose_receipts",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -73,6 +74,11 @@ export interface SimulatorOptions {
   maxRecords?: number;
   /** Seed for rejectFraction. */
   seed?: number;
+  /**
+   * A file where the simulator keeps what it accepted and the receipts it owes, so a restart (or crash)
+   * loses neither: owed receipts are sent again and query_sm still answers. Default none (memory only).
+   */
+  journal?: string;
   /** Serve SMPP over TLS with this key and certificate. */
   tls?: SimulatorTlsOptions;
   logger?: Logger;

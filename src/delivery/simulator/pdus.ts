@@ -3,9 +3,9 @@ import type { ReceiptState, TextEncoding } from "../connector.js";
 import type { PduFields } from "../smpp/lib.js";
 import { type AlphabetOptions, encodeBody } from "../smpp/text-codec.js";
 import { concatUdh } from "../smpp/udh.js";
-import type { SubmitRecord } from "./stats.js";
+import type { ReceiptRecord } from "./ledger.js";
 
-const MESSAGE_STATE: Record<ReceiptState, number> = {
+export const MESSAGE_STATE: Record<ReceiptState, number> = {
   ENROUTE: 1,
   DELIVRD: 2,
   EXPIRED: 3,
@@ -29,7 +29,7 @@ function receiptDate(ms: number): string {
 }
 
 export function receiptFields(
-  record: SubmitRecord,
+  record: ReceiptRecord,
   state: ReceiptState,
   error: number,
   withTlvs: boolean,

@@ -7,14 +7,15 @@ import { canReceive, deliver, receiverFor, type SimSession } from "./esme.js";
 import { SIMULATOR_DEFAULTS, type SimulatorOptions } from "./options.js";
 import { receiptFields } from "./pdus.js";
 import type { PlannedReceipt } from "./scenarios.js";
-import type { SimulatorStats, SubmitRecord } from "./stats.js";
+import type { LedgerEntry, MessageLedger, ReceiptRecord } from "./ledger.js";
+import type { SimulatorStats } from "./stats.js";
 import type { Timers } from "./timers.js";
 
 /** A receipt is offered this many times before the simulator gives up on it. */
 const RECEIPT_ATTEMPTS = 10;
 
 interface QueuedReceipt {
-  record: SubmitRecord;
+  record: ReceiptRecord;
   receipt: PlannedReceipt;
   attempt: number;
 }
@@ -29,11 +30,19 @@ export class ReceiptSender {
     private readonly stats: SimulatorStats,
     private readonly timers: Timers,
     private readonly options: SimulatorOptions,
+    private readonly ledger: MessageLedger,
   ) {}
 
   /** Sends `receipt` for a submit that came on `origin`, once the receipt's delay has passed. */
-  schedule(origin: SimSession, record: SubmitRecord, receipt: PlannedReceipt): void {
+  schedule(origin: SimSession, record: ReceiptRecord, receipt: PlannedReceipt): void {
     this.timers.later(receipt.delayMs, () => this.#send(origin, record, receipt));
+  }
+
+  /** Receipts a previous run owed (from the ledger's journal): each goes out when due and a bind can take it. */
+  restore(entries: readonly LedgerEntry[], now = Date.now()): void {
+    for (const { record, receipt, doneAt } of entries) {
+      this.timers.later(Math.max(0, doneAt - now), () => this.#send(undefined, record, receipt));
+    }
   }
 
   /** A bind of `systemId` that can receive came up: what waited for one goes out now. */
@@ -56,7 +65,7 @@ export class ReceiptSender {
    * real SMSC does, a receipt that gets no deliver_sm_resp (or an error) is sent again: on the next bind if
    * the connection went, else after receiptRetryMs.
    */
-  #send(origin: SimSession | undefined, record: SubmitRecord, receipt: PlannedReceipt, attempt = 1): void {
+  #send(origin: SimSession | undefined, record: ReceiptRecord, receipt: PlannedReceipt, attempt = 1): void {
     const target =
       origin && canReceive(origin) && !origin.lib.socket.destroyed
         ? origin
@@ -71,6 +80,7 @@ export class ReceiptSender {
     void deliver(target, fields).then((status) => {
       if (status === Status.ESME_ROK) {
         this.stats.receiptsAcknowledged++;
+        this.ledger.acknowledged(record.smscId);
         return;
       }
       if (this.#closed || attempt >= RECEIPT_ATTEMPTS) return;

@@ -8,6 +8,8 @@ export interface PlannedReceipt {
   /** network error code carried in err: and network_error_code. */
   error: number;
   delayMs: number;
+  /** The message reaches this state but its receipt is never sent (query_sm still tells). */
+  lost?: boolean;
 }
 
 export type SubmitDecision =
@@ -97,6 +99,8 @@ export class ScenarioEngine {
         };
       case "expire":
         return { action: "accept", receipt: { state: "EXPIRED", error: 0, delayMs: this.receiptDelayMs } };
+      case "lose_receipts":
+        return { action: "accept", receipt: { ...delivered.receipt, lost: true } };
     }
   }
 

@@ -22,10 +22,11 @@ import {
   type SimulatorOptions,
 } from "./options.js";
 import { inboundFields } from "./pdus.js";
+import { MessageLedger } from "./ledger.js";
 import { ReceiptSender } from "./receipts.js";
 import { ScenarioEngine } from "./scenarios.js";
 import { type MessageRecord, SimulatorStats, type SubmitRecord } from "./stats.js";
-import { SubmitHandler } from "./submit.js";
+import { firstIdOfRun, SubmitHandler } from "./submit.js";
 import { Timers } from "./timers.js";
 
 export interface SimulatorEvents {
@@ -50,6 +51,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
   readonly #sessions = new Set<SimSession>();
   readonly #timers = new Timers();
   readonly #receipts: ReceiptSender;
+  readonly #ledger: MessageLedger;
   readonly #connectionParts: ConnectionParts;
   readonly #engine: ScenarioEngine;
   readonly #alphabet: AlphabetOptions;
@@ -72,7 +74,10 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       defaultAlphabet: options.defaultAlphabet ?? SIMULATOR_DEFAULTS.defaultAlphabet,
     };
     this.#log = (options.logger ?? pino({ level: "silent" })).child({ component: "smsc-simulator" });
-    this.#receipts = new ReceiptSender(this.#sessions, this.stats, this.#timers, options);
+    const maxRecords = options.maxRecords ?? SIMULATOR_DEFAULTS.maxRecords;
+    this.#ledger = new MessageLedger(maxRecords, options.firstId ?? firstIdOfRun(), options.journal);
+    this.#receipts = new ReceiptSender(this.#sessions, this.stats, this.#timers, options, this.#ledger);
+    this.#receipts.restore(this.#ledger.owed());
     const submits = new SubmitHandler({
       options,
       engine: this.#engine,
@@ -80,6 +85,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       stats: this.stats,
       timers: this.#timers,
       receipts: this.#receipts,
+      ledger: this.#ledger,
       accepted: (record, message) => {
         this.emit("submit", record);
         if (message) this.emit("message", message);
@@ -92,6 +98,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
       bound: (info) => this.emit("bind", info),
       sessions: this.#sessions,
       submits,
+      ledger: this.#ledger,
       log: this.#log,
     };
   }
@@ -168,6 +175,7 @@ export class Simulator extends EventEmitter<SimulatorEvents> {
     this.#closed = true;
     this.#timers.close();
     this.#receipts.close();
+    this.#ledger.close();
     this.stats.close();
     const server = this.#server;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();

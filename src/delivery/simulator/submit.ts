@@ -9,6 +9,7 @@ import type { AlphabetOptions } from "../smpp/text-codec.js";
 import type { SimSession } from "./esme.js";
 import { SIMULATOR_DEFAULTS, type SimulatorOptions } from "./options.js";
 import { formatId } from "./pdus.js";
+import { type MessageLedger, receiptRecordOf } from "./ledger.js";
 import type { ReceiptSender } from "./receipts.js";
 import { submitRecord } from "./record.js";
 import { type ScenarioEngine, wantsReceipt } from "./scenarios.js";
@@ -31,6 +32,8 @@ export interface SubmitHandlerParts {
   stats: SimulatorStats;
   timers: Timers;
   receipts: ReceiptSender;
+  /** The SMSC's book of accepted messages (query_sm, receipts owed across a restart). */
+  ledger: MessageLedger;
   /** Called once a submit was accepted and answered; `message` when it completed a whole message. */
   accepted(record: SubmitRecord, message: MessageRecord | undefined): void;
 }
@@ -39,7 +42,7 @@ export class SubmitHandler {
   #nextId: number;
 
   constructor(private readonly parts: SubmitHandlerParts) {
-    this.#nextId = parts.options.firstId ?? firstIdOfRun();
+    this.#nextId = parts.ledger.nextId;
   }
 
   handle(session: SimSession, pdu: Pdu): void {
@@ -82,11 +85,19 @@ export class SubmitHandler {
         };
         const record = submitRecord(pdu, fields, ids, this.parts.alphabet);
         const message = stats.recordAccepted(record);
+        const owed =
+          !decision.receipt.lost && wantsReceipt(record.registeredDelivery, decision.receipt.state);
+        // Booked (and journalled) before the ESME learns the id: what it was told survives a crash.
+        this.parts.ledger.accepted({
+          n: id,
+          record: receiptRecordOf(record),
+          receipt: decision.receipt,
+          doneAt: record.receivedAt + decision.receipt.delayMs,
+          owed,
+        });
         this.#respond(session, pdu.response({ message_id: record.smscId }));
         this.parts.accepted(record, message);
-        if (wantsReceipt(record.registeredDelivery, decision.receipt.state)) {
-          this.parts.receipts.schedule(session, record, decision.receipt);
-        }
+        if (owed) this.parts.receipts.schedule(session, record, decision.receipt);
       }
     }
   }

@@ -4,7 +4,6 @@
  * Listeners of `receipt` and `inbound` may call event.waitUntil(promise) (the ExtendableEvent pattern); the
  * deliver_sm_resp then waits for that promise. Listeners that do not call it get the old behaviour.
  */
-import type { DeliverAck } from "./session.js";
 
 export interface Acknowledgeable {
   /** Hold the SMSC's acknowledgement until `work` settles; a rejection makes the SMSC send it again. */
@@ -23,31 +22,4 @@ export function emitAcknowledgeable<T extends object>(
   const handled = emit(Object.assign(event, { waitUntil: (p: Promise<unknown>) => void work.push(p) }));
   if (!handled) return Promise.reject(new Error("a listener failed"));
   return work.length > 0 ? Promise.all(work).then(() => undefined) : undefined;
-}
-
-/** Ties an emission that happens now or later (a receipt held back by the gate) to a deliver_sm's answer. */
-export class PendingAck {
-  #settled = false;
-  #work: Promise<void> | undefined;
-  #forward: ((work: Promise<void>) => void) | undefined;
-
-  /** The emission happened; `work` is what emitAcknowledgeable returned. */
-  settle(work: Promise<void> | undefined): void {
-    this.#settled = true;
-    this.#work = work;
-    this.#forward?.(work ?? Promise.resolve());
-  }
-
-  /** Called right after offering: defers the answer only if there is something to wait for. */
-  applyTo(ack: DeliverAck): void {
-    if (this.#settled) {
-      if (this.#work) ack.defer(this.#work);
-      return;
-    }
-    ack.defer(
-      new Promise<void>((resolve, reject) => {
-        this.#forward = (work) => work.then(resolve, reject);
-      }),
-    );
-  }
 }

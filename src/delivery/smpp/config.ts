@@ -76,8 +76,11 @@ export const smppSettingsSchema = z
     defaultAlphabet: z.enum(["gsm7", "latin1"]).default("gsm7"),
     concatenation: z.enum(["udh", "sar"]).default("udh"),
     serviceType: z.string().default(""),
-    /** How long a receipt that may belong to a submit still in flight is held back before it is emitted anyway. */
-    receiptHoldMs: int.min(0).default(2000),
+    /**
+     * No longer used: receipts that overtake their submit wait in the store, not in the connector. Still
+     * accepted so config files that set it keep starting.
+     */
+    receiptHoldMs: int.min(0).optional(),
     /** Parts of an inbound concatenated message are awaited this long; then what arrived is delivered. */
     inboundReassemblyMs: positive.default(60_000),
   })

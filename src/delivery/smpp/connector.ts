@@ -8,12 +8,14 @@ import type {
   Connector,
   ConnectorEvents,
   InboundEvent,
+  QueryResult,
   ReceiptEvent,
   SubmitFailureKind,
   SubmitRequest,
   SubmitResult,
 } from "../connector.js";
-import { emitAcknowledgeable, PendingAck } from "./acknowledge.js";
+import { emitAcknowledgeable } from "./acknowledge.js";
+import { sourceAddress } from "./address.js";
 import { resolveSmppConfig, type SmppConnectorConfig, type SmppConnectorInput } from "./config.js";
 import { deliverFieldsOf, isReceiptEsmClass } from "./deliver.js";
 import { decodeInbound, type InboundPart } from "./inbound.js";
@@ -21,17 +23,15 @@ import type { Pdu } from "./lib.js";
 import { normaliseSmscId } from "./message-id.js";
 import { buildSubmitPdus } from "./pdu.js";
 import { Reassembler } from "./reassembly.js";
-import { parseReceipt } from "./receipt.js";
-import { ReceiptGate } from "./receipt-gate.js";
+import { parseReceipt, stateFromNumber } from "./receipt.js";
 import { type BindType, type DeliverAck, type RequestOutcome, SmppSession } from "./session.js";
-import { classifySubmitStatus, statusName } from "./status.js";
+import { classifySubmitStatus, Status, statusName } from "./status.js";
 
 export class SmppConnector extends EventEmitter<ConnectorEvents> implements Connector {
   readonly id: string;
   readonly config: Readonly<SmppConnectorConfig>;
   readonly #tx: SmppSession;
   readonly #rx: SmppSession | undefined;
-  readonly #gate: ReceiptGate;
   readonly #parts: Reassembler<InboundPart>;
   readonly #log: Logger;
 
@@ -40,7 +40,6 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
     this.config = resolveSmppConfig(input);
     this.id = this.config.id;
     this.#log = logger.child({ connector: this.id });
-    this.#gate = new ReceiptGate(this.config.receiptHoldMs);
     this.#parts = new Reassembler<InboundPart>(this.config.inboundReassemblyMs, (parts) => {
       // A part never came: deliver what did rather than lose the message. Its parts were all answered
       // already, so there is nothing left to acknowledge and a failing listener was logged by #emit.
@@ -61,7 +60,6 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
 
   async stop(): Promise<void> {
     await Promise.all([this.#tx.stop(), this.#rx?.stop()]);
-    this.#gate.flush();
     this.#parts.clear();
   }
 
@@ -86,22 +84,43 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       const smscIds: string[] = [];
       // Parts accepted in an earlier attempt are on the network already: resume after them.
       for (const fields of pdus.slice(request.firstPart ?? 0)) {
-        this.#gate.requestSent();
         const outcome = await this.#tx.submit(fields);
         const id = acceptedId(outcome);
-        this.#gate.responseReceived(id === undefined ? undefined : this.#normaliseSubmitId(id));
-        if (id === undefined) {
-          this.#gate.submitResolved(smscIds);
-          return this.#failed(request, outcome, smscIds);
-        }
+        if (id === undefined) return this.#failed(request, outcome, smscIds);
         smscIds.push(this.#normaliseSubmitId(id));
       }
-      this.#gate.submitResolved(smscIds);
       return { ok: true, smscIds };
     } catch (error) {
       this.#log.error({ err: error, messageId: request.messageId }, "submit failed unexpectedly");
       return failure("temporary", `internal error: ${(error as Error).message}`, []);
     }
+  }
+
+  /** query_sm for a message this connector submitted; `smscId` in its stored (receipt) form. */
+  async query(smscId: string, source: string): Promise<QueryResult> {
+    const c = this.config;
+    const id = normaliseSmscId(smscId, c.receiptIdFormat, c.submitIdFormat ?? c.receiptIdFormat);
+    const from = sourceAddress(source, c.sourceTon, c.sourceNpi);
+    const outcome = await this.#tx.query({
+      message_id: id,
+      source_addr_ton: from.ton,
+      source_addr_npi: from.npi,
+      source_addr: from.addr,
+    });
+    if (outcome.kind !== "response") {
+      return {
+        kind: "failed",
+        reason: outcome.kind === "timeout" ? "query_sm not answered" : `query_sm: ${outcome.kind}`,
+      };
+    }
+    const status = outcome.pdu.command_status;
+    if (status === Status.ESME_RQUERYFAIL || status === Status.ESME_RINVMSGID) {
+      return { kind: "unknown", reason: `SMSC answered ${statusName(status)}` };
+    }
+    if (status !== Status.ESME_ROK) return { kind: "failed", reason: `SMSC answered ${statusName(status)}` };
+    const state = stateFromNumber(Number(outcome.pdu.message_state));
+    const errorCode = Number(outcome.pdu.error_code ?? 0);
+    return errorCode > 0 ? { kind: "state", state, errorCode } : { kind: "state", state };
   }
 
   #session(bindType: BindType): SmppSession {
@@ -177,11 +196,9 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       };
       if (parsed.errorCode !== undefined) receipt.errorCode = parsed.errorCode;
       if (parsed.doneAt) receipt.doneAt = parsed.doneAt;
-      const pending = new PendingAck();
-      this.#gate.offer(receipt.smscId, () =>
-        pending.settle(emitAcknowledgeable((event) => this.#emit("receipt", event), receipt)),
-      );
-      pending.applyTo(ack);
+      // Emitted at once, even when it overtook its submit's response: the store keeps a receipt whose part
+      // is not recorded yet until it is (the one mechanism for early receipts, see store/sql/delivery).
+      deferIfAny(ack, emitAcknowledgeable((event) => this.#emit("receipt", event), receipt));
       return;
     }
     const part = decodeInbound(fields, this.config);

@@ -1,20 +1,14 @@
 /**
  * Submit pacing: a token bucket (GCRA form: each caller reserves the next free slot, so callers go in FIFO
- * order with one timer each) plus slow-down on ESME_RTHROTTLED: pause, halve the rate, then recover by 25%
- * per second without further throttling, back up to the configured rate.
+ * order with one timer each) at the rate adaptive-rate.ts learns from the SMSC's answers: lowered to what
+ * the SMSC accepts when it answers ESME_RTHROTTLED (with a pause), raised again while it does not.
  */
-const RECOVERY_STEP_MS = 1000;
-const RECOVERY_FACTOR = 1.25;
-/** Above this an unlimited connector that recovered is unlimited again. */
-const UNLIMITED_AGAIN = 100_000;
+import { AdaptiveRate } from "./adaptive-rate.js";
 
 export class RateLimiter {
-  readonly #limit: number;
-  #rate: number;
+  readonly #adaptive: AdaptiveRate;
   #tat = 0;
   #pauseUntil = 0;
-  #lastThrottle = Number.NEGATIVE_INFINITY;
-  #lastRecovery = 0;
   #bucketStart = 0;
   #count = 0;
   #previousCount = 0;
@@ -26,20 +20,19 @@ export class RateLimiter {
     private readonly pauseMs: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.#limit = ratePerSecond > 0 ? ratePerSecond : Number.POSITIVE_INFINITY;
-    this.#rate = this.#limit;
+    this.#adaptive = new AdaptiveRate(ratePerSecond, now(), pauseMs);
   }
 
   /** Current allowed rate per second (Infinity = unlimited). */
   get rate(): number {
-    return this.#rate;
+    return this.#adaptive.rate;
   }
 
   /** Resolves when this caller may send. cancel() wakes every waiter early. */
   async take(): Promise<void> {
     for (;;) {
       const now = this.now();
-      this.#recover(now);
+      this.#adaptive.tick(now);
       const wait = this.#reserve(now);
       if (wait <= 0) break;
       const cancelled = await this.#sleep(wait);
@@ -49,19 +42,18 @@ export class RateLimiter {
     this.#countSend(this.now());
   }
 
-  /**
-   * The SMSC said ESME_RTHROTTLED to a request sent at `sentAt`. Answers to requests sent before the last
-   * slow-down are stale news (a window's worth arrive together) and must not halve the rate again.
-   */
-  throttled(sentAt: number = this.now()): void {
-    if (sentAt < this.#lastThrottle) return;
+  /** The SMSC answered a submit sent at `sentAt` (throttled = ESME_RTHROTTLED, any other status = not). */
+  answered(sentAt: number, throttled: boolean): void {
     const now = this.now();
-    const observed = Math.max(1, this.#observedRate(now));
-    this.#rate = Math.max(1, Math.min(this.#rate, observed) / 2);
+    const verdict = this.#adaptive.answer(sentAt, throttled, now, () => Math.max(1, this.#observedRate(now)));
+    if (verdict !== "lowered") return;
     this.#pauseUntil = Math.max(this.#pauseUntil, now + this.pauseMs);
     this.#tat = Math.max(this.#tat, this.#pauseUntil);
-    this.#lastThrottle = now;
-    this.#lastRecovery = now;
+  }
+
+  /** ESME_RTHROTTLED to a submit sent at `sentAt`. */
+  throttled(sentAt: number = this.now()): void {
+    this.answered(sentAt, true);
   }
 
   cancel(): void {
@@ -70,21 +62,13 @@ export class RateLimiter {
 
   #reserve(now: number): number {
     const start = Math.max(now, this.#pauseUntil);
-    if (this.#rate === Number.POSITIVE_INFINITY) return start - now;
-    const interval = 1000 / this.#rate;
-    const tolerance = (Math.max(1, this.#rate / 10) - 1) * interval; // a burst of a tenth of a second
+    const rate = this.#adaptive.rate;
+    if (rate === Number.POSITIVE_INFINITY) return start - now;
+    const interval = 1000 / rate;
+    const tolerance = (Math.max(1, rate / 10) - 1) * interval; // a burst of a tenth of a second
     const slot = Math.max(start, this.#tat - tolerance);
     this.#tat = Math.max(this.#tat, slot) + interval;
     return slot - now;
-  }
-
-  #recover(now: number): void {
-    if (this.#rate >= this.#limit || now - this.#lastThrottle < RECOVERY_STEP_MS) return;
-    const steps = Math.floor((now - this.#lastRecovery) / RECOVERY_STEP_MS);
-    if (steps <= 0) return;
-    this.#rate = Math.min(this.#limit, this.#rate * RECOVERY_FACTOR ** steps);
-    if (this.#limit === Number.POSITIVE_INFINITY && this.#rate > UNLIMITED_AGAIN) this.#rate = this.#limit;
-    this.#lastRecovery = now;
   }
 
   #countSend(now: number): void {

@@ -16,6 +16,8 @@ export class Reassembler<T> {
   constructor(
     private readonly timeoutMs: number,
     private readonly onExpire: (parts: T[]) => void = () => {},
+    /** A part that arrives again (a retransmission) replaces the first; merge decides what is kept. */
+    private readonly merge: (first: T, again: T) => T = (_first, again) => again,
   ) {}
 
   /** All parts in order once the last one arrives; undefined while parts are missing. */
@@ -28,12 +30,18 @@ export class Reassembler<T> {
       group = { parts: new Array<T | undefined>(info.total).fill(undefined), received: 0, timer };
       this.#groups.set(groupKey, group);
     }
-    if (group.parts[info.seq - 1] === undefined) group.received++;
-    group.parts[info.seq - 1] = part;
+    const earlier = group.parts[info.seq - 1];
+    if (earlier === undefined) group.received++;
+    group.parts[info.seq - 1] = earlier === undefined ? part : this.merge(earlier, part);
     if (group.received < info.total) return undefined;
     clearTimeout(group.timer);
     this.#groups.delete(groupKey);
     return group.parts as T[];
+  }
+
+  /** True while the group `info` belongs to has parts waiting. */
+  has(key: string, info: ConcatInfo): boolean {
+    return this.#groups.has(`${key}|${info.ref}|${info.total}`);
   }
 
   get pending(): number {

@@ -124,12 +124,28 @@ export class SmppSession extends EventEmitter<SessionEvents> {
       const outcome = await this.#request(conn, "submit_sm", fields);
       if (outcome.kind === "response") {
         const status = outcome.pdu.command_status;
-        if (status === Status.ESME_RTHROTTLED) this.#limiter.throttled(sentAt);
+        this.#limiter.answered(sentAt, status === Status.ESME_RTHROTTLED);
         // The SMSC no longer considers us bound: a fresh bind is the only way back.
         if (status === Status.ESME_RINVBNDSTS)
           this.#drop(conn, new Error("SMSC reports the session unbound"));
       }
       return outcome;
+    } finally {
+      this.#window.release();
+    }
+  }
+
+  /**
+   * Sends one query_sm through the window (not the pacer: the SMSC counts submits, and a query waiting
+   * behind a throttled pace would only age). Never rejects.
+   */
+  async query(fields: PduFields): Promise<RequestOutcome> {
+    if (!this.isBound()) return { kind: "closed", reason: "not bound" };
+    if (!(await this.#window.acquire())) return { kind: "closed", reason: "connection lost" };
+    try {
+      const conn = this.#conn;
+      if (!conn?.alive || this.#state !== "bound") return { kind: "closed", reason: "connection lost" };
+      return await this.#request(conn, "query_sm", fields);
     } finally {
       this.#window.release();
     }

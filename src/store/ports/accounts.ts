@@ -21,6 +21,11 @@ export interface Account {
   /** FullSMS: campaigns need the balance above this. */
   minBalanceMicros: Micros;
   allowShortLinks: boolean;
+  /**
+   * Recipients must be in ranges libphonenumber knows as allocated ("valid"); otherwise (absent or false)
+   * every number of a possible length is sendable. See core/phone.ts NumberRule.
+   */
+  strictNumbers?: boolean;
   /** Secret for signing webhook bodies (HMAC-SHA256). */
   webhookSecret: string;
   createdAt: number;
@@ -44,7 +49,10 @@ export interface NewAccount {
 }
 
 export type AccountPatch = Partial<
-  Pick<Account, "name" | "status" | "services" | "isTextDeleted" | "timezone" | "minBalanceMicros" | "allowShortLinks">
+  Pick<
+    Account,
+    "name" | "status" | "services" | "isTextDeleted" | "timezone" | "minBalanceMicros" | "allowShortLinks" | "strictNumbers"
+  >
 >;
 
 export interface ApiKey {

@@ -1,3 +1,4 @@
+import type { DeliveryEvent } from "../../core/delivery/state.js";
 import type { AcceptedParts } from "../../core/delivery/submit.js";
 import type { PartState } from "../../core/delivery-state.js";
 import type { Message } from "../../core/message.js";
@@ -36,11 +37,32 @@ export type DeliveryOutcome =
    */
   | { kind: "failed"; owner: string; message: Message; statusCode: number; dlrCode: number; refund: boolean; error: string };
 
+/**
+ * Renders a domain event as the webhook an account's callback URLs receive: the dialect's payload (the
+ * composition root passes LOX24's). The store writes the result to the outbox in the transaction of the change.
+ */
+export type WebhookRenderer = (event: DeliveryEvent) => { name: string; data: unknown };
+
+/** Without a dialect's renderer, the domain event itself (for tools that open a store on their own). */
+export const neutralWebhook: WebhookRenderer = (event) => ({ name: event.type, data: event });
+
 export interface ReceiptUpdate {
   connectorId: string;
   smscId: string;
   state: PartState;
   errorCode?: number;
+}
+
+/** A submitted part whose receipt has not come: what the gateway needs to ask the SMSC about it. */
+export interface EnRoutePart {
+  messageUuid: string;
+  partIndex: number;
+  connectorId: string;
+  smscId: string;
+  /** The message's sender, as submitted (query_sm names it). */
+  source: string;
+  /** When the part was submitted (unix ms). */
+  submittedAt: number;
 }
 
 export interface DeliveryStore {
@@ -56,6 +78,16 @@ export interface DeliveryStore {
    * expire (dlr_code 8). Returns how many expired.
    */
   expireStale(sentBefore: number, now: number): Promise<number>;
+  /**
+   * Parts still en route, of messages not yet final, submitted in [since, before), oldest first, after
+   * `cursor` (the last one a previous page returned), at most `limit`.
+   */
+  enRouteParts(
+    since: number,
+    before: number,
+    limit: number,
+    cursor?: Pick<EnRoutePart, "submittedAt" | "messageUuid" | "partIndex">,
+  ): Promise<EnRoutePart[]>;
   /** Rows still queued, per lane. */
   queueDepth(): Promise<{ transactional: number; bulk: number }>;
 }
@@ -69,6 +101,8 @@ export interface OutboxItem {
   data: unknown;
   createdAt: number;
   attempts: number;
+  /** The receiver's own timeout for a post, when it has one (`webhooks timeout`); else the configured default. */
+  timeoutMs?: number | null;
 }
 
 export type WebhookAttempt =
@@ -80,15 +114,20 @@ export interface Webhook {
   accountId: number;
   url: string;
   createdAt: number;
+  /** How long a post to this receiver may take; null = the configured default (`webhooks.timeoutMs`). */
+  timeoutMs: number | null;
 }
 
 export interface WebhookStore {
-  add(accountId: number, url: string, now: number): Promise<Webhook>;
+  add(accountId: number, url: string, now: number, timeoutMs?: number | null): Promise<Webhook>;
   list(accountId: number): Promise<Webhook[]>;
   remove(id: number): Promise<boolean>;
+  /** Sets (or, with null, clears) a receiver's own timeout; false if there is no such webhook. */
+  setTimeout(id: number, timeoutMs: number | null): Promise<boolean>;
   /** Writes one outbox row per callback URL of the account (none if it has no URL). */
   enqueue(accountId: number, name: string, data: unknown, now: number): Promise<void>;
-  claimDue(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  /** Leases due events, oldest first, leaving out those to `exceptUrls` (receivers that are full or paused). */
+  claimDue(now: number, limit: number, leaseMs: number, exceptUrls?: readonly string[]): Promise<OutboxItem[]>;
   /** Gives claimed events back unsent (their lease ends now), so the next claim, here or elsewhere, takes them. */
   release(ids: readonly string[]): Promise<void>;
   /**

@@ -25,7 +25,14 @@ export interface MessageQuery {
   createdBefore?: number; // exclusive
   statusCode?: number[];
   dlrCode?: number[];
+  /** Exactly this E.164 number. */
   phone?: string;
+  /** Any of these uuids. */
+  uuids?: string[];
+  /** Numbers containing any of these digit strings (LOX24's partial `phone` filter). */
+  phoneContains?: string[];
+  /** Text containing this, case-insensitively (LOX24's partial `text` filter). */
+  textContains?: string;
   bulkId?: string;
 }
 

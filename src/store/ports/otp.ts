@@ -36,17 +36,26 @@ export interface OtpCheck {
 
 export interface OtpReserveRules {
   now: number;
-  /** Refuse when an active OTP to the same number was created after this (unix ms); 30 s exactly is fine. */
+  /**
+   * Refuse when an active OTP to the same number was created after this (unix ms); 30 s exactly is fine.
+   * An active OTP to the same number created at or before it is replaced: cancelled in the same
+   * transaction, so a number never has two OTPs in progress.
+   */
   sameNumberSince: number;
   maxActive: number;
 }
 
-export type ReserveOutcome = "reserved" | "same_number" | "concurrent_limit";
+/**
+ * `in_flight`: another create to the same number holds a reservation whose SMS is not stored yet (a
+ * concurrent request); `same_number`: an active OTP to it was created within the window.
+ */
+export type ReserveOutcome = "reserved" | "same_number" | "in_flight" | "concurrent_limit";
 
 export interface OtpStore {
   /**
-   * Inserts an OTP in progress unless a limit forbids it; the checks and the insert are serialised per
-   * account, so concurrent creates cannot both take the last free slot.
+   * Inserts an OTP in progress unless a limit forbids it, replacing an older one to the same number (see
+   * OtpReserveRules); the checks and the insert are serialised per account, so concurrent creates cannot
+   * both take the last free slot.
    */
   reserve(otp: OtpRecord, rules: OtpReserveRules): Promise<ReserveOutcome>;
   /** Removes a reservation whose SMS was refused (e.g. no funds), as if it had never been created. */

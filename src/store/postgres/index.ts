@@ -3,14 +3,14 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Store } from "../ports/index.js";
 import type { Database as Tables } from "../sql/db.js";
-import { createSqlStore, migrate } from "../sql/index.js";
+import { createSqlStore, migrate, type StoreOptions } from "../sql/index.js";
 
 // Money (micros) and times (unix ms) are int8; they stay far below 2^53, so a JS number is exact.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export async function openPostgresStore(url: string, poolSize = 10): Promise<Store> {
+export async function openPostgresStore(url: string, poolSize = 10, options: StoreOptions = {}): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   await migrate(kysely, "postgres");
-  return createSqlStore({ kysely, dialect: "postgres" });
+  return createSqlStore({ kysely, dialect: "postgres" }, options);
 }

@@ -31,6 +31,7 @@ export function rowToAccount(row: AccountRow): Account {
     timezone: row.timezone,
     minBalanceMicros: Number(row.min_balance_micros),
     allowShortLinks: row.allow_short_links === 1,
+    strictNumbers: row.strict_numbers === 1,
     webhookSecret: row.webhook_secret,
     createdAt: Number(row.created_at),
   };
@@ -72,6 +73,7 @@ export function sqlAccountStore({ kysely }: Db, credentials?: CredentialCache<Cr
           timezone: account.timezone ?? "UTC",
           min_balance_micros: 0,
           allow_short_links: 0,
+          strict_numbers: 0,
           webhook_secret: account.webhookSecret,
           created_at: now,
         })
@@ -103,6 +105,7 @@ export function sqlAccountStore({ kysely }: Db, credentials?: CredentialCache<Cr
       if (patch.timezone !== undefined) values.timezone = patch.timezone;
       if (patch.minBalanceMicros !== undefined) values.min_balance_micros = patch.minBalanceMicros;
       if (patch.allowShortLinks !== undefined) values.allow_short_links = patch.allowShortLinks ? 1 : 0;
+      if (patch.strictNumbers !== undefined) values.strict_numbers = patch.strictNumbers ? 1 : 0;
       if (Object.keys(values).length === 0) return this.get(id);
       credentials?.invalidate();
       const row = await kysely

@@ -1,10 +1,12 @@
 import type { Kysely } from "kysely";
 import type { FullsmsTables } from "./fullsms/schema.js";
+import type { AdminTables } from "./operator/schema.js";
 import type { OtpTables } from "./otp.js";
+import type { SafetyTables } from "./safety.js";
 import type { CoreTables, DeliveryTables } from "./schema.js";
 
 /** Every table of every area; an area adds its own interface here. */
-export type Database = CoreTables & DeliveryTables & OtpTables & FullsmsTables;
+export type Database = CoreTables & DeliveryTables & OtpTables & FullsmsTables & SafetyTables & AdminTables;
 
 export type Dialect = "sqlite" | "postgres";
 

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { Message, PriorityLane, ServiceCode } from "../../core/message.js";
 import { Status } from "../../core/message.js";
 import type { AcceptBatch, AcceptOutcome, CancelOutcome, MessageQuery, MessageStore } from "../ports/index.js";
@@ -182,6 +182,15 @@ export function sqlMessageStore(db: Db): MessageStore {
       if (q.statusCode?.length) query = query.where("status_code", "in", q.statusCode);
       if (q.dlrCode?.length) query = query.where("dlr_code", "in", q.dlrCode);
       if (q.phone) query = query.where("phone", "=", q.phone);
+      if (q.uuids?.length) query = query.where("uuid", "in", q.uuids);
+      const phones = q.phoneContains;
+      if (phones?.length) query = query.where((eb) => eb.or(phones.map((p) => eb("phone", "like", `%${p}%`))));
+      if (q.textContains) {
+        // ESCAPE named: SQLite has no default escape character. lower() on both sides because PostgreSQL's
+        // LIKE is case-sensitive (SQLite's lower() and LIKE fold ASCII letters only).
+        const pattern = `%${q.textContains.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`;
+        query = query.where(sql<boolean>`lower(${sql.ref("text")}) like ${pattern} escape '\\'`);
+      }
       if (q.bulkId) query = query.where("bulk_id", "=", q.bulkId);
       const { n } = await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
       const rows = await query

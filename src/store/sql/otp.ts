@@ -110,13 +110,43 @@ export function sqlOtpStore(db: Db): OtpStore {
           .where("status", "=", "in_progress")
           .where("expires_at", ">", rules.now);
         const sameNumber = await active
-          .select("id")
           .where("phone", "=", otp.phone)
-          .where("created_at", ">", rules.sameNumberSince)
-          .executeTakeFirst();
-        if (sameNumber) return "same_number";
+          .select((eb) => [
+            "id",
+            "created_at",
+            // Its SMS not stored yet: the reservation of a create still running (see app/otp/create-otp.ts).
+            eb
+              .not(
+                eb.exists(
+                  eb
+                    .selectFrom("messages")
+                    .select("uuid")
+                    .whereRef("messages.uuid", "=", "otps.message_uuid"),
+                ),
+              )
+              .as("in_flight"),
+          ])
+          .execute();
+        // Only within the window: a reservation that never got its SMS (held by the OTP conversion guard, or
+        // left by a crashed create) must not block the number for the OTP's whole lifetime.
+        const recent = sameNumber.filter((o) => Number(o.created_at) > rules.sameNumberSince);
+        if (recent.some((o) => Boolean(o.in_flight))) return "in_flight";
+        if (recent.length > 0) return "same_number";
         const { n } = await active.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-        if (Number(n) >= rules.maxActive) return "concurrent_limit";
+        // The OTPs this one replaces free their slots.
+        if (Number(n) - sameNumber.length >= rules.maxActive) return "concurrent_limit";
+        if (sameNumber.length > 0) {
+          await trx
+            .updateTable("otps")
+            .set({ status: "cancelled", finished_at: rules.now })
+            .where(
+              "id",
+              "in",
+              sameNumber.map((o) => o.id),
+            )
+            .where("status", "=", "in_progress")
+            .execute();
+        }
         await trx
           .insertInto("otps")
           .values({

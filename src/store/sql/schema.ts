@@ -17,6 +17,8 @@ export interface AccountsTable {
   timezone: string;
   min_balance_micros: number;
   allow_short_links: number;
+  /** 014: only allocated ranges are accepted as recipients. */
+  strict_numbers: number;
   webhook_secret: string;
   created_at: number;
 }
@@ -129,6 +131,8 @@ export interface WebhooksTable {
   account_id: number;
   url: string;
   created_at: number;
+  /** Migration 008; null = the configured default. */
+  timeout_ms: number | null;
 }
 
 export interface WebhookOutboxTable {

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { InboundStore, OutboxItem, WebhookAttempt, WebhookStore } from "../ports/index.js";
+import type { Selectable } from "kysely";
+import type { InboundStore, OutboxItem, Webhook, WebhookAttempt, WebhookStore } from "../ports/index.js";
 import { paddedChunks, updateFromRows } from "./bulk.js";
 import type { Db } from "./db.js";
+import type { WebhooksTable } from "./schema.js";
 import { enqueueEvents } from "./delivery/changes.js";
 import { GroupCommit } from "./group-commit.js";
 
@@ -34,33 +36,52 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
       return batches.map(() => undefined);
     }),
   );
+  /** The receivers' own timeouts, by "account url", for the accounts of the claimed events. */
+  async function receiverTimeouts(rows: readonly { account_id: number; url: string }[]): Promise<Map<string, number>> {
+    const timeouts = new Map<string, number>();
+    for (const chunk of paddedChunks([...new Set(rows.map((r) => Number(r.account_id)))])) {
+      const hooks = await kysely
+        .selectFrom("webhooks")
+        .select(["account_id", "url", "timeout_ms"])
+        .where("account_id", "in", chunk)
+        .where("timeout_ms", "is not", null)
+        .execute();
+      for (const h of hooks) timeouts.set(`${h.account_id} ${h.url}`, Number(h.timeout_ms));
+    }
+    return timeouts;
+  }
   return {
-    async add(accountId, url, now) {
+    async add(accountId, url, now, timeoutMs = null) {
       const row = await kysely
         .insertInto("webhooks")
-        .values({ account_id: accountId, url, created_at: now })
+        .values({ account_id: accountId, url, created_at: now, timeout_ms: timeoutMs })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return { id: Number(row.id), accountId: Number(row.account_id), url: row.url, createdAt: Number(row.created_at) };
+      return webhookOf(row);
     },
     async list(accountId) {
       const rows = await kysely.selectFrom("webhooks").selectAll().where("account_id", "=", accountId).orderBy("id").execute();
-      return rows.map((r) => ({ id: Number(r.id), accountId: Number(r.account_id), url: r.url, createdAt: Number(r.created_at) }));
+      return rows.map(webhookOf);
     },
     async remove(id) {
       const result = await kysely.deleteFrom("webhooks").where("id", "=", id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
+    async setTimeout(id, timeoutMs) {
+      const result = await kysely.updateTable("webhooks").set({ timeout_ms: timeoutMs }).where("id", "=", id).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
     async enqueue(accountId, name, data, now) {
       await kysely.transaction().execute((trx) => enqueueEvents(trx, [{ accountId, name, data, now }]));
     },
-    async claimDue(now, limit, leaseMs): Promise<OutboxItem[]> {
+    async claimDue(now, limit, leaseMs, exceptUrls = []): Promise<OutboxItem[]> {
       const due = kysely
         .selectFrom("webhook_outbox")
         .select("id")
         .where("status", "=", "pending")
         .where("next_attempt_at", "<=", now)
         .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
+        .$if(exceptUrls.length > 0, (q) => q.where("url", "not in", exceptUrls))
         .orderBy("next_attempt_at")
         .orderBy("id")
         .limit(limit)
@@ -75,6 +96,7 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
       // RETURNING has no defined order: put the events back in the order they are due, and one message's
       // events in the order they were written (outbox ids sort in creation order, see ids.ts).
       rows.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const timeouts = await receiverTimeouts(rows);
       return rows.map((r) => ({
         id: r.id,
         eventId: r.event_id,
@@ -84,6 +106,7 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
         data: JSON.parse(r.data) as unknown,
         createdAt: Number(r.created_at),
         attempts: r.attempts,
+        timeoutMs: timeouts.get(`${r.account_id} ${r.url}`) ?? null,
       }));
     },
     async release(ids) {
@@ -107,6 +130,16 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
         .execute();
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
+  };
+}
+
+function webhookOf(row: Selectable<WebhooksTable>): Webhook {
+  return {
+    id: Number(row.id),
+    accountId: Number(row.account_id),
+    url: row.url,
+    createdAt: Number(row.created_at),
+    timeoutMs: row.timeout_ms === null ? null : Number(row.timeout_ms),
   };
 }
 

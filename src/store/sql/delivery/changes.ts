@@ -1,21 +1,39 @@
-/** Dlr changes and webhook events that a delivery transaction gathers and writes together (the outbox pattern). */
+/**
+ * What a delivery transaction decided (core/delivery/rules.ts), gathered and written together: status
+ * changes (one UPDATE for all, the last change of a message winning) and the events they raise, rendered
+ * by the dialect's renderer into the webhook outbox (the outbox pattern).
+ */
 import { randomUUID } from "node:crypto";
-import { FINAL_DLR_CODES, isFinalDlr } from "../../../core/delivery-state.js";
-import { type Message, Status } from "../../../core/message.js";
+import type { Decided } from "../../../core/delivery/rules.js";
+import type { DeliveryEvent, StatusChange } from "../../../core/delivery/state.js";
+import { FINAL_DLR_CODES } from "../../../core/delivery-state.js";
 import { timeOrderedUuid } from "../../../ids.js";
+import type { WebhookRenderer } from "../../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
-import type { MessageRef, Trx } from "./types.js";
-
-/** The `sms.delivery` event data of the LOX24 reference sheet. */
-export function deliveryEventData(m: Pick<Message, "uuid" | "keyId" | "callbackData">, dlrCode: number, statusCode: number) {
-  return { id: m.uuid, key_id: m.keyId, dlr_code: dlrCode, status_code: statusCode, callback_data: m.callbackData };
-}
+import { queueSmppReceipts } from "../smpp-server/receipts.js";
+import type { Trx } from "./types.js";
 
 export interface OutboxEvent {
   accountId: number;
   name: string;
   data: unknown;
   now: number;
+  /** The message it is about: one message's events never go back in time (see below). */
+  about?: string;
+}
+
+/** Renders domain events with the dialect's renderer and writes them to the outbox (see enqueueEvents). */
+export async function enqueueDeliveryEvents(
+  trx: Trx,
+  events: readonly DeliveryEvent[],
+  render: WebhookRenderer,
+): Promise<void> {
+  // Receipts for ESMEs bound to Starling's SMPP server travel with the webhook events (the same outbox idea).
+  await queueSmppReceipts(trx, events);
+  return enqueueEvents(
+    trx,
+    events.map((e) => ({ accountId: e.message.accountId, ...render(e), now: e.at, about: e.message.uuid })),
+  );
 }
 
 /** Fans events out to their accounts' callback URLs inside the caller's transaction. */
@@ -42,10 +60,11 @@ export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): P
   for (const e of events) {
     const eventId = randomUUID();
     const json = JSON.stringify(e.data);
-    const about = (e.data as { id?: unknown } | null)?.id;
+    const about = e.about ?? (e.data as { id?: unknown } | null)?.id;
     const at = about === undefined ? e.now : Math.max(e.now, latest.get(about) ?? e.now);
     if (about !== undefined) latest.set(about, at);
-    for (const url of urls.get(e.accountId) ?? []) rows.push([timeOrderedUuid(), eventId, e.accountId, url, e.name, json, at]);
+    for (const url of urls.get(e.accountId) ?? [])
+      rows.push([timeOrderedUuid(), eventId, e.accountId, url, e.name, json, at]);
   }
   await insertRows(
     trx,
@@ -56,24 +75,35 @@ export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): P
 }
 
 /**
- * The writes of one batch that are gathered before they are made: dlr changes (one UPDATE for all, the
- * last change of a message winning) and webhook events (one INSERT at the end of the transaction).
+ * The writes of one batch that are gathered before they are made: status changes and the events they
+ * raised (written at the end of the transaction).
  */
 export class Changes {
-  readonly events: OutboxEvent[] = [];
-  private readonly dlr = new Map<string, { dlrCode: number; statusCode: number; now: number; erase: boolean }>();
+  readonly events: DeliveryEvent[] = [];
+  private readonly changes = new Map<string, StatusChange>();
 
-  setDlr(m: MessageRef, dlrCode: number, statusCode: number, now: number): void {
-    // The text of an is_text_deleted message is erased once nothing more can happen to it.
-    const erase = m.isTextDeleted && (isFinalDlr(dlrCode) || (statusCode !== Status.NEW && statusCode !== Status.TRANSMITTED));
-    const erased = this.dlr.get(m.uuid)?.erase ?? false;
-    this.dlr.set(m.uuid, { dlrCode, statusCode, now, erase: erase || erased });
-    this.events.push({ accountId: m.accountId, name: "sms.delivery", data: deliveryEventData(m, dlrCode, statusCode), now });
+  /** A decision of the rules. `written`: its status change is made by the caller's own statement already. */
+  add(decided: Decided, written = false): void {
+    if (!written) {
+      // Text once erased stays erased, whatever a later change of the same batch says.
+      const erased = this.changes.get(decided.change.uuid)?.eraseText ?? false;
+      this.changes.set(decided.change.uuid, {
+        ...decided.change,
+        eraseText: decided.change.eraseText || erased,
+      });
+    }
+    this.events.push(decided.event);
   }
 
-  async writeDlr(trx: Trx): Promise<void> {
-    const rows = [...this.dlr].map(([uuid, c]) => [uuid, c.dlrCode, c.statusCode, c.now, c.erase ? 1 : 0]);
-    this.dlr.clear();
+  async writeStatus(trx: Trx): Promise<void> {
+    const rows = [...this.changes.values()].map((c) => [
+      c.uuid,
+      c.dlrCode,
+      c.statusCode,
+      c.at,
+      c.eraseText ? 1 : 0,
+    ]);
+    this.changes.clear();
     // The callers read what they change under a lock (or on SQLite's one connection) and leave final
     // messages alone, so the dlr_code condition should never hold a row back. It is a second line only:
     // a change it drops still has its event written, so it cannot stand in for the locks.

@@ -1,11 +1,17 @@
 /** Expiry of messages whose receipt never came within the validity period. */
+import { expire } from "../../../core/delivery/rules.js";
 import { Dlr, Status } from "../../../core/message.js";
+import type { WebhookRenderer } from "../../ports/index.js";
 import type { Db } from "../db.js";
-import { rowToMessage } from "../messages.js";
-import { Changes, enqueueEvents } from "./changes.js";
+import { Changes, enqueueDeliveryEvents } from "./changes.js";
 
 /** Expires up to 1000 messages submitted before `sentBefore` and still without a final receipt; returns how many. */
-export function expireStale({ kysely, dialect }: Db, sentBefore: number, now: number): Promise<number> {
+export function expireStale(
+  { kysely, dialect }: Db,
+  render: WebhookRenderer,
+  sentBefore: number,
+  now: number,
+): Promise<number> {
   // Read and written in one transaction (rows locked on PostgreSQL), so a receipt applied in between
   // cannot be overwritten: a delivered message never turns expired.
   return kysely.transaction().execute(async (trx) => {
@@ -20,9 +26,24 @@ export function expireStale({ kysely, dialect }: Db, sentBefore: number, now: nu
     const stale = await query.execute();
     if (stale.length === 0) return 0;
     const changes = new Changes();
-    for (const row of stale) changes.setDlr(rowToMessage(row), Dlr.EXPIRED, Status.TRANSMITTED, now);
-    await changes.writeDlr(trx);
-    await enqueueEvents(trx, changes.events);
+    for (const row of stale) {
+      const decided = expire(
+        {
+          uuid: row.uuid,
+          accountId: Number(row.account_id),
+          keyId: row.key_id === null ? null : Number(row.key_id),
+          callbackData: row.callback_data,
+          isTextDeleted: row.is_text_deleted === 1,
+          statusCode: row.status_code,
+          dlrCode: row.dlr_code,
+          partsCount: row.parts_count,
+        },
+        now,
+      );
+      if (decided) changes.add(decided);
+    }
+    await changes.writeStatus(trx);
+    await enqueueDeliveryEvents(trx, changes.events, render);
     return stale.length;
   });
 }

@@ -3,8 +3,9 @@
  * Status changes and their webhook events commit together (the outbox pattern), and writes from the
  * dispatcher are grouped into shared transactions like message acceptance.
  */
-import type { DeliveryStore } from "../../ports/index.js";
+import { type DeliveryStore, neutralWebhook, type WebhookRenderer } from "../../ports/index.js";
 import type { Db } from "../db.js";
+import { sqlEnRouteParts } from "./en-route.js";
 import { expireStale } from "./expire.js";
 import { DROP_BATCH, dropUnmatchedReceipts } from "./pending-receipts.js";
 import { sqlQueue } from "./queue.js";
@@ -13,12 +14,13 @@ import { deliveryWriter } from "./writer.js";
 /** 100,000 unmatched receipts per maintenance run (every ≤ 30 s): ~3,300/s, well above any connector's rate. */
 const MAX_DROP_BATCHES_PER_RUN = 100;
 
-export function sqlDeliveryStore(db: Db): DeliveryStore {
+export function sqlDeliveryStore(db: Db, render: WebhookRenderer = neutralWebhook): DeliveryStore {
   // One writer for all delivery state, so a receipt is never applied before the submit it follows.
-  const writer = deliveryWriter(db);
+  const writer = deliveryWriter(db, render);
 
   return {
     ...sqlQueue(db),
+    enRouteParts: sqlEnRouteParts(db),
 
     record: (outcomes, now) => writer.submit({ kind: "outcomes", items: outcomes, now }),
     applyReceipts: (receipts, now) => writer.submit({ kind: "receipts", items: receipts, now }),
@@ -33,7 +35,7 @@ export function sqlDeliveryStore(db: Db): DeliveryStore {
       for (let batch = 1; batch < MAX_DROP_BATCHES_PER_RUN; batch++) {
         if ((await dropUnmatchedReceipts(db.kysely, db.dialect, sentBefore)) < DROP_BATCH) break;
       }
-      return expireStale(db, sentBefore, now);
+      return expireStale(db, render, sentBefore, now);
     },
   };
 }

@@ -1,16 +1,13 @@
 /** Records the dispatcher's submit outcomes: submitted, to be retried, failed. */
-import { isFinalDlr } from "../../../core/delivery-state.js";
+import { recordFailure, recordSubmit } from "../../../core/delivery/rules.js";
 import { Dlr, Status } from "../../../core/message.js";
 import type { DeliveryOutcome, ReceiptUpdate } from "../../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
 import type { Dialect } from "../db.js";
-import { type Changes, deliveryEventData } from "./changes.js";
+import type { Changes } from "./changes.js";
 import { takeEarlyReceipts } from "./pending-receipts.js";
-import { readMessages, type Tracked } from "./read-messages.js";
+import { readMessages } from "./read-messages.js";
 import type { Timed, Trx } from "./types.js";
-
-/** Neither submitted, failed nor cancelled yet: the only messages an outcome may still change. */
-const unsent = (m: Tracked) => m.statusCode === Status.NEW && !isFinalDlr(m.dlrCode);
 
 /**
  * Records one round of outcomes; returns the receipts that were waiting for these submits, oldest first.
@@ -34,15 +31,22 @@ export async function recordRound(
 
   const ending = [...submitted, ...failed].map((o) => o.item.message.uuid);
   const messages = await readMessages(trx, dialect, ending);
-  const isUnsent = (uuid: string) => {
-    const m = messages.get(uuid);
-    return m !== undefined && unsent(m);
-  };
-  const first = submitted.filter((o) => isUnsent(o.item.message.uuid));
-  const again = submitted.filter((o) => !isUnsent(o.item.message.uuid));
+  // The rules decide (core/delivery/rules.ts): the first recorded outcome of a message wins.
+  const first: Of<"submitted">[] = [];
+  const again: Of<"submitted">[] = [];
+  for (const o of submitted) {
+    const m = messages.get(o.item.message.uuid);
+    const decided = m ? recordSubmit(m, o.now) : "later_submission";
+    if (decided === "later_submission") {
+      again.push(o);
+      continue;
+    }
+    first.push(o);
+    // Its status change is part of the UPDATE below, which also stamps is_sent and gateway_sent_at.
+    changes.add(decided, true);
+  }
 
-  // The submit's own dlr change (en route) is part of this UPDATE; its event is written with the others.
-  // Its status condition is a second line only, like writeDlr's (the decision is made above).
+  // Its status condition is a second line only, like writeStatus's (the decision is made above).
   await updateFromRows(
     trx,
     `UPDATE messages SET status_code = ${Status.TRANSMITTED}, dlr_code = ${Dlr.EN_ROUTE}, is_sent = 1, ` +
@@ -50,17 +54,6 @@ export async function recordRound(
     `messages.uuid = v.column1 AND messages.status_code = ${Status.NEW}`,
     first.map(({ item, now }) => [item.message.uuid, Math.floor(item.at / 1000), now]),
   );
-  for (const { item, now } of first) {
-    const m = messages.get(item.message.uuid)!;
-    m.statusCode = Status.TRANSMITTED;
-    m.dlrCode = Dlr.EN_ROUTE;
-    changes.events.push({
-      accountId: item.message.accountId,
-      name: "sms.delivery",
-      data: deliveryEventData(item.message, Dlr.EN_ROUTE, Status.TRANSMITTED),
-      now,
-    });
-  }
 
   // A submit removes the queue row whoever holds it: the message went out, and a row left behind would
   // only let it go out again (the holder's retry would release it to the next claim). The holder's own
@@ -132,14 +125,13 @@ export async function recordRound(
   const refunds = new Map<number, { micros: number; now: number }>();
   for (const { item, now } of failed) {
     const m = messages.get(item.message.uuid);
-    if (!removed.has(item.message.uuid) || m === undefined || !unsent(m)) continue;
-    if (item.refund && item.message.priceMicros > 0) {
+    const decided = m && recordFailure(m, { ...item, priceMicros: item.message.priceMicros }, removed.has(item.message.uuid), now);
+    if (!decided) continue;
+    if (decided.refundMicros > 0) {
       const r = refunds.get(item.message.accountId) ?? { micros: 0, now };
-      refunds.set(item.message.accountId, { micros: r.micros + item.message.priceMicros, now: Math.max(r.now, now) });
+      refunds.set(item.message.accountId, { micros: r.micros + decided.refundMicros, now: Math.max(r.now, now) });
     }
-    m.statusCode = item.statusCode;
-    m.dlrCode = item.dlrCode;
-    changes.setDlr(item.message, item.dlrCode, item.statusCode, now);
+    changes.add(decided);
   }
   const refunded = [...refunds].sort(([a], [b]) => a - b);
   // An UPDATE … FROM (VALUES …) locks rows in whatever order its join runs: take the locks in id order first,
@@ -156,7 +148,7 @@ export async function recordRound(
     "accounts.id = CAST(v.column1 AS bigint)",
     refunded.map(([accountId, r]) => [accountId, r.micros, r.now]),
   );
-  await changes.writeDlr(trx);
+  await changes.writeStatus(trx);
 
   // Receipts that overtook these records are applied now (those of a second submission too).
   return takeEarlyReceipts(trx, dialect, [...submitted.map(({ item, now }) => ({ item, now })), ...partial]);

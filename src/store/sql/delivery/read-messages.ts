@@ -2,10 +2,11 @@
 import { sql } from "kysely";
 import { paddedChunks } from "../bulk.js";
 import type { Dialect } from "../db.js";
-import type { MessageRef, Trx } from "./types.js";
+import type { DeliveryState } from "../../../core/delivery/state.js";
+import type { Trx } from "./types.js";
 
-/** A message as a batch read it, then followed in memory as the batch changes it. */
-export type Tracked = MessageRef & { dlrCode: number; statusCode: number; partsCount: number };
+/** A message as a batch read it, then followed in memory as the batch changes it (by the core's rules). */
+export type Tracked = DeliveryState;
 
 /**
  * Reads the messages a batch is about to decide on. On PostgreSQL other processes write the same messages

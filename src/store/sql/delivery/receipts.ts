@@ -1,6 +1,7 @@
 /** Applies delivery receipts to message parts and, through the parts, to their messages' dlr codes. */
-import { aggregateDlr, awaitsReceipt, isFinalDlr, type PartState } from "../../../core/delivery-state.js";
-import { Status } from "../../../core/message.js";
+import { applyReceipt, matchReceipt } from "../../../core/delivery/rules.js";
+import type { PartRef } from "../../../core/delivery/state.js";
+import { isFinalDlr, type PartState } from "../../../core/delivery-state.js";
 import type { ReceiptUpdate } from "../../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
 import type { Dialect } from "../db.js";
@@ -27,12 +28,8 @@ export async function applyReceipts(
   if (receipts.length === 0) return;
   const key = (connectorId: string, smscId: string) => `${connectorId}\0${smscId}`;
 
-  type Part = { uuid: string; partIndex: number; stored: string; resubmitted: boolean; updatedAt: number };
-  const parts = new Map<string, Part>();
-  // SMSC ids repeat: of the parts with a receipt's id on its connector, only one still awaiting a receipt
-  // can take it, the one given the id most recently. None: the receipt waits for a submit not recorded yet.
-  const newer = (a: Part, b: Part) =>
-    a.updatedAt > b.updatedAt || (a.updatedAt === b.updatedAt && a.uuid > b.uuid);
+  // Every part that got a receipt's id on its connector; the rules pick the one it belongs to.
+  const candidates = new Map<string, PartRef[]>();
   const lookUp = async (table: "message_parts" | "resubmitted_parts", missing: readonly ReceiptUpdate[]) => {
     const smscIdsByConnector = new Map<string, Set<string>>();
     for (const r of missing) {
@@ -48,28 +45,36 @@ export async function applyReceipts(
           .where("smsc_id", "in", chunk)
           .execute();
         for (const r of rows) {
-          if (!awaitsReceipt(r.state)) continue;
           const k = key(connectorId, r.smsc_id);
-          const part = {
+          const list = candidates.get(k) ?? [];
+          candidates.set(k, list);
+          list.push({
             uuid: r.message_uuid,
             partIndex: r.part_index,
-            stored: r.state,
+            state: r.state,
             resubmitted: table === "resubmitted_parts",
             updatedAt: Number(r.updated_at),
-          };
-          const known = parts.get(k);
-          if (!known || newer(part, known)) parts.set(k, part);
+          });
         }
       }
     }
   };
-  await lookUp(
-    "message_parts",
-    receipts.map((r) => r.item),
-  );
+  const parts = new Map<string, PartRef>();
+  const match = () => {
+    for (const [k, list] of candidates) {
+      const part = matchReceipt(list);
+      if (part) parts.set(k, part);
+    }
+  };
+  await lookUp("message_parts", receipts.map((r) => r.item));
+  match();
   // Only a receipt without an awaiting part of a first submission can be one of a later submission.
   const missing = receipts.map((r) => r.item).filter((r) => !parts.has(key(r.connectorId, r.smscId)));
-  if (missing.length > 0) await lookUp("resubmitted_parts", missing);
+  if (missing.length > 0) {
+    await lookUp("resubmitted_parts", missing);
+    match();
+  }
+
   // A later submission's receipts leave the message alone, so its message is neither read nor locked.
   const messages = await readMessages(
     trx,
@@ -79,9 +84,7 @@ export async function applyReceipts(
 
   // A long message's dlr code follows the states of all its parts, stored ones included.
   const partStates = new Map<string, Map<number, PartState>>();
-  const multipart = [...messages.values()]
-    .filter((m) => m.partsCount > 1 && !isFinalDlr(m.dlrCode))
-    .map((m) => m.uuid);
+  const multipart = [...messages.values()].filter((m) => m.partsCount > 1 && !isFinalDlr(m.dlrCode)).map((m) => m.uuid);
   for (const chunk of paddedChunks(multipart)) {
     const rows = await trx
       .selectFrom("message_parts")
@@ -104,7 +107,8 @@ export async function applyReceipts(
       waiting.push([r.connectorId, r.smscId, r.state, r.errorCode ?? null, now]);
       continue;
     }
-    if (late && part.stored !== "ENROUTE") continue;
+    // A waiting receipt older than one its part has had applied meanwhile does not put the state back.
+    if (late && part.state !== "ENROUTE") continue;
     if (part.resubmitted) {
       resubmittedUpdates.set(`${key(r.connectorId, r.smscId)}\0${part.uuid}`, [
         r.connectorId,
@@ -117,25 +121,13 @@ export async function applyReceipts(
       continue;
     }
     // Map order is first insertion: a part's rows stay in a stable order while the last receipt wins.
-    partUpdates.set(`${part.uuid}\0${part.partIndex}`, [
-      part.uuid,
-      part.partIndex,
-      r.state,
-      r.errorCode ?? null,
-      now,
-    ]);
-    partStates.get(part.uuid)?.set(part.partIndex, r.state);
+    partUpdates.set(`${part.uuid}\0${part.partIndex}`, [part.uuid, part.partIndex, r.state, r.errorCode ?? null, now]);
     const message = messages.get(part.uuid);
     if (!message) continue;
-    if (isFinalDlr(message.dlrCode)) continue; // a late or repeated receipt does not reopen a final message
-    // Parts of a long message still being sent (the rest refused for now): the part keeps its state, and the
-    // message's dlr code follows all its parts' states once the rest is submitted and receipted.
-    if (message.statusCode === Status.NEW) continue;
-    const states = message.partsCount === 1 ? [r.state] : [...(partStates.get(message.uuid)?.values() ?? [])];
-    const dlr = aggregateDlr(states, message.partsCount);
-    if (dlr === message.dlrCode) continue;
-    message.dlrCode = dlr;
-    changes.setDlr(message, dlr, message.statusCode, now);
+    const states = partStates.get(message.uuid) ?? new Map<number, PartState>();
+    partStates.set(message.uuid, states);
+    const decided = applyReceipt(message, states, part.partIndex, r.state, now);
+    if (decided) changes.add(decided);
   }
 
   await insertRows(
@@ -156,5 +148,5 @@ export async function applyReceipts(
     "resubmitted_parts.connector_id = v.column1 AND resubmitted_parts.smsc_id = v.column2 AND resubmitted_parts.message_uuid = v.column3",
     [...resubmittedUpdates.values()],
   );
-  await changes.writeDlr(trx);
+  await changes.writeStatus(trx);
 }

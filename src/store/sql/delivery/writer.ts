@@ -7,10 +7,10 @@
  * statement, not one statement per step. The batch still behaves as if its items were applied one by one:
  * state that later items depend on (part states, a message's dlr code) is read once and followed in memory.
  */
-import type { DeliveryOutcome, ReceiptUpdate } from "../../ports/index.js";
+import type { DeliveryOutcome, ReceiptUpdate, WebhookRenderer } from "../../ports/index.js";
 import type { Db, Dialect } from "../db.js";
 import { GroupCommit } from "../group-commit.js";
-import { Changes, enqueueEvents } from "./changes.js";
+import { Changes, enqueueDeliveryEvents } from "./changes.js";
 import { recordRound } from "./outcomes.js";
 import { dropUnmatchedReceipts, takeMatchedReceipts } from "./pending-receipts.js";
 import { applyReceipts } from "./receipts.js";
@@ -45,7 +45,7 @@ export type Op =
  * follows finds its part; receipts that waited past their submit's record go next (they are older than
  * the batch's own), and the batch's receipts then apply in arrival order.
  */
-async function writeBatch(trx: Trx, dialect: Dialect, ops: readonly Op[]): Promise<void> {
+async function writeBatch(trx: Trx, dialect: Dialect, render: WebhookRenderer, ops: readonly Op[]): Promise<void> {
   const changes = new Changes();
   const timed = <T>(op: { items: T[]; now: number }) => op.items.map((item) => ({ item, now: op.now }));
   const outcomes = ops.flatMap((op) => (op.kind === "outcomes" ? timed(op) : []));
@@ -59,10 +59,10 @@ async function writeBatch(trx: Trx, dialect: Dialect, ops: readonly Op[]): Promi
     await dropUnmatchedReceipts(trx, dialect, op.receivedBefore);
   }
   await applyReceipts(trx, dialect, receipts, changes);
-  await enqueueEvents(trx, changes.events);
+  await enqueueDeliveryEvents(trx, changes.events, render);
 }
 
-export function deliveryWriter({ kysely, dialect }: Db): GroupCommit<Op, void> {
+export function deliveryWriter({ kysely, dialect }: Db, render: WebhookRenderer): GroupCommit<Op, void> {
   return new GroupCommit<Op, void>(
     // A batch that takes a second round of message locks (receipts after submit records) can still close a
     // cycle with another process's batch, if rarely (a message submitted twice). PostgreSQL then aborts one
@@ -70,7 +70,7 @@ export function deliveryWriter({ kysely, dialect }: Db): GroupCommit<Op, void> {
     // submitted once more.
     async (ops) =>
       rerunOnDeadlock(dialect, async () => {
-        await kysely.transaction().execute((trx) => writeBatch(trx, dialect, ops));
+        await kysely.transaction().execute((trx) => writeBatch(trx, dialect, render, ops));
         return ops.map(() => undefined);
       }),
     500,

@@ -4,7 +4,7 @@ import type { PriorityLane } from "../../../core/message.js";
 import type { Db } from "../db.js";
 import type { CampaignsTable } from "./schema.js";
 
-function toCampaign(r: CampaignsTable): Campaign {
+export function toCampaign(r: CampaignsTable): Campaign {
   return {
     id: r.id,
     accountId: Number(r.account_id),

@@ -10,7 +10,13 @@ import * as fullsms from "./003-fullsms.js";
 import * as otp from "./004-otp.js";
 import * as resubmittedParts from "./005-resubmitted-parts.js";
 import * as pendingReceiptsReceivedAt from "./006-pending-receipts-received-at.js";
+import * as webhookTimeout from "./008-webhook-timeout.js";
+import * as safeSending from "./009-safe-sending.js";
+import * as smppServer from "./010-smpp-server.js";
+import * as admins from "./011-admins.js";
 import * as voicePrices from "./012-voice-prices.js";
+import * as enRouteParts from "./013-en-route-parts.js";
+import * as strictNumbers from "./014-strict-numbers.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -21,7 +27,13 @@ const steps: Record<string, Step> = {
   "004-otp": otp,
   "005-resubmitted-parts": resubmittedParts,
   "006-pending-receipts-received-at": pendingReceiptsReceivedAt,
+  "008-webhook-timeout": webhookTimeout,
+  "009-safe-sending": safeSending,
+  "010-smpp-server": smppServer,
+  "011-admins": admins,
   "012-voice-prices": voicePrices,
+  "013-en-route-parts": enRouteParts,
+  "014-strict-numbers": strictNumbers,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

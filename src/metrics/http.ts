@@ -1,0 +1,15 @@
+/** Request count and latency per route template (never the raw URL: uuids would explode the label set). */
+import type { FastifyInstance } from "fastify";
+import type { Metrics } from "./registry.js";
+
+export function instrumentHttp(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook("onResponse", async (request, reply) => {
+    const labels = {
+      route: request.routeOptions.url ?? "unmatched",
+      method: request.method,
+      status: String(reply.statusCode),
+    };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+}

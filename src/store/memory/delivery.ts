@@ -1,0 +1,238 @@
+/**
+ * The delivery port in memory, running the same core rules as the SQL writer (core/delivery/rules.ts), one
+ * item after another. Fast unit tests of the rules run on it; the store contract keeps it honest.
+ */
+import type { Decided } from "../../core/delivery/rules.js";
+import {
+  applyReceipt,
+  expire,
+  matchReceipt,
+  recordFailure,
+  recordSubmit,
+} from "../../core/delivery/rules.js";
+import type { DeliveryState } from "../../core/delivery/state.js";
+import type { PartState } from "../../core/delivery-state.js";
+import { Dlr, type Message, Status } from "../../core/message.js";
+import type {
+  ClaimedMessage,
+  DeliveryOutcome,
+  DeliveryStore,
+  EnRoutePart,
+  ReceiptUpdate,
+  WebhookRenderer,
+} from "../ports/index.js";
+import { type MemoryTables, smscKey } from "./state.js";
+import { enqueueEvents } from "./webhooks.js";
+
+export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): DeliveryStore {
+  /** Runs a rule on a message's state and applies what it decided (status, dlr, erased text, event). */
+  const decide = <D extends Decided>(
+    m: Message,
+    rule: (s: DeliveryState) => D | "later_submission" | undefined,
+  ) => {
+    const s: DeliveryState = { ...m, isTextDeleted: m.isTextDeleted };
+    const decided = rule(s);
+    if (decided === undefined || decided === "later_submission") return decided;
+    m.statusCode = decided.change.statusCode;
+    m.dlrCode = decided.change.dlrCode;
+    if (decided.change.eraseText) m.text = null;
+    enqueueEvents(t, [
+      { accountId: m.accountId, ...render(decided.event), now: decided.event.at, about: m.uuid },
+    ]);
+    return decided;
+  };
+
+  const applyOne = (r: ReceiptUpdate, now: number, late: boolean) => {
+    const part = matchReceipt(t.partsById.get(smscKey(r.connectorId, r.smscId)) ?? []);
+    if (!part) {
+      // Its submit is not recorded yet: the receipt waits for it.
+      t.waiting.push({ id: t.nextId++, ...r, errorCode: r.errorCode ?? null, receivedAt: now });
+      return;
+    }
+    if (late && part.state !== "ENROUTE") return;
+    part.state = r.state;
+    part.errorCode = r.errorCode ?? null;
+    part.updatedAt = now;
+    const m = t.messages.get(part.uuid);
+    if (part.resubmitted || !m) return;
+    const states = new Map<number, PartState>(
+      [...(t.partsOf.get(m.uuid)?.values() ?? [])].map((p) => [p.partIndex, p.state as PartState]),
+    );
+    decide(m, (s) => applyReceipt(s, states, part.partIndex, r.state, now));
+  };
+
+  /** Receipts that waited for parts recorded by now (and still awaiting one), oldest first. */
+  const takeWaiting = (now: number, matches: (r: { connectorId: string; smscId: string }) => boolean) => {
+    const taken = t.waiting.filter(matches);
+    if (taken.length === 0) return;
+    const ids = new Set(taken.map((w) => w.id));
+    t.waiting.splice(0, t.waiting.length, ...t.waiting.filter((w) => !ids.has(w.id)));
+    for (const w of taken) {
+      const receipt = {
+        connectorId: w.connectorId,
+        smscId: w.smscId,
+        state: w.state,
+        ...(w.errorCode !== null ? { errorCode: w.errorCode } : {}),
+      };
+      applyOne(receipt, now, true);
+    }
+  };
+
+  const addParts = (
+    uuid: string,
+    connectorId: string,
+    smscIds: readonly string[],
+    now: number,
+    resubmitted: boolean,
+  ) => {
+    for (const [partIndex, smscId] of smscIds.entries()) {
+      t.addPart({
+        uuid,
+        partIndex,
+        connectorId,
+        smscId,
+        state: "ENROUTE",
+        errorCode: null,
+        updatedAt: now,
+        resubmitted,
+      });
+    }
+    const ids = new Set(smscIds.map((id) => smscKey(connectorId, id)));
+    takeWaiting(now, (w) => ids.has(smscKey(w.connectorId, w.smscId)));
+  };
+
+  const recordOne = (o: DeliveryOutcome, now: number) => {
+    const m = t.messages.get(o.message.uuid);
+    const row = t.queue.get(o.message.uuid);
+    if (o.kind === "submitted") {
+      // A submit removes the queue row whoever holds it: the message went out.
+      t.queue.delete(o.message.uuid);
+      const decided = m ? decide(m, (s) => recordSubmit(s, now)) : "later_submission";
+      if (m && decided !== "later_submission") {
+        m.isSent = true;
+        m.gatewaySentAt = Math.floor(o.at / 1000);
+      }
+      addParts(o.message.uuid, o.connectorId, o.smscIds, now, decided === "later_submission");
+      return;
+    }
+    if (o.kind === "retry") {
+      if (o.accepted) addParts(o.message.uuid, o.accepted.connectorId, o.accepted.smscIds, now, false);
+      if (!row || row.leaseOwner !== o.owner) return; // taken over: its new holder decides
+      Object.assign(row, {
+        dueAt: o.dueAt,
+        leaseOwner: null,
+        leaseUntil: null,
+        lastError: o.error.slice(0, 500),
+      });
+      row.attempts += o.countAttempt ? 1 : 0;
+      return;
+    }
+    const holdsClaim = row !== undefined && row.leaseOwner === o.owner;
+    if (holdsClaim) t.queue.delete(o.message.uuid);
+    if (!m) return;
+    const decided = decide(m, (s) =>
+      recordFailure(s, { ...o, priceMicros: o.message.priceMicros }, holdsClaim, now),
+    );
+    if (decided && decided !== "later_submission" && decided.refundMicros > 0) {
+      const account = t.accounts.get(m.accountId)!;
+      account.balanceMicros += decided.refundMicros;
+      account.balanceChangedAt = now;
+    }
+  };
+
+  return {
+    async claimDue(owner, now, limit, leaseMs, onlyPriority): Promise<ClaimedMessage[]> {
+      const due = [...t.queue.entries()]
+        .filter(([, r]) => r.dueAt <= now && (onlyPriority === undefined || r.priority === onlyPriority))
+        .filter(([, r]) => r.leaseUntil === null || r.leaseUntil < now)
+        .sort(([, a], [, b]) => a.priority - b.priority || a.dueAt - b.dueAt)
+        .slice(0, limit);
+      return due.map(([uuid, row]) => {
+        Object.assign(row, { leaseOwner: owner, leaseUntil: now + leaseMs });
+        const message = { ...t.messages.get(uuid)! };
+        const parts = [...(t.partsOf.get(uuid)?.values() ?? [])].sort((a, b) => a.partIndex - b.partIndex);
+        const inOrder = parts.filter((p, i) => p.partIndex === i);
+        return {
+          message,
+          attempts: row.attempts,
+          ...(inOrder.length > 0
+            ? { accepted: { connectorId: inOrder[0]!.connectorId, smscIds: inOrder.map((p) => p.smscId) } }
+            : {}),
+        };
+      });
+    },
+    async renewLeases(owner, uuids, until) {
+      for (const uuid of uuids) {
+        const row = t.queue.get(uuid);
+        if (row?.leaseOwner === owner) row.leaseUntil = until;
+      }
+    },
+    async record(outcomes, now) {
+      for (const o of outcomes) recordOne(o, now);
+    },
+    async applyReceipts(receipts, now) {
+      for (const r of receipts) applyOne(r, now, false);
+    },
+    async expireStale(sentBefore, now) {
+      takeWaiting(
+        now,
+        (w) => matchReceipt(t.partsById.get(smscKey(w.connectorId, w.smscId)) ?? []) !== undefined,
+      );
+      t.waiting.splice(0, t.waiting.length, ...t.waiting.filter((w) => w.receivedAt >= sentBefore));
+      const stale = [...t.messages.values()].filter(
+        (m) =>
+          m.statusCode === Status.TRANSMITTED &&
+          (m.dlrCode === Dlr.NONE || m.dlrCode === Dlr.EN_ROUTE) &&
+          m.gatewaySentAt < Math.floor(sentBefore / 1000),
+      );
+      for (const m of stale.slice(0, 1000)) decide(m, (s) => expire(s, now));
+      return Math.min(stale.length, 1000);
+    },
+    async enRouteParts(since, before, limit, cursor) {
+      const after = (p: EnRoutePart) =>
+        !cursor ||
+        p.submittedAt > cursor.submittedAt ||
+        (p.submittedAt === cursor.submittedAt &&
+          (p.messageUuid > cursor.messageUuid ||
+            (p.messageUuid === cursor.messageUuid && p.partIndex > cursor.partIndex)));
+      const parts: EnRoutePart[] = [];
+      for (const [uuid, byIndex] of t.partsOf) {
+        const m = t.messages.get(uuid);
+        if (
+          !m ||
+          m.statusCode !== Status.TRANSMITTED ||
+          (m.dlrCode !== Dlr.NONE && m.dlrCode !== Dlr.EN_ROUTE)
+        )
+          continue;
+        for (const p of byIndex.values()) {
+          if (p.state !== "ENROUTE" && p.state !== "ACCEPTD") continue;
+          if (p.updatedAt < since || p.updatedAt >= before) continue;
+          const part = {
+            messageUuid: uuid,
+            partIndex: p.partIndex,
+            connectorId: p.connectorId,
+            smscId: p.smscId,
+            source: m.senderId,
+            submittedAt: p.updatedAt,
+          };
+          if (after(part)) parts.push(part);
+        }
+      }
+      return parts
+        .sort(
+          (a, b) =>
+            a.submittedAt - b.submittedAt ||
+            (a.messageUuid < b.messageUuid ? -1 : a.messageUuid > b.messageUuid ? 1 : 0) ||
+            a.partIndex - b.partIndex,
+        )
+        .slice(0, limit);
+    },
+    async queueDepth() {
+      const rows = [...t.queue.values()];
+      return {
+        transactional: rows.filter((r) => r.priority === 0).length,
+        bulk: rows.filter((r) => r.priority === 1).length,
+      };
+    },
+  };
+}
