@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setServices } from "../../src/app/manage-accounts.js";
 import type { SipSimulator } from "../../src/delivery/voice/simulator/endpoint.js";
-import { receivedAudio, receivedMs } from "../../src/delivery/voice/simulator/recording.js";
+import { orderedPayload, receivedAudio, receivedMs } from "../../src/delivery/voice/simulator/recording.js";
 import { espeakProblem } from "../../src/delivery/voice/speech/espeak.js";
 import { Synthesiser } from "../../src/delivery/voice/speech/synthesiser.js";
 import { http, startTestGateway, type TestGateway } from "../helpers/gateway.js";
@@ -89,6 +89,12 @@ for (const target of storeTargets) {
       const samples = receivedAudio(record);
       const loud = samples.reduce((n, s) => n + (Math.abs(s) > 1000 ? 1 : 0), 0);
       assert.ok(loud > samples.length / 20, "speech, not silence");
+      // And it is this text's speech: sample for sample the G.711 of what espeak-ng says for it.
+      const spoken = record.codec === "PCMA" ? expected.PCMA : expected.PCMU;
+      const payload = orderedPayload(record);
+      let same = 0;
+      for (let i = 0; i < spoken.length; i++) if (payload[i] === spoken[i]) same++;
+      assert.ok(same / spoken.length > 0.99, `${same} of ${spoken.length} bytes as synthesised`);
       const events = await eventually(() => {
         const mine = hooks.received.filter((h) => h.body.data.id === sent.uuid);
         return mine.some((h) => h.body.data.dlr_code === 1) ? mine : undefined;
