@@ -47,7 +47,7 @@ describe("config", () => {
     const smsc = { id: "a", host: "smsc", systemId: "sys", password: "pw" };
     const c = loadConfig({}, { "delivery.connectors": [smsc, { ...smsc, id: "b", type: "smpp", window: 7 }] });
     assert.deepEqual(
-      c.delivery.connectors.map((x) => [x.type, x.id, x.port, x.window, x.reconnect.maxMs]),
+      c.delivery.connectors.map((x) => [x.type, x.id, x.port, smpp(x).window, smpp(x).reconnect.maxMs]),
       [
         ["smpp", "a", 2775, 50, 30_000],
         ["smpp", "b", 2775, 7, 30_000],
@@ -82,7 +82,7 @@ describe("config", () => {
     const c = loadConfig({ STARLING_CONFIG: file, STARLING_HOST: "0.0.0.0" });
     assert.equal(c.server.port, 7000);
     assert.equal(c.server.host, "0.0.0.0");
-    assert.equal(c.delivery.connectors[0]!.window, 50);
+    assert.equal(smpp(c.delivery.connectors[0]).window, 50);
     assert.equal(c.delivery.routes[0]!.prefixes.length, 0);
     writeFileSync(file, JSON.stringify({ delivery: { connectors: [{ id: "a", host: "h", port: 1, systemId: "a-very-long-system-id", password: "p" }] } }));
     assert.throws(() => loadConfig({ STARLING_CONFIG: file }), /delivery\.connectors\.0\.systemId/);
@@ -90,3 +90,8 @@ describe("config", () => {
     assert.throws(() => loadConfig({ STARLING_CONFIG: file }), ConfigError);
   });
 });
+
+/** The SMPP settings of a connector entry (the union also holds other types' settings). */
+function smpp(settings: unknown) {
+  return settings as { window: number; reconnect: { maxMs: number } };
+}

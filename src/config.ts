@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { SERVICE_CODES } from "./core/message.js";
 import { connectorSettingsSchema } from "./delivery/connector-types.js";
 import { invalidProxyEntry, proxyList } from "./api/trusted-proxies.js";
 import { SMPP_SERVER_ENV, smppServerSchema } from "./smpp-server/config.js";
@@ -25,6 +26,8 @@ const routeSchema = z.object({
   accountIds: z.array(z.number().int()).default([]),
   /** Connectors in failover order. */
   connectors: z.array(z.string().min(1)).min(1),
+  /** Services the route carries: "direct" (SMS, the default) and/or the voice services. */
+  services: z.array(z.enum(SERVICE_CODES)).optional(),
 });
 
 const velocityRule = (limit: number, windowSeconds: number) =>
@@ -140,6 +143,8 @@ export const configSchema = z.object({
     .object({
       /** Price per part for a country without its own price row (operator can override per country). */
       defaultPricePerPart: z.coerce.number().nonnegative().default(0.07),
+      /** Price per voice call for a country without its own voice price. */
+      defaultVoicePricePerCall: z.coerce.number().nonnegative().default(0.15),
     })
     .prefault({}),
   security: z
@@ -173,6 +178,27 @@ export const configSchema = z.object({
               responseTimeoutMs: positiveInt.optional(),
               window: positiveInt.optional(),
               throughputPerSecond: z.coerce.number().int().nonnegative().optional(),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      voice: z
+        .object({
+          /** Pause between calls after a busy or unanswered one. */
+          retryPauseSeconds: positiveInt.default(60),
+          /**
+           * The built-in SIP endpoint simulator and a voice connector to it, used when no voice connector is
+           * configured. "auto": on when espeak-ng is installed (voice then works out of the box), off (with a
+           * warning) when it is not, so SMS never depends on it; true: on, and a start-up error without espeak-ng.
+           */
+          simulator: z
+            .object({
+              enabled: z.union([z.literal("auto"), flag]).default("auto"),
+              host: z.string().default("127.0.0.1"),
+              port: port.default(5070),
+              scenario: z.string().default("answer"),
+              /** The connector to it cancels a call that rang this long (a real trunk's is set per connector). */
+              ringTimeoutSeconds: positiveInt.default(30),
             })
             .prefault({}),
         })
@@ -263,6 +289,10 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_SIMULATOR_PORT: "delivery.simulator.port",
   STARLING_SIMULATOR_SCENARIO: "delivery.simulator.scenario",
   STARLING_SIMULATOR_RECEIPT_DELAY_MS: "delivery.simulator.receiptDelayMs",
+  STARLING_SIP_SIMULATOR: "delivery.voice.simulator.enabled",
+  STARLING_SIP_SIMULATOR_PORT: "delivery.voice.simulator.port",
+  STARLING_SIP_SIMULATOR_SCENARIO: "delivery.voice.simulator.scenario",
+  STARLING_VOICE_RETRY_PAUSE_SECONDS: "delivery.voice.retryPauseSeconds",
   STARLING_WEBHOOKS: "webhooks.enabled",
   STARLING_WEBHOOK_TIMEOUT_MS: "webhooks.timeoutMs",
   STARLING_OTP_TTL_SECONDS: "otp.ttlSeconds",

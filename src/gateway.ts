@@ -90,7 +90,10 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const deps: AppDeps = {
     store,
     clock: options.clock ?? systemClock,
-    pricing: { defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart) },
+    pricing: {
+      defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart),
+      defaultVoicePricePerCallMicros: toMicros(config.pricing.defaultVoicePricePerCall),
+    },
     otp: { ttlSeconds: config.otp.ttlSeconds, hashKeys },
     ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
   };

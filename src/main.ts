@@ -3,6 +3,7 @@ import { createOperator } from "./app/admin/operators.js";
 import { bootstrapDemo } from "./app/bootstrap-demo.js";
 import { OtpKeyError } from "./app/otp-hash-keys.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { VoiceStartupError } from "./delivery/voice/embedded.js";
 import { startGateway } from "./gateway.js";
 
 async function main(): Promise<void> {
@@ -17,7 +18,14 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const gateway = await startGateway(config);
+  const gateway = await startGateway(config).catch((error) => {
+    // Voice configured without espeak-ng: a clear message, not a stack trace.
+    if (error instanceof VoiceStartupError) {
+      process.stderr.write(`starling: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  });
   const log = gateway.http.log;
   log.info({ url: gateway.url, store: gateway.store.kind }, "Starling is listening");
 

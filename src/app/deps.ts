@@ -16,7 +16,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 export interface AppDeps {
   store: Store;
   clock: Clock;
-  pricing: { defaultPricePerPartMicros: number };
+  pricing: { defaultPricePerPartMicros: number; defaultVoicePricePerCallMicros?: number };
   /**
    * OTP lifetime and code-hash keys (config `otp`, keys from app/otp-hash-keys.ts); absent = 600 s and a
    * key of this process's own (tests that build deps by hand).

@@ -1,6 +1,6 @@
 /** Operator actions on accounts and keys (CLI and demo bootstrap). */
 import { randomBytes } from "node:crypto";
-import type { ServiceCode } from "../core/message.js";
+import { SERVICE_CODES, type ServiceCode } from "../core/message.js";
 import { toMicros } from "../core/money.js";
 import { AppError } from "../errors.js";
 import type { Account, ApiKey } from "../store/ports/index.js";
@@ -43,15 +43,13 @@ export async function createKey(
   return { key, token: formatToken(key.id, secret) };
 }
 
-/** Voice needs a voice connector, which Starling does not have yet, so it cannot be enabled. */
-const ENABLEABLE_SERVICES: readonly ServiceCode[] = ["direct"];
-
+/** SMS ("direct") and voice (text2speech, text2speech_ssml: calls through the voice connectors). */
 export async function setServices(deps: AppDeps, accountId: number, services: ServiceCode[]): Promise<Account> {
-  const unavailable = services.filter((s) => !ENABLEABLE_SERVICES.includes(s));
-  if (unavailable.length > 0) {
-    throw new AppError("unprocessable", `service not available on this gateway yet: ${unavailable.join(", ")}`);
+  const unknown = services.filter((s) => !SERVICE_CODES.includes(s));
+  if (unknown.length > 0) {
+    throw new AppError("unprocessable", `unknown service: ${unknown.join(", ")} (known: ${SERVICE_CODES.join(", ")})`);
   }
-  const account = await deps.store.accounts.update(accountId, { services });
+  const account = await deps.store.accounts.update(accountId, { services: [...new Set(services)] });
   if (!account) throw new AppError("not_found", `account ${accountId} not found`);
   return account;
 }

@@ -15,6 +15,7 @@ import {
 import { normalisePhone } from "../core/phone.js";
 import { numberRuleOf } from "./number-rule.js";
 import { priceOf } from "../core/pricing.js";
+import { checkVoiceText, DEFAULT_VOICE_PRICE_PER_CALL_MICROS } from "../core/voice.js";
 import { AppError, type FieldViolation, validationError } from "../errors.js";
 import { timeOrderedUuid } from "../ids.js";
 import type { AccountProfile } from "../store/ports/index.js";
@@ -60,6 +61,10 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
     violations.push({ field: "phone", message: GEO_REFUSED });
   }
 
+  // Voice: spoken, not segmented; its own length limits, and SSML must be well-formed (core/voice.ts).
+  const voice = isVoice ? checkVoiceText(req.text, serviceCode as "text2speech" | "text2speech_ssml") : undefined;
+  if (voice?.problem) violations.push({ field: "text", message: voice.problem });
+
   const encoded = encodeText(req.text, isVoice ? true : req.isUnicode);
   if (!isVoice && encoded.parts.length > MAX_PARTS) {
     const limit = encoded.encoding === "gsm7" ? 1530 : 670;
@@ -69,8 +74,12 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
 
   const now = deps.clock.now();
   const iso2 = number.iso2;
-  const pricePerPart =
-    (iso2 ? await deps.store.prices.get(iso2) : undefined) ?? deps.pricing.defaultPricePerPartMicros;
+  // A call has one price per destination (voice_prices), whatever its length; SMS is priced per part.
+  const pricePerPart = isVoice
+    ? ((iso2 ? await deps.store.voicePrices.get(iso2) : undefined) ??
+      deps.pricing.defaultVoicePricePerCallMicros ??
+      DEFAULT_VOICE_PRICE_PER_CALL_MICROS)
+    : ((iso2 ? await deps.store.prices.get(iso2) : undefined) ?? deps.pricing.defaultPricePerPartMicros);
   // Voice is one call whatever its length; SMS is billed per part.
   const partsCount = isVoice ? 1 : encoded.parts.length;
   const deliveryAt = req.deliveryAt ?? 0;
@@ -95,7 +104,7 @@ export async function prepareMessage(deps: AppDeps, req: SendRequest): Promise<M
     encoding: encoded.encoding,
     voiceLang: req.voiceLang ?? null,
     partsCount,
-    charsCount: encoded.charsCount,
+    charsCount: voice?.charsCount ?? encoded.charsCount,
     callbackData: req.callbackData ?? null,
     bulkId: req.bulkId ?? null,
     serviceCode,

@@ -13,7 +13,10 @@ export async function withContext(fn: (ctx: CliContext) => Promise<void>): Promi
   const store = await openStore(config.database.url);
   try {
     await fn({
-      deps: { store, clock: systemClock, pricing: { defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart) } },
+      deps: { store, clock: systemClock, pricing: {
+        defaultPricePerPartMicros: toMicros(config.pricing.defaultPricePerPart),
+        defaultVoicePricePerCallMicros: toMicros(config.pricing.defaultVoicePricePerCall),
+      } },
     });
   } finally {
     await store.close();

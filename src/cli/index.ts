@@ -11,6 +11,7 @@ import { registerOtpCommands } from "./otp.js";
 import { registerPriceCommands } from "./prices.js";
 import { registerWebhookCommands } from "./webhooks.js";
 import { runSimulatorCli, SIMULATOR_USAGE } from "../delivery/simulator/index.js";
+import { runSipSimulatorCli, SIP_SIMULATOR_USAGE } from "../delivery/voice/simulator/cli.js";
 
 const program = new Command("starling").description("Starling SMS gateway: operator commands");
 
@@ -45,6 +46,18 @@ program
   .addHelpText("after", `\n${SIMULATOR_USAGE}`)
   .action(async (args: string[]) => {
     await runSimulatorCli(args);
+  });
+
+// The SIP endpoint simulator: a phone network in a box for the voice connector (or any SIP client).
+program
+  .command("sip-simulator")
+  .description("run the built-in SIP endpoint simulator (answers calls, records their audio)")
+  .allowUnknownOption(true)
+  .helpOption(false)
+  .argument("[options...]")
+  .addHelpText("after", `\n${SIP_SIMULATOR_USAGE}`)
+  .action(async (args: string[]) => {
+    await runSipSimulatorCli(args);
   });
 
 await program.parseAsync(process.argv);

@@ -7,6 +7,8 @@ export interface RouteRule {
   countries: readonly string[];
   accountIds: readonly number[];
   connectors: readonly string[];
+  /** Services (LOX24 service_code) the rule carries; absent or empty = SMS ("direct") only. */
+  services?: readonly string[];
 }
 
 export interface RouteTarget {
@@ -14,6 +16,8 @@ export interface RouteTarget {
   phone: string;
   iso2: string | null;
   accountId: number;
+  /** Default "direct" (SMS). */
+  serviceCode?: string;
 }
 
 export function matchRoute(rules: readonly RouteRule[], target: RouteTarget): RouteRule | undefined {
@@ -22,7 +26,8 @@ export function matchRoute(rules: readonly RouteRule[], target: RouteTarget): Ro
     (rule) =>
       (rule.prefixes.length === 0 || rule.prefixes.some((p) => digits.startsWith(p))) &&
       (rule.countries.length === 0 || (target.iso2 !== null && rule.countries.includes(target.iso2))) &&
-      (rule.accountIds.length === 0 || rule.accountIds.includes(target.accountId)),
+      (rule.accountIds.length === 0 || rule.accountIds.includes(target.accountId)) &&
+      (rule.services && rule.services.length > 0 ? rule.services : ["direct"]).includes(target.serviceCode ?? "direct"),
   );
 }
 

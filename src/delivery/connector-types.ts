@@ -9,9 +9,10 @@ import { z } from "zod";
 import type { Connector } from "./connector.js";
 import type { ConnectorContext } from "./connector-type.js";
 import { smppConnectorType } from "./smpp/type.js";
+import { voiceConnectorType } from "./voice/type.js";
 
 /** Every connector type; a new one is added here and to the union below. */
-const TYPES = [smppConnectorType] as const;
+const TYPES = [smppConnectorType, voiceConnectorType] as const;
 
 const withType = <T extends (typeof TYPES)[number]>(t: T) => t.settings.extend({ type: z.literal(t.type) });
 
@@ -20,7 +21,7 @@ export const connectorSettingsSchema = z.preprocess(
     value !== null && typeof value === "object" && !Array.isArray(value) && !("type" in value)
       ? { type: "smpp", ...value }
       : value,
-  z.discriminatedUnion("type", [withType(smppConnectorType)]),
+  z.discriminatedUnion("type", [withType(smppConnectorType), withType(voiceConnectorType)]),
 );
 
 export type ConnectorSettings = z.output<typeof connectorSettingsSchema>;
@@ -33,5 +34,6 @@ export function createConnector(settings: ConnectorSettings, context: ConnectorC
   const { type, ...rest } = settings;
   const kind = TYPES.find((t) => t.type === type);
   if (!kind) throw new Error(`unknown connector type ${type}`);
-  return kind.create(rest, context);
+  // The union narrowed by `type` is the settings of `kind`; TypeScript cannot follow the find().
+  return kind.create(rest as never, context);
 }

@@ -27,6 +27,18 @@ export interface SubmitRequest {
    * whole message. Default 0.
    */
   firstPart?: number;
+  /** A voice message (service_code text2speech / text2speech_ssml): what a voice connector speaks. */
+  voice?: VoiceContent;
+}
+
+export interface VoiceContent {
+  /** The text, or an SSML document when `ssml`. */
+  text: string;
+  ssml: boolean;
+  /** voice_lang; null = detect. */
+  lang: string | null;
+  /** Destination country, for language detection's fallback. */
+  destinationIso2: string | null;
 }
 
 export type SubmitFailureKind =
@@ -40,7 +52,9 @@ export type SubmitFailureKind =
    * Sent, but no answer came (timeout, or the connection cut after sending): the SMSC may have accepted
    * it. Not "never reached a network".
    */
-  | "unknown";
+  | "unknown"
+  /** Voice: the call reached the phone, which was busy or not answered; retry after a pause, on no other trunk. */
+  | "unanswered";
 
 export type SubmitResult =
   | {
@@ -119,6 +133,8 @@ export interface Connector extends EventEmitter<ConnectorEvents> {
   stop(): Promise<void>;
   /** True while bound and able to submit. */
   isUp(): boolean;
+  /** Services it carries (LOX24 service_code); absent = SMS ("direct") only. */
+  readonly services?: readonly string[];
   /** Never rejects: every outcome, including timeouts and a dropped connection, is a SubmitResult. */
   submit(request: SubmitRequest): Promise<SubmitResult>;
   /**

@@ -15,7 +15,9 @@ import {
   type SubmitDecision,
   validUntil,
 } from "../core/delivery/submit.js";
+import { decideAfterCall } from "../core/delivery/voice-attempts.js";
 import { Dlr, type Message, Priority, Status, VOICE_SERVICES } from "../core/message.js";
+import { checkVoiceText } from "../core/voice.js";
 import { matchRoute, type RouteRule } from "../core/routing.js";
 import type { ClaimedMessage, DeliveryOutcome, Store } from "../store/ports/index.js";
 import type { Connector, ReceiptEvent, SubmitRequest } from "./connector.js";
@@ -26,6 +28,8 @@ export interface DispatcherOptions {
   leaseMs: number;
   validityMs: number;
   retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** Voice: the pause between calls after a busy or unanswered one (default 60 s). */
+  voiceRetryPauseMs?: number;
   /** Messages claimed and not yet finished, at most. */
   maxInFlight: number;
   /**
@@ -80,14 +84,21 @@ export class Dispatcher {
     this.maintenance.unref();
     // A claimed message may wait in a connector (pacer, window) longer than its lease; renewing the lease
     // keeps the queue from handing it out again while it is still ours.
-    this.renewal = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    this.renewal = setInterval(
+      () => void this.renewLeases(),
+      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+    );
     this.renewal.unref();
   }
 
   private async renewLeases(): Promise<void> {
     if (this.held.size === 0) return;
     try {
-      await this.deps.store.delivery.renewLeases(this.owner, [...this.held], this.deps.clock.now() + this.options.leaseMs);
+      await this.deps.store.delivery.renewLeases(
+        this.owner,
+        [...this.held],
+        this.deps.clock.now() + this.options.leaseMs,
+      );
     } catch (error) {
       this.deps.log.error({ err: error }, "renewing leases failed");
     }
@@ -136,7 +147,12 @@ export class Dispatcher {
         // first, no more than the bulk budget allows.
         claimed =
           bulkRoom > 0
-            ? await store.delivery.claimDue(this.owner, clock.now(), Math.min(bulkRoom, this.options.batchSize), this.options.leaseMs)
+            ? await store.delivery.claimDue(
+                this.owner,
+                clock.now(),
+                Math.min(bulkRoom, this.options.batchSize),
+                this.options.leaseMs,
+              )
             : await store.delivery.claimDue(
                 this.owner,
                 clock.now(),
@@ -158,7 +174,9 @@ export class Dispatcher {
         if (bulk) this.bulkInFlight++;
         this.held.add(item.message.uuid);
         const task = this.deliver(item)
-          .catch((error) => log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"))
+          .catch((error) =>
+            log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"),
+          )
           .finally(() => {
             this.held.delete(item.message.uuid);
             this.inFlight--;
@@ -184,9 +202,13 @@ export class Dispatcher {
     const unknownEarlier = unknownOutcomes > 0;
     const expired = expiredBeforeSubmit(message, now, this.options.validityMs, accepted, unknownEarlier);
     if (expired) return record(expired);
-    // Voice needs a voice connector; none exists yet, so voice can never be sent as an SMS.
-    if (VOICE_SERVICES.includes(message.serviceCode)) return record(failure(Status.NO_ROUTE, Dlr.NONE, "no voice connector"));
-    const route = matchRoute(routes, { phone: message.phone, iso2: message.iso2, accountId: message.accountId });
+    const isVoice = VOICE_SERVICES.includes(message.serviceCode);
+    const route = matchRoute(routes, {
+      phone: message.phone,
+      iso2: message.iso2,
+      accountId: message.accountId,
+      serviceCode: message.serviceCode,
+    });
     if (!route) return record(failure(Status.NO_ROUTE, Dlr.NONE, "no route"));
 
     const earlier = accepted?.smscIds ?? [];
@@ -199,14 +221,24 @@ export class Dispatcher {
       registeredDelivery: true,
       validitySeconds: Math.max(60, Math.floor((validUntil(message, this.options.validityMs) - now) / 1000)),
       ...(earlier.length > 0 ? { firstPart: earlier.length } : {}),
+      ...(isVoice ? { voice: voiceContent(message) } : {}),
     };
 
     // A message with accepted parts stays on their connector: no other SMSC could join the rest to them.
-    const candidates = accepted ? [accepted.connectorId] : route.connectors;
+    const candidates = (accepted ? [accepted.connectorId] : route.connectors).filter((id) =>
+      // A voice message is a call, never an SMS; an SMS never goes to a voice trunk.
+      (connectors.get(id)?.services ?? ["direct"]).includes(message.serviceCode),
+    );
+    if (candidates.length === 0)
+      return record(
+        failure(Status.NO_ROUTE, Dlr.NONE, `no connector of the route carries ${message.serviceCode}`),
+      );
     let attempt: SubmitAttempt = {
       ok: false,
       kind: "temporary",
-      reason: accepted ? `connector ${accepted.connectorId} of the accepted parts is down` : "no connector of the route is up",
+      reason: accepted
+        ? `connector ${accepted.connectorId} of the accepted parts is down`
+        : "no connector of the route is up",
       accepted,
       anyUp: false,
     };
@@ -228,12 +260,25 @@ export class Dispatcher {
         unknownEarlier,
       };
       if (result.late) this.recordLateAcceptance(message, id, earlier, result.late);
-      // Fail over only when this connector took nothing; a rejection is the network's answer. An unknown
-      // outcome is no answer: another SMSC could get a second copy of a message the first one has.
-      if (result.kind === "permanent" || result.kind === "unknown" || sofar.length > 0) break;
+      // Fail over only when this connector took nothing; a rejection is the network's answer, and so is
+      // a busy or unanswered phone (another trunk would ring the same phone). An unknown outcome is no
+      // answer: another SMSC could get a second copy of a message the first one has.
+      if (
+        result.kind === "permanent" ||
+        result.kind === "unknown" ||
+        result.kind === "unanswered" ||
+        sofar.length > 0
+      )
+        break;
+    }
+    if (isVoice) {
+      const policy = { ...this.options.retry, voicePauseMs: this.options.voiceRetryPauseMs ?? 60_000 };
+      return record(decideAfterCall(attempt, attempts, message.attemptsCountMax, clock.now(), policy));
     }
     const deadline = validUntil(message, this.options.validityMs);
-    return record(decideAfterAttempt(attempt, attempts, clock.now(), this.options.retry, Math.random, deadline));
+    return record(
+      decideAfterAttempt(attempt, attempts, clock.now(), this.options.retry, Math.random, deadline),
+    );
   }
 
   /**
@@ -241,16 +286,26 @@ export class Dispatcher {
    * all. Recorded as its submit (the queue row goes; a resubmission already made is kept as a later one),
    * so its receipt, or query_sm, ends it.
    */
-  private recordLateAcceptance(message: Message, connectorId: string, earlier: string[], late: Promise<string[] | undefined>): void {
+  private recordLateAcceptance(
+    message: Message,
+    connectorId: string,
+    earlier: string[],
+    late: Promise<string[] | undefined>,
+  ): void {
     const task = late
       .then((ids) => {
         if (!ids) return;
         this.stats.submitted++;
         this.deps.log.info({ uuid: message.uuid, connectorId }, "submit accepted after its timeout");
         const at = this.deps.clock.now();
-        return this.deps.store.delivery.record([{ kind: "submitted", message, connectorId, smscIds: [...earlier, ...ids], at }], at);
+        return this.deps.store.delivery.record(
+          [{ kind: "submitted", message, connectorId, smscIds: [...earlier, ...ids], at }],
+          at,
+        );
       })
-      .catch((error) => this.deps.log.error({ err: error, uuid: message.uuid }, "recording a late acceptance failed"));
+      .catch((error) =>
+        this.deps.log.error({ err: error, uuid: message.uuid }, "recording a late acceptance failed"),
+      );
     // Not waited for on stop: the connection going down ends the wait (nothing came).
     void task;
   }
@@ -259,7 +314,13 @@ export class Dispatcher {
     const { owner } = this;
     switch (decision.kind) {
       case "submitted":
-        return { kind: "submitted", message, connectorId: decision.connectorId, smscIds: decision.smscIds, at: this.deps.clock.now() };
+        return {
+          kind: "submitted",
+          message,
+          connectorId: decision.connectorId,
+          smscIds: decision.smscIds,
+          at: this.deps.clock.now(),
+        };
       case "retry":
         return { owner, message, ...decision };
       case "failed":
@@ -269,11 +330,17 @@ export class Dispatcher {
 
   private receipt(event: ReceiptEvent): void {
     this.stats.receipts++;
-    const stored = this.deps.store.delivery
-      .applyReceipts(
-        [{ connectorId: event.connectorId, smscId: event.smscId, state: event.state, ...(event.errorCode !== undefined ? { errorCode: event.errorCode } : {}) }],
-        this.deps.clock.now(),
-      );
+    const stored = this.deps.store.delivery.applyReceipts(
+      [
+        {
+          connectorId: event.connectorId,
+          smscId: event.smscId,
+          state: event.state,
+          ...(event.errorCode !== undefined ? { errorCode: event.errorCode } : {}),
+        },
+      ],
+      this.deps.clock.now(),
+    );
     // The SMSC gets its deliver_sm_resp once the receipt is stored (or an error, so it sends it again).
     event.waitUntil?.(stored);
     const task = stored
@@ -291,4 +358,15 @@ export class Dispatcher {
       this.deps.log.error({ err: error }, "expiring stale messages failed");
     }
   }
+}
+
+/** What a voice connector speaks: the text, read as SSML when the service (or a <speak> document) says so. */
+function voiceContent(message: Message) {
+  const text = message.text ?? "";
+  return {
+    text,
+    ssml: checkVoiceText(text, message.serviceCode as "text2speech" | "text2speech_ssml").ssml,
+    lang: message.voiceLang,
+    destinationIso2: message.iso2,
+  };
 }

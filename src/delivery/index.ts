@@ -11,9 +11,13 @@ import type { Connector, InboundEvent } from "./connector.js";
 import { connectorSettingsSchema, createConnector } from "./connector-types.js";
 import type { DispatcherOptions } from "./dispatcher.js";
 import { isScenarioName, type Simulator, startSimulator } from "./simulator/index.js";
+import { startEmbeddedVoice, VOICE_SERVICES_ROUTED } from "./voice/embedded.js";
+import type { SipSimulator } from "./voice/simulator/endpoint.js";
 
 export interface Delivery {
   simulator: Simulator | undefined;
+  /** The built-in SIP endpoint simulator, when voice runs against it. */
+  sipSimulator: SipSimulator | undefined;
   connectors: Map<string, Connector>;
   /** The route table, or, without one, every connector in the order configured. */
   routes: RouteRule[];
@@ -50,8 +54,10 @@ export async function startConnectors(
       logger: log,
     });
   }
+  const voice = await startEmbeddedVoice(config, log);
   for (const settings of d.connectors) connectors.set(settings.id, createConnector(settings, { log }));
-  if (simulator && d.connectors.length === 0) {
+  if (voice.connector) connectors.set(voice.connector.id, createConnector(voice.connector, { log }));
+  if (simulator && !d.connectors.some((c) => c.type === "smpp")) {
     const tuning = Object.fromEntries(
       Object.entries(d.simulator.connector).filter(([, v]) => v !== undefined),
     );
@@ -70,12 +76,16 @@ export async function startConnectors(
       ),
     );
   }
+  // Without a route table: SMS to every SMS connector, voice to every voice connector, in the order configured.
+  const carrying = (voiceRoute: boolean) =>
+    [...connectors.values()].filter((c) => (c.services ?? ["direct"]).includes(voiceRoute ? "text2speech" : "direct")).map((c) => c.id);
   const routes: RouteRule[] =
     d.routes.length > 0
       ? d.routes
-      : connectors.size > 0
-        ? [{ prefixes: [], countries: [], accountIds: [], connectors: [...connectors.keys()] }]
-        : [];
+      : [
+          { prefixes: [], countries: [], accountIds: [], connectors: carrying(false) },
+          { prefixes: [], countries: [], accountIds: [], connectors: carrying(true), services: VOICE_SERVICES_ROUTED },
+        ].filter((route) => route.connectors.length > 0);
 
   for (const connector of connectors.values()) {
     connector.on("inbound", (event) => {
@@ -91,11 +101,13 @@ export async function startConnectors(
 
   return {
     simulator,
+    sipSimulator: voice.simulator,
     connectors,
     routes,
     async stop() {
       await Promise.all([...connectors.values()].map((c) => c.stop()));
       await simulator?.close();
+      await voice.simulator?.close();
     },
   };
 }
@@ -117,6 +129,7 @@ export function dispatcherOptions(d: Readonly<Config["delivery"]>): DispatcherOp
     retry: d.retry,
     maxInFlight: d.maxInFlight,
     bulkMaxInFlight: d.bulkMaxInFlight,
+    voiceRetryPauseMs: d.voice.retryPauseSeconds * 1000,
   };
 }
 

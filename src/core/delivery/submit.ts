@@ -31,7 +31,7 @@ export interface RetryPolicy {
 }
 
 /** Why an attempt did not submit the whole message (the connector port's failure kinds). */
-export type AttemptFailureKind = "temporary" | "throttled" | "permanent" | "unknown";
+export type AttemptFailureKind = "temporary" | "throttled" | "permanent" | "unknown" | "unanswered";
 
 export type SubmitAttempt =
   /** Every part is accepted now: `smscIds` of all parts, earlier accepted ones first. */
@@ -90,7 +90,13 @@ export function expiredBeforeSubmit(
   unknownEarlier = false,
 ): SubmitDecision | undefined {
   if (now <= validUntil(m, validityMs)) return undefined;
-  return failure(Status.NEW, Dlr.EXPIRED, "validity period passed before submission", accepted, unknownEarlier);
+  return failure(
+    Status.NEW,
+    Dlr.EXPIRED,
+    "validity period passed before submission",
+    accepted,
+    unknownEarlier,
+  );
 }
 
 /** The decision after an attempt: recorded as submitted, retried with backoff, or failed. */
@@ -117,7 +123,10 @@ export function decideAfterAttempt(
     const error = `validity period ended: ${attempt.reason}`;
     return failure(Status.NEW, Dlr.EXPIRED, error, attempt.accepted, mayHaveReached);
   }
-  const dueAt = Math.min(deadline, now + backoffMs(Math.max(1, nextAttempt), policy.baseMs, policy.maxMs, random));
+  const dueAt = Math.min(
+    deadline,
+    now + backoffMs(Math.max(1, nextAttempt), policy.baseMs, policy.maxMs, random),
+  );
   return {
     kind: "retry",
     dueAt,

@@ -25,6 +25,8 @@ export interface Store {
   accounts: AccountStore;
   keys: KeyStore;
   prices: PriceStore;
+  /** Price per voice call by destination country (the "part" of a call is the whole call). */
+  voicePrices: PriceStore;
   messages: MessageStore;
   otp: OtpStore;
   fullsms: FullsmsStore;

@@ -201,7 +201,8 @@ export function sqlKeyStore({ kysely }: Db, credentials?: CredentialCache<Creden
 /** Prices change rarely and are read on every send: kept this long before they are read again. */
 const PRICE_TTL_MS = 5000;
 
-export function sqlPriceStore({ kysely }: Db): PriceStore {
+/** `prices` per SMS part; `voice_prices` per voice call: the same shape, so one implementation. */
+export function sqlPriceStore({ kysely }: Db, table: "prices" | "voice_prices" = "prices"): PriceStore {
   // The CLI sets prices from another process, so a short time-to-live rather than invalidation.
   const cache = new Map<string, { micros: number | undefined; until: number }>();
   return {
@@ -209,7 +210,7 @@ export function sqlPriceStore({ kysely }: Db): PriceStore {
       const now = Date.now();
       const hit = cache.get(iso2);
       if (hit && hit.until > now) return hit.micros;
-      const row = await kysely.selectFrom("prices").select("price_micros").where("iso2", "=", iso2).executeTakeFirst();
+      const row = await kysely.selectFrom(table).select("price_micros").where("iso2", "=", iso2).executeTakeFirst();
       const micros = row && Number(row.price_micros);
       if (cache.size > 1000) cache.clear();
       cache.set(iso2, { micros, until: now + PRICE_TTL_MS });
@@ -218,13 +219,13 @@ export function sqlPriceStore({ kysely }: Db): PriceStore {
     async set(iso2, priceMicros) {
       cache.delete(iso2);
       await kysely
-        .insertInto("prices")
+        .insertInto(table)
         .values({ iso2, price_micros: priceMicros })
         .onConflict((oc) => oc.column("iso2").doUpdateSet({ price_micros: priceMicros }))
         .execute();
     },
     async list() {
-      const rows = await kysely.selectFrom("prices").selectAll().orderBy("iso2").execute();
+      const rows = await kysely.selectFrom(table).selectAll().orderBy("iso2").execute();
       return rows.map((r) => ({ iso2: r.iso2, pricePerPartMicros: Number(r.price_micros) }));
     },
   };

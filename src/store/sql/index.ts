@@ -41,6 +41,7 @@ export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
     accounts: sqlAccountStore(db, credentials),
     keys: sqlKeyStore(db, credentials),
     prices: sqlPriceStore(db),
+    voicePrices: sqlPriceStore(db, "voice_prices"),
     messages: sqlMessageStore(db),
     delivery: sqlDeliveryStore(db, options.renderWebhook),
     webhooks: sqlWebhookStore(db),

@@ -95,6 +95,8 @@ export interface CoreTables {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   prices: PricesTable;
+  /** Price per voice call by destination country (migration 012). */
+  voice_prices: PricesTable;
   messages: MessagesTable;
   queue: QueueRow;
   settings: SettingsTable;

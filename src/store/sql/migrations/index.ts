@@ -14,6 +14,7 @@ import * as webhookTimeout from "./008-webhook-timeout.js";
 import * as safeSending from "./009-safe-sending.js";
 import * as smppServer from "./010-smpp-server.js";
 import * as admins from "./011-admins.js";
+import * as voicePrices from "./012-voice-prices.js";
 import * as enRouteParts from "./013-en-route-parts.js";
 import * as strictNumbers from "./014-strict-numbers.js";
 
@@ -30,6 +31,7 @@ const steps: Record<string, Step> = {
   "009-safe-sending": safeSending,
   "010-smpp-server": smppServer,
   "011-admins": admins,
+  "012-voice-prices": voicePrices,
   "013-en-route-parts": enRouteParts,
   "014-strict-numbers": strictNumbers,
 };
