@@ -96,8 +96,18 @@ for (const target of storeTargets) {
         200,
       );
       assert.match(
+        flash(await ops.post(`/accounts/${gw.accountId}/services`, { services: "fax" })),
+        /error=.*unknown service/,
+      );
+      assert.deepEqual((await gw.gateway.store.accounts.get(gw.accountId))?.services, ["direct"]);
+      assert.match(
         flash(await ops.post(`/accounts/${gw.accountId}/services`, { services: "text2speech" })),
-        /error=.*not available/,
+        /ok=Services saved/,
+      );
+      assert.deepEqual((await gw.gateway.store.accounts.get(gw.accountId))?.services, ["text2speech"]);
+      assert.match(
+        flash(await ops.post(`/accounts/${gw.accountId}/services`, { services: "direct" })),
+        /ok=Services saved/,
       );
     });
 

@@ -27,6 +27,8 @@ if (espeakProblem()) {
   runConnectorContract({
     name: "voice",
     timeoutMs: 5000,
+    // A trunk that cut us off or never answered the INVITE placed no call: nothing reached a phone.
+    unansweredKind: "temporary",
     notApplicable: { multipart: "a call is one part", throttle: "SIP trunks do not ask to slow down" },
     async start(behaviour: PeerBehaviour) {
       const scenario = SCENARIOS[behaviour as Exclude<PeerBehaviour, "throttle">];

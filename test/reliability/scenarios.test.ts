@@ -49,7 +49,8 @@ async function start(
       "delivery.simulator.port": simPort,
       "delivery.simulator.receiptDelayMs": 20,
       "delivery.pollIntervalMs": 20,
-      "delivery.retry": { baseMs: 50, maxMs: 400, maxAttempts: 10 },
+      // Retried until the validity period ends (the default policy), so a run of cut connections cannot give up.
+      "delivery.retry": { baseMs: 50, maxMs: 400 },
       ...(connector
         ? {
             "delivery.connectors": [

@@ -1,5 +1,5 @@
 /** What the operator console does, as use cases over the store ports (the console has no SQL of its own). */
-import { Priority, SERVICE_CODES, type ServiceCode, Status } from "../../core/message.js";
+import { Priority, type ServiceCode, Status } from "../../core/message.js";
 import { toMicros } from "../../core/money.js";
 import { AppError } from "../../errors.js";
 import type { AccountStatus, MessageSearch } from "../../store/ports/index.js";
@@ -110,8 +110,8 @@ export async function setAccountStatus(deps: AppDeps, id: number, status: Accoun
 }
 
 export async function changeServices(deps: AppDeps, id: number, services: string[]): Promise<void> {
-  const known = services.filter((s): s is ServiceCode => (SERVICE_CODES as readonly string[]).includes(s));
-  await setServices(deps, id, known);
+  // setServices refuses an unknown code rather than saving the list without it.
+  await setServices(deps, id, services as ServiceCode[]);
 }
 
 /** Revokes a key of this account (another account's key is not found: the form cannot reach across). */
