@@ -38,6 +38,8 @@ const { values: args, positionals } = parseArgs({
     connections: { type: "string", default: "50" },
     "receipt-delay-ms": { type: "string", default: "100" },
     timeout: { type: "string", default: "120" },
+    /** Messages each gateway gets once before the measured runs (JIT, caches, connections), not reported. */
+    warmup: { type: "string", default: "1000" },
   },
 });
 const N = Number(positionals[0] ?? 5000);
@@ -157,13 +159,15 @@ interface RunResult {
   /** µs per message: the gateway's processes together, each of them, autocannon, this process. */
   gatewayCpu: number;
   perProcess: string;
+  /** Callbacks (webhooks / DLR requests) the sink received per message. */
+  callbacks: number;
   loadCpu: number;
   networkCpu: number;
   load1: number;
   complete: boolean;
 }
 
-async function measure(peer: Peer): Promise<RunResult> {
+async function measure(peer: Peer, messages = N): Promise<RunResult> {
   Object.assign(run, {
     submits: 0,
     firstSubmitAt: 0,
@@ -175,9 +179,9 @@ async function measure(peer: Peer): Promise<RunResult> {
   const pids = pidsOf[peer];
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   const self = selfCpu();
-  const result = await autocannon({ ...loads[peer], connections, amount: N });
+  const result = await autocannon({ ...loads[peer], connections, amount: messages });
   const deadline = Date.now() + Number(args.timeout) * 1000;
-  while (run.finals < N && Date.now() < deadline) await sleep(50);
+  while (run.finals < messages && Date.now() < deadline) await sleep(50);
   await sleep(300); // callbacks that follow the final ones (Starling's non-final events)
   const used = Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) - before[name]!] as const);
   const perSecond = (count: number, until: number) => count / ((until - run.firstSubmitAt) / 1000);
@@ -190,19 +194,22 @@ async function measure(peer: Peer): Promise<RunResult> {
     p99: result.p99,
     gatewayCpu: microsPerItem(
       used.reduce((sum, [, s]) => sum + s, 0),
-      N,
+      messages,
     ),
-    perProcess: used.map(([name, s]) => `${name} ${formatNumber(microsPerItem(s, N))}`).join(", "),
-    loadCpu: microsPerItem(result.loadCpuSeconds, N),
-    networkCpu: microsPerItem(selfCpu() - self, N),
+    perProcess: used.map(([name, s]) => `${name} ${formatNumber(microsPerItem(s, messages))}`).join(", "),
+    callbacks: run.callbacks / messages,
+    loadCpu: microsPerItem(result.loadCpuSeconds, messages),
+    networkCpu: microsPerItem(selfCpu() - self, messages),
     load1: loadavg()[0]!,
-    complete: run.finals >= N && result.ok2xx === N,
+    complete: run.finals >= messages && result.ok2xx === messages,
   };
 }
 
 const loadBefore = loadavg()
   .map((l) => l.toFixed(2))
   .join(" ");
+const warmup = Number(args.warmup);
+if (warmup > 0) for (const peer of ["Kannel", "Starling"] as const) await measure(peer, warmup);
 const results: RunResult[] = [];
 for (let pair = 1; pair <= pairs; pair++) {
   for (const peer of ["Kannel", "Starling"] as const) {
@@ -233,6 +240,7 @@ process.stdout.write(
       "p99 ms",
       "gateway CPU µs/msg",
       "per process",
+      "callbacks/msg",
       "autocannon",
       "sim+sink",
       "load 1m",
@@ -246,6 +254,7 @@ process.stdout.write(
       r.p99,
       r.gatewayCpu,
       r.perProcess,
+      r.callbacks,
       r.loadCpu,
       r.networkCpu,
       r.load1,
