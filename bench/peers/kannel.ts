@@ -45,6 +45,9 @@ const { values: args, positionals } = parseArgs({
 const N = Number(positionals[0] ?? 5000);
 const pairs = Number(args.pairs);
 const connections = Number(args.connections);
+if (![N, pairs, connections].every((v) => Number.isInteger(v) && v > 0)) {
+  throw new Error("N, --pairs and --connections must be positive integers");
+}
 const WINDOW = 100;
 const missing = kannelMissing();
 if (missing) {
@@ -278,6 +281,13 @@ process.stdout.write(
   )}\n` +
     "(rates from the first submit at the SMSC to the stage's last event; accepted/s is autocannon's 2xx/s; " +
     "medians are nearest-rank, the lower of two middles)\n",
+);
+const perPair = (key: "final" | "gatewayCpu") =>
+  Array.from({ length: pairs }, (_, i) => formatNumber(results[2 * i + 1]![key] / results[2 * i]![key])).join(
+    ", ",
+  );
+process.stdout.write(
+  `per pair, Starling / Kannel: final/s ${perPair("final")}; gateway CPU per message ${perPair("gatewayCpu")}\n`,
 );
 if (results.some((r) => !r.complete)) process.exitCode = 1;
 process.exit();
