@@ -3,6 +3,7 @@ import { createOperator } from "./app/admin/operators.js";
 import { bootstrapDemo } from "./app/bootstrap-demo.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { startGateway } from "./gateway.js";
+import { trimHeapWhenIdle } from "./runtime/idle-heap-trim.js";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -19,6 +20,10 @@ async function main(): Promise<void> {
   const gateway = await startGateway(config);
   const log = gateway.http.log;
   log.info({ url: gateway.url, store: gateway.store.kind }, "Starling is listening");
+  // The heap a drain or a burst grew goes back once the gateway is quiet (see runtime/idle-heap-trim.ts).
+  trimHeapWhenIdle(undefined, (before, after) =>
+    log.debug({ heapTotalBefore: before, heapTotalAfter: after }, "idle: heap trimmed"),
+  );
 
   if (gateway.adminUrl) await printConsole(gateway);
 
