@@ -14,8 +14,8 @@ test("leaves a busy loop alone, however large the heap", () => {
 });
 
 test("does not trim again until the heap has grown back by the margin", () => {
-  assert.equal(shouldTrim({ loopUtilisation: 0, heapTotal: 70 * MB }, 40 * MB, options), false);
-  assert.equal(shouldTrim({ loopUtilisation: 0, heapTotal: 72 * MB }, 40 * MB, options), true);
+  assert.equal(shouldTrim({ loopUtilisation: 0, heapTotal: 50 * MB }, 40 * MB, options), false);
+  assert.equal(shouldTrim({ loopUtilisation: 0, heapTotal: 56 * MB }, 40 * MB, options), true);
 });
 
 test("an idle process gives back the heap a burst of garbage grew", async () => {

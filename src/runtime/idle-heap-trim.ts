@@ -29,7 +29,7 @@ export interface HeapTrimOptions {
 export const DEFAULT_HEAP_TRIM: HeapTrimOptions = {
   intervalMs: 10_000,
   idleBelow: 0.1,
-  minGrowthBytes: 32 * 1024 * 1024,
+  minGrowthBytes: 16 * 1024 * 1024,
 };
 
 export interface HeapReading {
