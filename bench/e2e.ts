@@ -33,6 +33,7 @@ import {
   tempDir,
 } from "./lib.js";
 import { cpuSeconds, microsPerItem } from "./cpu.js";
+import { MEMORY_PROBE, memoryReport } from "./memory.js";
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -43,6 +44,8 @@ const { values: args, positionals } = parseArgs({
     profile: { type: "boolean", default: false },
     /** Give up waiting for the pipeline to drain after this many seconds. */
     timeout: { type: "string", default: "300" },
+    /** Seconds to leave the drained gateway idle before its "after" RSS is read. */
+    idle: { type: "string", default: "20" },
   },
 });
 const N = Number(positionals[0] ?? 20_000);
@@ -119,7 +122,10 @@ const config = (deliver: boolean) => ({
     ],
   },
 });
-const nodeArgs = args.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+const memoryFile = join(dir, "memory.jsonl");
+process.env.STARLING_MEMORY_PROBE = memoryFile;
+const probeArgs = ["--import", MEMORY_PROBE];
+const nodeArgs = [...probeArgs, ...(args.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])];
 
 const load = (): Promise<LoadResult> =>
   autocannon({
@@ -171,7 +177,7 @@ let gateway: GatewayChild;
 let loadMs: number;
 if (args.split) {
   // Stage 1: acceptance only.
-  gateway = await startGatewayProcess(dir, config(false));
+  gateway = await startGatewayProcess(dir, config(false), probeArgs);
   const before = { gateway: cpuSeconds(gateway.child.pid ?? 0), self: selfCpu() };
   t0 = Date.now();
   accepted = await load();
@@ -196,6 +202,8 @@ if (args.split) {
 }
 const complete = await drain(t0);
 await sleep(200); // late webhooks of the last messages
+const drainedAt = Date.now();
+await sleep(Number(args.idle) * 1000); // idle: what the gateway gives back once the work is done
 cpu.push({
   stage: args.split ? "delivery (--split)" : "end to end",
   gateway: cpuSeconds(gateway.child.pid ?? 0) - stageStart.gateway,
@@ -319,6 +327,7 @@ process.stdout.write(
       "(ceiling: the rate at which these processes together would use every core — no overlap can beat it)\n",
   );
 }
+process.stdout.write(`\n${memoryReport(memoryFile, gateway.child.pid ?? 0, { drainedAt, t0 })}\n`);
 if (!complete) {
   process.stdout.write(`warning: not everything finished within ${args.timeout} s\n`);
   process.exitCode = 1;

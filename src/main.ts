@@ -5,6 +5,7 @@ import { OtpKeyError } from "./app/otp-hash-keys.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { VoiceStartupError } from "./delivery/voice/embedded.js";
 import { startGateway } from "./gateway.js";
+import { trimHeapWhenIdle } from "./runtime/idle-heap-trim.js";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -28,6 +29,10 @@ async function main(): Promise<void> {
   });
   const log = gateway.http.log;
   log.info({ url: gateway.url, store: gateway.store.kind }, "Starling is listening");
+  // The heap a drain or a burst grew goes back once the gateway is quiet (see runtime/idle-heap-trim.ts).
+  trimHeapWhenIdle(undefined, (before, after) =>
+    log.debug({ heapTotalBefore: before, heapTotalAfter: after }, "idle: heap trimmed"),
+  );
 
   // Handlers first: a signal that arrives while the first-run lines are printed still shuts down cleanly.
   let stopping = false;

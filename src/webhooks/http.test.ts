@@ -116,6 +116,18 @@ for (const [name, make] of [
   });
 
 describe("webhook sender thread", () => {
+  it("runs with a small young generation, so a drain does not leave it holding ~45 MB", async () => {
+    const client = new ThreadedWebhookClient(2);
+    try {
+      const worker = (client as unknown as { worker: { resourceLimits?: { maxYoungGenerationSizeMb?: number } } })
+        .worker;
+      const young = worker.resourceLimits?.maxYoungGenerationSizeMb ?? 0;
+      assert.ok(young > 0 && young <= 16, `young generation limit ${young} MB`);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("closes cleanly, and then refuses new posts instead of hanging", async () => {
     const client = new ThreadedWebhookClient(2);
     await client.close();

@@ -3,6 +3,7 @@
  * thread sends it with the response status or the error. See threaded-client.ts.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { trimHeapWhenIdle } from "../runtime/idle-heap-trim.js";
 import { WebhookClient } from "./http.js";
 
 export interface PostRequest {
@@ -17,6 +18,8 @@ export type PostAnswer = { id: number; status: number } | { id: number; error: s
 
 const port = parentPort;
 if (!port) throw new Error("sender-thread.ts runs only as a worker thread");
+// This thread has its own V8 heap: after a drain it would keep its high-water mark too.
+trimHeapWhenIdle();
 const client = new WebhookClient((workerData as { socketsPerOrigin: number }).socketsPerOrigin);
 
 let inFlight = 0;
