@@ -4,6 +4,7 @@ import { Dlr, Status } from "../../../core/message.js";
 import type { WebhookRenderer } from "../../ports/index.js";
 import type { Db } from "../db.js";
 import { Changes, enqueueDeliveryEvents } from "./changes.js";
+import { deliveryStateOf } from "./read-messages.js";
 
 /** Expires up to 1000 messages submitted before `sentBefore` and still without a final receipt; returns how many. */
 export function expireStale(
@@ -27,19 +28,7 @@ export function expireStale(
     if (stale.length === 0) return 0;
     const changes = new Changes();
     for (const row of stale) {
-      const decided = expire(
-        {
-          uuid: row.uuid,
-          accountId: Number(row.account_id),
-          keyId: row.key_id === null ? null : Number(row.key_id),
-          callbackData: row.callback_data,
-          isTextDeleted: row.is_text_deleted === 1,
-          statusCode: row.status_code,
-          dlrCode: row.dlr_code,
-          partsCount: row.parts_count,
-        },
-        now,
-      );
+      const decided = expire(deliveryStateOf(row), now);
       if (decided) changes.add(decided);
     }
     await changes.writeStatus(trx);

@@ -8,6 +8,29 @@ import type { Trx } from "./types.js";
 /** A message as a batch read it, then followed in memory as the batch changes it (by the core's rules). */
 export type Tracked = DeliveryState;
 
+/** A message row as the delivery rules see it. */
+export function deliveryStateOf(r: {
+  uuid: string;
+  account_id: number;
+  key_id: number | null;
+  callback_data: string | null;
+  is_text_deleted: number;
+  dlr_code: number;
+  status_code: number;
+  parts_count: number;
+}): DeliveryState {
+  return {
+    uuid: r.uuid,
+    accountId: Number(r.account_id),
+    keyId: r.key_id === null ? null : Number(r.key_id),
+    callbackData: r.callback_data,
+    isTextDeleted: r.is_text_deleted === 1,
+    dlrCode: r.dlr_code,
+    statusCode: r.status_code,
+    partsCount: r.parts_count,
+  };
+}
+
 /**
  * Reads the messages a batch is about to decide on. On PostgreSQL other processes write the same messages
  * meanwhile (their delivery writers, their expireStale, a cancel), so the rows are read FOR UPDATE, and
@@ -22,29 +45,31 @@ export type Tracked = DeliveryState;
  * writer runs a batch PostgreSQL aborts for that again (see writer.ts). SQLite's one connection
  * already runs each transaction alone.
  */
-export async function readMessages(trx: Trx, dialect: Dialect, uuids: Iterable<string>): Promise<Map<string, Tracked>> {
+export async function readMessages(
+  trx: Trx,
+  dialect: Dialect,
+  uuids: Iterable<string>,
+): Promise<Map<string, Tracked>> {
   const messages = new Map<string, Tracked>();
   // Code-unit order, which is byte order for uuids, and PostgreSQL's order of the same with COLLATE "C".
   for (const chunk of paddedChunks([...new Set(uuids)].sort())) {
     const rows = await trx
       .selectFrom("messages")
-      .select(["uuid", "account_id", "key_id", "callback_data", "is_text_deleted", "dlr_code", "status_code", "parts_count"])
+      .select([
+        "uuid",
+        "account_id",
+        "key_id",
+        "callback_data",
+        "is_text_deleted",
+        "dlr_code",
+        "status_code",
+        "parts_count",
+      ])
       .where("uuid", "in", chunk)
       // Rows are locked as they leave the sort, so in this order (ORDER BY runs below FOR UPDATE).
       .$if(dialect === "postgres", (q) => q.orderBy(sql`uuid COLLATE "C"`).forUpdate())
       .execute();
-    for (const r of rows) {
-      messages.set(r.uuid, {
-        uuid: r.uuid,
-        accountId: Number(r.account_id),
-        keyId: r.key_id === null ? null : Number(r.key_id),
-        callbackData: r.callback_data,
-        isTextDeleted: r.is_text_deleted === 1,
-        dlrCode: r.dlr_code,
-        statusCode: r.status_code,
-        partsCount: r.parts_count,
-      });
-    }
+    for (const r of rows) messages.set(r.uuid, deliveryStateOf(r));
   }
   return messages;
 }
