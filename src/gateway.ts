@@ -26,7 +26,6 @@ import { EnRouteQuery } from "./delivery/en-route-query.js";
 import { type Delivery, dispatcherOptions, startConnectors } from "./delivery/index.js";
 import { type SmppServer, startSmppServer } from "./smpp-server/server.js";
 import { createLogger } from "./logging.js";
-import { AttemptLog } from "./metrics/attempt-log.js";
 import { instrumentHttp } from "./metrics/http.js";
 import { observeDelivery } from "./metrics/observe-delivery.js";
 import { observeStore, type SubmitConnectors } from "./metrics/observe-store.js";
@@ -101,7 +100,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
   const logger = createLogger(config.log.level, config.log.format);
   // Metrics observe the store and the connectors through their ports (see metrics/observe-*.ts).
   const metrics = new Metrics();
-  const submits: SubmitConnectors = { lastConnector: new Map(), pace: new Map(), attempts: new AttemptLog() };
+  const submits: SubmitConnectors = { lastConnector: new Map(), pace: new Map() };
   observeStore(store, metrics, submits, deps.clock.now);
   let smppServer: SmppServer | undefined;
   const safety = startSafeSending(config, deps, logger);
@@ -186,7 +185,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     admin = await buildAdminServer({
       metrics,
       logger,
-      console: consolePlugin({ deps, policy: config.admin, board, apiUrl: url, attempts: submits.attempts }),
+      console: consolePlugin({ deps, policy: config.admin, board, apiUrl: url }),
     });
     try {
       await admin.listen({ host: config.admin.host, port: adminPort(config.admin.port, config.server.port) });

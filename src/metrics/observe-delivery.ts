@@ -31,14 +31,6 @@ export function observeDelivery(
       const result = await submit(request);
       submits.lastConnector.set(request.messageId, connector.id);
       if (result.ok) pace.add();
-      submits.attempts.add(request.messageId, {
-        at: now(),
-        kind: "submit",
-        ok: result.ok,
-        detail: result.ok
-          ? `connector ${connector.id}: accepted, SMSC id ${result.smscIds.join(", ")}`
-          : `connector ${connector.id}: ${result.kind}, ${result.reason}`,
-      });
       if (!result.ok && result.kind === "throttled") metrics.smppThrottles.inc({ connector: connector.id });
       return result;
     };

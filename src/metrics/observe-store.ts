@@ -5,7 +5,6 @@
  */
 import { Dlr } from "../core/message.js";
 import type { DeliveryOutcome, ReceiptUpdate, Store } from "../store/ports/index.js";
-import type { AttemptLog } from "./attempt-log.js";
 import type { RecentRate } from "./recent-rate.js";
 import type { Metrics } from "./registry.js";
 
@@ -32,8 +31,6 @@ export interface SubmitConnectors {
   lastConnector: Map<string, string>;
   /** Messages each connector's SMSC accepted, per second over the last minute (for the console). */
   pace: Map<string, RecentRate>;
-  /** Every submit and webhook attempt of recent messages (for the console's timeline). */
-  attempts: AttemptLog;
 }
 
 export function observeStore(
@@ -139,35 +136,10 @@ export function observeStore(
     return expired;
   };
 
-  // Outbox rows carry the message in their data; remember it from the claim to log each attempt.
-  const claimed = new Map<string, { message: string; name: string }>();
-  const claimWebhooks = store.webhooks.claimDue.bind(store.webhooks);
-  store.webhooks.claimDue = async (at, limit, leaseMs, exceptUrls) => {
-    const items = await claimWebhooks(at, limit, leaseMs, exceptUrls);
-    for (const item of items) {
-      const data = item.data as { id?: unknown; dlr_code?: unknown } | null;
-      const name =
-        typeof data?.dlr_code === "number" ? `${item.name} (dlr_code ${data.dlr_code})` : item.name;
-      if (typeof data?.id === "string") claimed.set(item.id, { message: data.id, name });
-    }
-    while (claimed.size > 50_000) claimed.delete(claimed.keys().next().value!);
-    return items;
-  };
   const recordAttempts = store.webhooks.recordAttempts.bind(store.webhooks);
   store.webhooks.recordAttempts = async (results) => {
     await recordAttempts(results);
-    const at = now();
     for (const r of results) {
-      const event = claimed.get(r.id);
-      if (event) {
-        claimed.delete(r.id);
-        connectors.attempts.add(event.message, {
-          at,
-          kind: "webhook",
-          ok: r.delivered,
-          detail: `${event.name} → ${r.delivered ? "2xx" : r.error}${!r.delivered && r.nextAttemptAt === null ? " (given up)" : ""}`,
-        });
-      }
       metrics.webhookAttempts.inc({ result: r.delivered ? "delivered" : "failed" });
       if (!r.delivered && r.nextAttemptAt === null) metrics.webhookFailures.inc();
     }

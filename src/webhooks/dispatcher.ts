@@ -4,7 +4,7 @@
  */
 import type { Logger } from "pino";
 import type { Clock } from "../app/deps.js";
-import type { OutboxItem, Store, WebhookAttempt } from "../store/ports/index.js";
+import type { OutboxItem, Store, WebhookAttempt, WebhookPost } from "../store/ports/index.js";
 import type { BreakerOptions } from "./breaker.js";
 import { chainOf, eventBody, redactUrl } from "./event.js";
 import { WebhookClient } from "./http.js";
@@ -281,6 +281,7 @@ export class WebhookDispatcher {
     const body = JSON.stringify(eventBody(item, this.options.maxAttempts));
     const timestamp = Math.floor(clock.now() / 1000);
     let error: string;
+    const post: WebhookPost = { at: clock.now(), url: redactUrl(item.url), httpStatus: null, messageUuid: messageOf(item) };
     try {
       const headers = {
         "content-type": "application/json",
@@ -289,9 +290,10 @@ export class WebhookDispatcher {
         "x-starling-signature": sign(await this.secretOf(item.accountId), timestamp, body),
       };
       const status = await this.http.post(item.url, headers, body, item.timeoutMs ?? this.options.timeoutMs);
+      post.httpStatus = status;
       if (status >= 200 && status < 300) {
         this.stats.delivered++;
-        return { id: item.id, delivered: true };
+        return { id: item.id, delivered: true, post };
       }
       error = `HTTP ${status}`;
     } catch (e) {
@@ -302,6 +304,12 @@ export class WebhookDispatcher {
     if (giveUp) this.stats.dead++;
     else this.stats.failed++;
     const nextAttemptAt = giveUp ? null : clock.now() + this.options.baseDelayMs * 4 ** (attempts - 1);
-    return { id: item.id, delivered: false, attempts, nextAttemptAt, error };
+    return { id: item.id, delivered: false, attempts, nextAttemptAt, error, post };
   }
+}
+
+/** The message an event reports: its data's `id` (as the dialects' delivery events carry it). */
+function messageOf(item: OutboxItem): string | null {
+  const id = (item.data as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : null;
 }

@@ -103,7 +103,7 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
     assert.match(timeline!, /submitted/);
     assert.match(timeline!, /part 1: DELIVRD/);
     assert.match(timeline!, /submit attempt\s*connector simulator: accepted/);
-    assert.match(timeline!, /webhook attempt failed\s*sms\.delivery \(dlr_code 4\) → HTTP 500/);
+    assert.match(timeline!, /webhook attempt failed\s*http:\/\/127\.0\.0\.1:\d+\/hook → HTTP 500/);
     await shot("05-message-timeline");
 
     // Top up, then disable: the API refuses the key.

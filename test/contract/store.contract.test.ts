@@ -529,5 +529,46 @@ for (const target of storeTargets) {
       assert.equal(items.length, 1);
       assert.deepEqual(items[0]!.data, { id: m.uuid, key_id: null, dlr_code: Dlr.EN_ROUTE, status_code: 100, callback_data: "cb" });
     });
+
+    it("keeps every submit attempt and webhook POST of a message, purging them after the validity period", async () => {
+      const a = await hooked();
+      const m = message(a.id);
+      const [claim] = await claimed(a, [m]);
+      assert.ok(claim);
+      const t = Date.now();
+      const retry = { kind: "retry" as const, owner: "batch", message: m, dueAt: t, countAttempt: true };
+      await store.delivery.record([{ ...retry, error: "throttled: ESME_RTHROTTLED" }], t);
+      await store.delivery.claimDue("batch", t + 1, 100_000, 60_000);
+      await store.delivery.record([{ kind: "submitted", message: m, connectorId: "smsc-a", smscIds: ["p1", "p2"], at: t + 2 }], t + 2);
+      const [event] = (await store.webhooks.claimDue(t + 1000, 100_000, 60_000)).filter((i) => (i.data as { id: string }).id === m.uuid);
+      assert.ok(event);
+      const post = { url: "http://127.0.0.1:9/hook", messageUuid: m.uuid };
+      // Two results in one call share one group commit; a deferral (no post) is no attempt.
+      await store.webhooks.recordAttempts([
+        { id: event.id, delivered: false, attempts: 1, nextAttemptAt: t + 5, error: "HTTP 503", post: { ...post, at: t + 3, httpStatus: 503 } },
+        { id: event.id, delivered: false, attempts: 1, nextAttemptAt: t + 6, error: "not sent: receiver paused" },
+      ]);
+      await store.webhooks.recordAttempts([{ id: event.id, delivered: true, post: { ...post, at: t + 4, httpStatus: 204 } }]);
+
+      const attempts = await store.operator.attempts(m.uuid);
+      assert.deepEqual(
+        attempts.map((x) => [x.at - t, x.kind, x.outcome, x.connectorId, x.smscIds, x.url, x.httpStatus, x.error]),
+        [
+          [0, "submit", "retry", null, [], null, null, "throttled: ESME_RTHROTTLED"],
+          [2, "submit", "submitted", "smsc-a", ["p1", "p2"], null, null, null],
+          [3, "webhook", "failed", null, [], post.url, 503, "HTTP 503"],
+          [4, "webhook", "delivered", null, [], post.url, 204, null],
+        ],
+      );
+      assert.equal(attempts[2]!.outboxId, event.id);
+      assert.deepEqual(await store.operator.attempts(randomUUID()), []);
+
+      await store.delivery.expireStale(t + 3, t + 10);
+      assert.deepEqual(
+        (await store.operator.attempts(m.uuid)).map((x) => x.at - t),
+        [3, 4],
+        "attempts older than the validity period are purged",
+      );
+    });
   });
 }

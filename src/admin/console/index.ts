@@ -27,10 +27,6 @@ export interface ConsoleOptions {
   board: ConnectorBoard;
   /** The public API's base URL (links to /docs). */
   apiUrl: string;
-  /** Each submit and webhook attempt of recent messages, as this process saw them. */
-  attempts?: {
-    of(messageUuid: string): readonly { at: number; kind: string; ok: boolean; detail: string }[];
-  };
 }
 
 declare module "fastify" {

@@ -6,7 +6,7 @@ import type { AccountStatus, MessageSearch } from "../../store/ports/index.js";
 import type { AppDeps } from "../deps.js";
 import { setServices } from "../manage-accounts.js";
 import { sendMessage } from "../send-message.js";
-import { messageTimeline, type SeenAttempt } from "./timeline.js";
+import { messageTimeline } from "./timeline.js";
 
 export async function dashboard(deps: AppDeps, minutes = 60) {
   const now = deps.clock.now();
@@ -78,8 +78,8 @@ export async function searchMessages(deps: AppDeps, input: Record<string, string
   return deps.store.operator.searchMessages(q);
 }
 
-export async function messageDetail(deps: AppDeps, uuid: string, attempts: readonly SeenAttempt[] = []) {
-  const trace = await deps.store.operator.trace(uuid);
+export async function messageDetail(deps: AppDeps, uuid: string) {
+  const [trace, attempts] = await Promise.all([deps.store.operator.trace(uuid), deps.store.operator.attempts(uuid)]);
   if (!trace) throw new AppError("not_found", `no message ${uuid}`);
   return { trace, timeline: messageTimeline(trace, attempts) };
 }

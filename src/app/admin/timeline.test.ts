@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Message } from "../../core/message.js";
 import type { MessageTrace } from "../../store/ports/index.js";
-import { messageTimeline } from "./timeline.js";
+import { describeAttempt, messageTimeline } from "./timeline.js";
 
 const message = (overrides: Partial<Message> = {}): Message => ({
   uuid: "0190a0b0-0000-7000-8000-000000000001",
@@ -111,10 +111,11 @@ describe("messageTimeline", () => {
     assert.equal(noRoute.at(-1)!.detail, "no route (5000)");
   });
 
-  it("places each attempt this process saw among the stored events", () => {
+  it("places each recorded attempt among the stored events", () => {
+    const attempt = { connectorId: null, smscIds: [], outboxId: null, url: null, httpStatus: null, error: null };
     const events = messageTimeline({ message: message(), queue: null, parts: [], webhooks: [] }, [
-      { at: 1_700_000_000_500, kind: "submit", ok: false, detail: "connector a: throttled, ESME_RTHROTTLED" },
-      { at: 1_700_000_001_500, kind: "submit", ok: true, detail: "connector a: accepted" },
+      { ...attempt, at: 1_700_000_000_500, kind: "submit", outcome: "retry", error: "throttled: ESME_RTHROTTLED" },
+      { ...attempt, at: 1_700_000_001_500, kind: "submit", outcome: "submitted", connectorId: "a", smscIds: ["x1"] },
     ]);
     assert.deepEqual(
       events.map((e) => [e.what, e.tone]),
@@ -125,5 +126,21 @@ describe("messageTimeline", () => {
         ["submit attempt", "ok"],
       ],
     );
+  });
+
+  it("says what each webhook POST got back", () => {
+    const post = { at: 1, kind: "webhook" as const, connectorId: null, smscIds: [], outboxId: "o1", url: "https://h.example/cb", error: null };
+    assert.deepEqual(describeAttempt({ ...post, outcome: "failed", httpStatus: 500, error: "HTTP 500" }), {
+      ok: false,
+      detail: "https://h.example/cb → HTTP 500",
+    });
+    assert.deepEqual(describeAttempt({ ...post, outcome: "dead", httpStatus: null, error: "connect ECONNREFUSED" }), {
+      ok: false,
+      detail: "https://h.example/cb → connect ECONNREFUSED (given up)",
+    });
+    assert.deepEqual(describeAttempt({ ...post, outcome: "delivered", httpStatus: 204 }), {
+      ok: true,
+      detail: "https://h.example/cb → HTTP 204",
+    });
   });
 });

@@ -1,9 +1,9 @@
 /**
  * One message's life in order, from what the store keeps: accepted → queued/retried → each submitted part
- * → its receipt → each webhook event with its attempts. Pure, so it is tested without a store.
+ * → its receipt → each webhook event → every submit attempt and webhook POST recorded. Pure, so it is tested without a store.
  */
 import { Dlr, Status } from "../../core/message.js";
-import type { MessageTrace } from "../../store/ports/index.js";
+import type { AttemptTrace, MessageTrace } from "../../store/ports/index.js";
 
 export interface TimelineEvent {
   /** Unix ms; null when the store does not keep the time (e.g. a retry's own time). */
@@ -25,15 +25,21 @@ const STATUS_TEXT: Record<number, string> = {
   [Status.NO_CREDIT]: "no credit (3000)",
 };
 
-/** An attempt this process saw (metrics/attempt-log.ts): each submit and each webhook POST. */
-export interface SeenAttempt {
-  at: number;
-  kind: string;
-  ok: boolean;
-  detail: string;
+/** What an attempt row says, in a line: who answered what. */
+export function describeAttempt(a: AttemptTrace): { ok: boolean; detail: string } {
+  if (a.kind === "submit") {
+    if (a.outcome === "submitted")
+      return { ok: true, detail: `connector ${a.connectorId ?? "?"}: accepted, SMSC id ${a.smscIds.join(", ")}` };
+    return { ok: false, detail: `${a.outcome === "retry" ? "to be retried" : "failed"}: ${a.error ?? ""}` };
+  }
+  const answer = a.httpStatus !== null ? `HTTP ${a.httpStatus}` : (a.error ?? "no answer");
+  return {
+    ok: a.outcome === "delivered",
+    detail: `${a.url ?? "?"} → ${answer}${a.outcome === "dead" ? " (given up)" : ""}`,
+  };
 }
 
-export function messageTimeline(trace: MessageTrace, attempts: readonly SeenAttempt[] = []): TimelineEvent[] {
+export function messageTimeline(trace: MessageTrace, attempts: readonly AttemptTrace[] = []): TimelineEvent[] {
   const { message: m, queue, parts, webhooks } = trace;
   const events: TimelineEvent[] = [
     {
@@ -58,7 +64,7 @@ export function messageTimeline(trace: MessageTrace, attempts: readonly SeenAtte
   if (m.gatewaySentAt > 0)
     events.push({
       at:
-        attempts.filter((a) => a.kind === "submit" && a.ok).at(-1)?.at ??
+        attempts.filter((a) => a.kind === "submit" && a.outcome === "submitted").at(-1)?.at ??
         Math.max(m.gatewaySentAt * 1000, m.createdAt),
       what: "submitted",
       detail: "the SMSC accepted every part (status 100)",
@@ -92,12 +98,8 @@ export function messageTimeline(trace: MessageTrace, attempts: readonly SeenAtte
     });
   }
   for (const a of attempts) {
-    events.push({
-      at: a.at,
-      what: `${a.kind} attempt${a.ok ? "" : " failed"}`,
-      detail: a.detail,
-      tone: a.ok ? "ok" : "bad",
-    });
+    const { ok, detail } = describeAttempt(a);
+    events.push({ at: a.at, what: `${a.kind} attempt${ok ? "" : " failed"}`, detail, tone: ok ? "ok" : "bad" });
   }
   // Stable: events without a time keep their place after the ones before them.
   return events

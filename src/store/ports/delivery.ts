@@ -109,9 +109,21 @@ export interface OutboxItem {
   timeoutMs?: number | null;
 }
 
+/** The POST a webhook result comes from, kept as an attempt row for the console's message timeline. */
+export interface WebhookPost {
+  at: number;
+  /** The receiver's URL without its query (which may carry a token). */
+  url: string;
+  /** null when no HTTP answer came (timeout, refused connection). */
+  httpStatus: number | null;
+  /** The message the event reports, when it reports one. */
+  messageUuid: string | null;
+}
+
+/** `post` is absent when nothing was posted (an event deferred while its receiver is paused). */
 export type WebhookAttempt =
-  | { id: string; delivered: true }
-  | { id: string; delivered: false; attempts: number; nextAttemptAt: number | null; error: string };
+  | { id: string; delivered: true; post?: WebhookPost }
+  | { id: string; delivered: false; attempts: number; nextAttemptAt: number | null; error: string; post?: WebhookPost };
 
 export interface Webhook {
   id: number;

@@ -55,6 +55,20 @@ export interface MessageTrace {
   webhooks: WebhookTrace[];
 }
 
+/** One submit attempt outcome or webhook POST of a message, as the store keeps it (oldest first). */
+export interface AttemptTrace {
+  at: number;
+  kind: "submit" | "webhook";
+  /** submit: submitted | retry | failed; webhook: delivered | failed | dead. */
+  outcome: string;
+  connectorId: string | null;
+  smscIds: string[];
+  outboxId: string | null;
+  url: string | null;
+  httpStatus: number | null;
+  error: string | null;
+}
+
 /** Messages per bucket of time, for the dashboard. */
 export interface ThroughputBucket {
   /** Start of the bucket, unix ms. */
@@ -68,6 +82,8 @@ export interface OperatorStore {
   queueStats(now: number): Promise<QueueLaneStats[]>;
   searchMessages(query: MessageSearch): Promise<Message[]>;
   trace(uuid: string): Promise<MessageTrace | undefined>;
+  /** Every recorded submit attempt and webhook POST of a message, oldest first (at most 200). */
+  attempts(uuid: string): Promise<AttemptTrace[]>;
   throughput(since: number, bucketMs: number): Promise<ThroughputBucket[]>;
   recentCampaigns(limit: number): Promise<Campaign[]>;
 }

@@ -157,6 +157,20 @@ export interface WebhookOutboxTable {
   last_error: string | null;
 }
 
+export interface DeliveryAttemptsTable {
+  id: Generated<number>;
+  message_uuid: string | null;
+  at: number;
+  kind: string;
+  outcome: string;
+  connector_id: string | null;
+  smsc_ids: string | null;
+  outbox_id: string | null;
+  url: string | null;
+  http_status: number | null;
+  error: string | null;
+}
+
 export interface InboundMessagesTable {
   uuid: string;
   account_id: number | null;
@@ -173,5 +187,6 @@ export interface DeliveryTables {
   pending_receipts: PendingReceiptsTable;
   webhooks: WebhooksTable;
   webhook_outbox: WebhookOutboxTable;
+  delivery_attempts: DeliveryAttemptsTable;
   inbound_messages: InboundMessagesTable;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
 import type { InboundStore, OutboxItem, Webhook, WebhookAttempt, WebhookStore } from "../ports/index.js";
-import { paddedChunks, updateFromRows } from "./bulk.js";
+import { insertRows, paddedChunks, updateFromRows } from "./bulk.js";
 import type { Db } from "./db.js";
 import type { WebhooksTable } from "./schema.js";
 import { enqueueEvents } from "./delivery/changes.js";
@@ -31,6 +31,27 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
           r.delivered
             ? []
             : [[r.id, r.attempts, r.nextAttemptAt === null ? "dead" : "pending", r.nextAttemptAt ?? 0, r.error.slice(0, 500)]],
+        ),
+      );
+      // Every POST is kept (not only the latest per event), for the console's message timeline.
+      await insertRows(
+        trx,
+        "delivery_attempts (message_uuid, at, kind, outcome, outbox_id, url, http_status, error)",
+        "v.column2, CAST(v.column3 AS bigint), 'webhook', v.column4, v.column1, v.column5, CAST(v.column6 AS integer), v.column7",
+        batches.flat().flatMap((r) =>
+          r.post
+            ? [
+                [
+                  r.id,
+                  r.post.messageUuid,
+                  r.post.at,
+                  r.delivered ? "delivered" : r.nextAttemptAt === null ? "dead" : "failed",
+                  r.post.url,
+                  r.post.httpStatus,
+                  r.delivered ? null : r.error.slice(0, 500),
+                ],
+              ]
+            : [],
         ),
       );
       return batches.map(() => undefined);

@@ -47,11 +47,7 @@ ${results.map((m) => {
 
     app.get("/messages/:uuid", async (request, reply) => {
       const { uuid } = request.params as { uuid: string };
-      const { trace, timeline } = await messageDetail(
-        deps,
-        uuid.toLowerCase(),
-        options.attempts?.of(uuid.toLowerCase()),
-      );
+      const { trace, timeline } = await messageDetail(deps, uuid.toLowerCase());
       const m = trace.message;
       const s = messageState(m);
       const body = html`<section class="card"><dl class="facts">
@@ -66,8 +62,8 @@ ${results.map((m) => {
 </dl></section>
 <section class="card"><h2>Timeline</h2><ol class="timeline">
 ${timeline.map((e) => html`<li class="${e.tone}"><span class="when">${time(e.at, true)}</span> <b>${e.what}</b> <span class="detail">${e.detail}</span></li>`)}
-</ol><p class="muted small">Every submit and webhook attempt is listed while this process remembers it (its
-recent messages); otherwise the last error of each is shown.</p></section>`;
+</ol><p class="muted small">Every submit attempt and webhook POST is listed, from whichever process made it,
+for the validity period; older ones are purged.</p></section>`;
       return sendHtml(reply, frame(`Message ${m.uuid.slice(0, 8)}`, body, page(request)));
     });
   };

@@ -6,6 +6,8 @@ import type { Db } from "../db.js";
 import { Changes, enqueueDeliveryEvents } from "./changes.js";
 import { deliveryStateOf } from "./read-messages.js";
 
+const PURGE_BATCH = 10_000;
+
 /** Expires up to 1000 messages submitted before `sentBefore` and still without a final receipt; returns how many. */
 export function expireStale(
   { kysely, dialect }: Db,
@@ -16,6 +18,14 @@ export function expireStale(
   // Read and written in one transaction (rows locked on PostgreSQL), so a receipt applied in between
   // cannot be overwritten: a delivered message never turns expired.
   return kysely.transaction().execute(async (trx) => {
+    // Attempts are kept for the validity period: a message older than that has ended (or expires now).
+    // Bounded per run, like the expiry below; what is left goes next time.
+    await trx
+      .deleteFrom("delivery_attempts")
+      .where("id", "in", (eb) =>
+        eb.selectFrom("delivery_attempts").select("id").where("at", "<", sentBefore).limit(PURGE_BATCH),
+      )
+      .execute();
     let query = trx
       .selectFrom("messages")
       .selectAll()

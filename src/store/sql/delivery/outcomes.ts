@@ -157,7 +157,22 @@ export async function recordRound(
     refunded.map(([accountId, r]) => [accountId, r.micros, r.now]),
   );
   await changes.writeStatus(trx);
+  await recordSubmitAttempts(trx, round);
 
   // Receipts that overtook these records are applied now (those of a second submission too).
   return takeEarlyReceipts(trx, dialect, [...submitted.map(({ item, now }) => ({ item, now })), ...partial]);
+}
+
+/** One attempt row per outcome (every outcome of the round, whatever the rules decided), for the console. */
+async function recordSubmitAttempts(trx: Trx, round: readonly Timed<DeliveryOutcome>[]): Promise<void> {
+  await insertRows(
+    trx,
+    "delivery_attempts (message_uuid, at, kind, outcome, connector_id, smsc_ids, error)",
+    "v.column1, CAST(v.column2 AS bigint), 'submit', v.column3, v.column4, v.column5, v.column6",
+    round.map(({ item, now }) =>
+      item.kind === "submitted"
+        ? [item.message.uuid, item.at, "submitted", item.connectorId, item.smscIds.join(","), null]
+        : [item.message.uuid, now, item.kind, null, null, item.error.slice(0, 500)],
+    ),
+  );
 }

@@ -17,6 +17,7 @@ import * as admins from "./011-admins.js";
 import * as voicePrices from "./012-voice-prices.js";
 import * as enRouteParts from "./013-en-route-parts.js";
 import * as strictNumbers from "./014-strict-numbers.js";
+import * as deliveryAttempts from "./015-delivery-attempts.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -34,6 +35,7 @@ const steps: Record<string, Step> = {
   "012-voice-prices": voicePrices,
   "013-en-route-parts": enRouteParts,
   "014-strict-numbers": strictNumbers,
+  "015-delivery-attempts": deliveryAttempts,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {

@@ -1,7 +1,7 @@
 /** Cross-account reads for the console and the metrics; bounded by `limit` or by time. */
 import { sql } from "kysely";
 import { Dlr, Priority } from "../../../core/message.js";
-import type { MessageTrace, OperatorStore, QueueLaneStats, ThroughputBucket } from "../../ports/operator.js";
+import type { AttemptTrace, MessageTrace, OperatorStore, QueueLaneStats, ThroughputBucket } from "../../ports/operator.js";
 import type { Db } from "../db.js";
 import { toCampaign } from "../fullsms/campaigns.js";
 import { rowToMessage } from "../messages.js";
@@ -105,6 +105,30 @@ export function sqlOperatorStore({ kysely }: Db): Omit<OperatorStore, never> {
         })),
       };
       return trace;
+    },
+
+    async attempts(uuid) {
+      const rows = await kysely
+        .selectFrom("delivery_attempts")
+        .selectAll()
+        .where("message_uuid", "=", uuid)
+        .orderBy("at")
+        .orderBy("id")
+        .limit(200)
+        .execute();
+      return rows.map(
+        (r): AttemptTrace => ({
+          at: Number(r.at),
+          kind: r.kind === "webhook" ? "webhook" : "submit",
+          outcome: r.outcome,
+          connectorId: r.connector_id,
+          smscIds: r.smsc_ids ? r.smsc_ids.split(",") : [],
+          outboxId: r.outbox_id,
+          url: r.url,
+          httpStatus: r.http_status === null ? null : Number(r.http_status),
+          error: r.error,
+        }),
+      );
     },
 
     async throughput(since, bucketMs) {
