@@ -192,11 +192,13 @@ export class Dispatcher {
   private async deliver({ message, attempts, accepted, unknownOutcomes = 0 }: ClaimedMessage): Promise<void> {
     const { clock, connectors, routes } = this.deps;
     const now = clock.now();
+    /** The connector that answered the last submit (the console's attempt rows name it). */
+    let answered: string | undefined;
     const record = (decision: SubmitDecision) => {
       if (decision.kind === "submitted") this.stats.submitted++;
       else if (decision.kind === "retry") this.stats.retried++;
       else this.stats.failed++;
-      return this.deps.store.delivery.record([this.outcome(message, decision)], clock.now());
+      return this.deps.store.delivery.record([this.outcome(message, decision, answered)], clock.now());
     };
 
     const unknownEarlier = unknownOutcomes > 0;
@@ -246,6 +248,7 @@ export class Dispatcher {
       const connector = connectors.get(id);
       if (!connector?.isUp()) continue;
       const result = await connector.submit(request);
+      answered = id;
       if (result.ok) {
         attempt = { ok: true, connectorId: id, smscIds: [...earlier, ...result.smscIds] };
         break;
@@ -310,7 +313,7 @@ export class Dispatcher {
     void task;
   }
 
-  private outcome(message: Message, decision: SubmitDecision): DeliveryOutcome {
+  private outcome(message: Message, decision: SubmitDecision, answered?: string): DeliveryOutcome {
     const { owner } = this;
     switch (decision.kind) {
       case "submitted":
@@ -322,9 +325,9 @@ export class Dispatcher {
           at: this.deps.clock.now(),
         };
       case "retry":
-        return { owner, message, ...decision };
+        return { owner, message, ...decision, ...(answered ? { connectorId: answered } : {}) };
       case "failed":
-        return { owner, message, ...decision };
+        return { owner, message, ...decision, ...(answered ? { connectorId: answered } : {}) };
     }
   }
 

@@ -537,7 +537,7 @@ for (const target of storeTargets) {
       assert.ok(claim);
       const t = Date.now();
       const retry = { kind: "retry" as const, owner: "batch", message: m, dueAt: t, countAttempt: true };
-      await store.delivery.record([{ ...retry, error: "throttled: ESME_RTHROTTLED" }], t);
+      await store.delivery.record([{ ...retry, error: "throttled: ESME_RTHROTTLED", connectorId: "smsc-b" }], t);
       await store.delivery.claimDue("batch", t + 1, 100_000, 60_000);
       await store.delivery.record([{ kind: "submitted", message: m, connectorId: "smsc-a", smscIds: ["p1", "p2"], at: t + 2 }], t + 2);
       const [event] = (await store.webhooks.claimDue(t + 1000, 100_000, 60_000)).filter((i) => (i.data as { id: string }).id === m.uuid);
@@ -554,7 +554,7 @@ for (const target of storeTargets) {
       assert.deepEqual(
         attempts.map((x) => [x.at - t, x.kind, x.outcome, x.connectorId, x.smscIds, x.url, x.httpStatus, x.error]),
         [
-          [0, "submit", "retry", null, [], null, null, "throttled: ESME_RTHROTTLED"],
+          [0, "submit", "retry", "smsc-b", [], null, null, "throttled: ESME_RTHROTTLED"],
           [2, "submit", "submitted", "smsc-a", ["p1", "p2"], null, null, null],
           [3, "webhook", "failed", null, [], post.url, 503, "HTTP 503"],
           [4, "webhook", "delivered", null, [], post.url, 204, null],

@@ -128,7 +128,16 @@ describe("messageTimeline", () => {
     );
   });
 
-  it("says what each webhook POST got back", () => {
+  it("says what each submit attempt and webhook POST got back", () => {
+    const submit = { at: 1, kind: "submit" as const, smscIds: [], outboxId: null, url: null, httpStatus: null };
+    assert.deepEqual(describeAttempt({ ...submit, outcome: "retry", connectorId: "a", error: "throttled: ESME_RTHROTTLED" }), {
+      ok: false,
+      detail: "connector a: to be retried: throttled: ESME_RTHROTTLED",
+    });
+    assert.deepEqual(describeAttempt({ ...submit, outcome: "failed", connectorId: null, error: "no route" }), {
+      ok: false,
+      detail: "failed: no route",
+    });
     const post = { at: 1, kind: "webhook" as const, connectorId: null, smscIds: [], outboxId: "o1", url: "https://h.example/cb", error: null };
     assert.deepEqual(describeAttempt({ ...post, outcome: "failed", httpStatus: 500, error: "HTTP 500" }), {
       ok: false,

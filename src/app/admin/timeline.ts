@@ -30,7 +30,8 @@ export function describeAttempt(a: AttemptTrace): { ok: boolean; detail: string 
   if (a.kind === "submit") {
     if (a.outcome === "submitted")
       return { ok: true, detail: `connector ${a.connectorId ?? "?"}: accepted, SMSC id ${a.smscIds.join(", ")}` };
-    return { ok: false, detail: `${a.outcome === "retry" ? "to be retried" : "failed"}: ${a.error ?? ""}` };
+    const by = a.connectorId ? `connector ${a.connectorId}: ` : "";
+    return { ok: false, detail: `${by}${a.outcome === "retry" ? "to be retried" : "failed"}: ${a.error ?? ""}` };
   }
   const answer = a.httpStatus !== null ? `HTTP ${a.httpStatus}` : (a.error ?? "no answer");
   return {

@@ -34,12 +34,24 @@ export type DeliveryOutcome =
       accepted?: AcceptedParts;
       /** This attempt was sent and never answered (counted in the queue row's unknown_outcomes). */
       unknownOutcome?: boolean;
+      /** The connector that answered this attempt; absent when none was tried (none up, no route). */
+      connectorId?: string;
     }
   /**
    * Ends the message (and refunds it), but only while `owner` still holds the lease: a claim that lapsed
    * and was taken over may have been submitted by its new holder meanwhile.
    */
-  | { kind: "failed"; owner: string; message: Message; statusCode: number; dlrCode: number; refund: boolean; error: string };
+  | {
+      kind: "failed";
+      owner: string;
+      message: Message;
+      statusCode: number;
+      dlrCode: number;
+      refund: boolean;
+      error: string;
+      /** The connector that answered this attempt; absent when none was tried (none up, no route). */
+      connectorId?: string;
+    };
 
 /**
  * Renders a domain event as the webhook an account's callback URLs receive: the dialect's payload (the

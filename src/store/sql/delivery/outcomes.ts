@@ -172,7 +172,7 @@ async function recordSubmitAttempts(trx: Trx, round: readonly Timed<DeliveryOutc
     round.map(({ item, now }) =>
       item.kind === "submitted"
         ? [item.message.uuid, item.at, "submitted", item.connectorId, item.smscIds.join(","), null]
-        : [item.message.uuid, now, item.kind, null, null, item.error.slice(0, 500)],
+        : [item.message.uuid, now, item.kind, item.connectorId ?? null, null, item.error.slice(0, 500)],
     ),
   );
 }
