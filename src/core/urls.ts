@@ -38,3 +38,13 @@ export function replaceUrls(text: string, urls: FoundUrl[], replace: (url: Found
   });
   return out + text.slice(at);
 }
+
+/** A URL as it may be logged: no user, password or query (they can carry the receiver's credentials). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}

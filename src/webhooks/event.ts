@@ -12,16 +12,6 @@ export function chainOf(item: OutboxItem): string | undefined {
   return typeof id === "string" ? `${id}\0${item.url}` : undefined;
 }
 
-/** A URL as it may be logged: no user, password or query (they can carry the receiver's credentials). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "(invalid URL)";
-  }
-}
-
 export function eventBody(item: OutboxItem, maxAttempts: number) {
   return {
     id: item.eventId,

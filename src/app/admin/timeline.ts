@@ -2,6 +2,7 @@
  * One message's life in order, from what the store keeps: accepted → queued/retried → each submitted part
  * → its receipt → each webhook event → every submit attempt and webhook POST recorded. Pure, so it is tested without a store.
  */
+import { redactUrl } from "../../core/urls.js";
 import { Dlr, Status } from "../../core/message.js";
 import type { AttemptTrace, MessageTrace } from "../../store/ports/index.js";
 
@@ -94,7 +95,7 @@ export function messageTimeline(trace: MessageTrace, attempts: readonly AttemptT
     events.push({
       at: w.createdAt,
       what: `webhook ${w.name}${dlr !== undefined ? ` (dlr_code ${dlr})` : ""}: ${w.status}`,
-      detail: `${w.attempts} attempt(s) to ${w.url}${w.lastError ? `; last: ${w.lastError}` : ""}`,
+      detail: `${w.attempts} attempt(s) to ${redactUrl(w.url)}${w.lastError ? `; last: ${w.lastError}` : ""}`,
       tone: w.status === "delivered" ? "ok" : w.status === "dead" ? "bad" : "wait",
     });
   }
