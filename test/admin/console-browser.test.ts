@@ -92,7 +92,7 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
     const deadline = Date.now() + 20_000;
     const done = async () =>
       (await page.locator("[data-state]").getAttribute("data-state")) === "delivered" &&
-      /sms\.delivery \(dlr_code 1\) → 2xx/.test((await page.locator("ol.timeline").textContent()) ?? "");
+      /webhook sms\.delivery \(dlr_code 1\): delivered/.test((await page.locator("ol.timeline").textContent()) ?? "");
     while (!(await done())) {
       assert.ok(Date.now() < deadline, "the message was delivered within 20 s");
       await page.waitForTimeout(250);
@@ -104,6 +104,7 @@ describe("console in chromium", { skip: chromiumMissing }, () => {
     assert.match(timeline!, /part 1: DELIVRD/);
     assert.match(timeline!, /submit attempt\s*connector simulator: accepted/);
     assert.match(timeline!, /webhook attempt failed\s*http:\/\/127\.0\.0\.1:\d+\/hook → HTTP 500/);
+    assert.match(timeline!, /webhook attempt\s*http:\/\/127\.0\.0\.1:\d+\/hook → HTTP 2\d\d/);
     await shot("05-message-timeline");
 
     // Top up, then disable: the API refuses the key.
