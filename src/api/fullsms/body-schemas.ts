@@ -79,15 +79,31 @@ export const toListsSchema = z.object({
   ...content,
 });
 
+/**
+ * OTP bodies. The OTP section answers any bad field with "This <field> is invalid." (otp-routes.ts turns
+ * the first issue into that), so these schemas carry no messages. Numbers are accepted where the seed says
+ * string: JSON clients often send phone numbers and ids as integers.
+ */
+const otpText = z.union([z.string().refine(notBlank), z.number().int()]);
+
+const otpId = otpText.describe("The otp_id /otp/create answered (a UUID)");
+
 export const otpCreateSchema = z.object({
-  to_number: z.union([z.string(), z.number().int()]).describe("Recipient, international digits"),
-  from: from.optional(),
-  brand: z.string().optional().describe("Shown in the message text"),
+  to_number: otpText.describe("Recipient, international digits"),
+  // Anything but text is taken as absent, and the use case answers that no number of the account was named.
+  from: z
+    .union([z.string(), z.number().int()])
+    .optional()
+    .catch(undefined)
+    .describe("A number of the account (digits) or an approved sender ID"),
+  brand: z.string().nullish().describe("Shown in the message text"),
 });
 
 export const otpVerifySchema = z.object({
-  otp_id: z.string().uuid(),
-  code: z.union([z.string().regex(/^\d+$/), z.number().int()]),
+  otp_id: otpId,
+  // What core/otp.ts parseTriedCode reads as a code: up to six digits.
+  code: z.union([z.string().regex(/^\s*\d{1,6}\s*$/), z.number().int().min(0).max(999_999)]),
 });
 
-export const otpCancelSchema = z.object({ otp_id: z.string().uuid() });
+/** /otp/cancel's body and /otp/search's query. */
+export const otpCancelSchema = z.object({ otp_id: otpId });
