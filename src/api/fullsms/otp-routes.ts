@@ -7,34 +7,22 @@ import { verifyOtp } from "../../app/otp/verify-otp.js";
 import { parseTriedCode } from "../../core/otp.js";
 import type { OtpCheck, OtpRecord } from "../../store/ports/index.js";
 import type { DialectContext } from "../server.js";
+import type { z } from "zod";
+import { otpCancelSchema, otpCreateSchema, otpVerifySchema } from "./body-schemas.js";
 import type { RouteRegistrar } from "./index.js";
 
-type Fields = Record<string, unknown>;
-
 /** A body that is not a JSON object has no fields at all (every required one is then missing). */
-const fieldsOf = (body: unknown): Fields =>
-  typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Fields) : {};
+const fieldsOf = (body: unknown): Record<string, unknown> =>
+  typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 
-/** Numbers are accepted where the seed says string: JSON clients often send phone numbers as integers. */
-function text(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
-  return undefined;
+/** The fields as the schema reads them, or the OTP section's error for the first bad one. */
+function otpFields<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(fieldsOf(body));
+  if (!result.success) throw otpFieldError(String(result.error.issues[0]?.path[0] ?? "body"));
+  return result.data;
 }
 
-function requiredText(fields: Fields, name: string): string {
-  const value = text(fields[name]);
-  if (value === undefined || value.trim() === "") throw otpFieldError(name);
-  return value;
-}
-
-/** Optional, but text when present (null counts as absent). */
-function optionalString(fields: Fields, name: string): string | undefined {
-  const value = fields[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw otpFieldError(name);
-  return value;
-}
+const asText = (value: string | number | undefined) => (value === undefined ? undefined : String(value));
 
 /** "YYYY-MM-DD HH:MM:SS" in UTC, the seed's date format. */
 export function fullsmsDate(ms: number): string {
@@ -63,38 +51,37 @@ const caller = (request: FastifyRequest) => request.fullsms!;
 
 export const otpRoutes: RouteRegistrar = (app: FastifyInstance, { deps }: DialectContext) => {
   app.post("/otp/create", async (request) => {
-    const fields = fieldsOf(request.body);
+    const fields = otpFields(otpCreateSchema, request.body);
     const { account, key } = caller(request);
     const otp = await createOtp(deps, {
       account,
       keyId: key.id,
-      toNumber: requiredText(fields, "to_number"),
-      from: text(fields.from),
-      brand: optionalString(fields, "brand"),
+      toNumber: String(fields.to_number),
+      from: asText(fields.from),
+      brand: fields.brand ?? undefined,
       ip: request.ip,
     });
     return { status: "approved", otp_id: otp.id, otp_status: otp.status };
   });
 
   app.post("/otp/verify", async (request) => {
-    const fields = fieldsOf(request.body);
-    const otpId = requiredText(fields, "otp_id");
-    const code = parseTriedCode(fields.code);
     // A value that cannot be a code gets the same body as a wrong code, without costing an attempt.
+    const fields = otpFields(otpVerifySchema, request.body);
+    const code = parseTriedCode(fields.code);
     if (code === null) throw otpFieldError("code");
-    await verifyOtp(deps, caller(request).account, otpId, code);
+    await verifyOtp(deps, caller(request).account, String(fields.otp_id), code);
     return { status: "approved" };
   });
 
   app.post("/otp/cancel", async (request) => {
-    const otpId = requiredText(fieldsOf(request.body), "otp_id");
-    await cancelOtp(deps, caller(request).account, otpId);
+    const { otp_id: otpId } = otpFields(otpCancelSchema, request.body);
+    await cancelOtp(deps, caller(request).account, String(otpId));
     return ["ok"];
   });
 
   app.get("/otp/search", async (request) => {
-    const otpId = requiredText(fieldsOf(request.query), "otp_id");
-    const { otp, checks } = await searchOtp(deps, caller(request).account, otpId);
+    const { otp_id: otpId } = otpFields(otpCancelSchema, request.query);
+    const { otp, checks } = await searchOtp(deps, caller(request).account, String(otpId));
     return otpSearchBody(otp, checks);
   });
 };

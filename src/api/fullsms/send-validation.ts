@@ -1,20 +1,15 @@
 /**
- * Request bodies of the two FullSMS sends, checked field by field with Laravel's messages (FullSMS is a
- * Laravel app: "The message must be a string."). Only what needs no database is checked here; list
- * ids and numbers are judged by the use cases.
+ * Request bodies of the two FullSMS sends, validated with the schemas the OpenAPI document is built from
+ * (body-schemas.ts), plus the rules a field schema cannot state. Only what needs no database is checked
+ * here; list ids and numbers are judged by the use cases.
  */
+import type { z } from "zod";
 import { parseSendAt } from "../../app/fullsms/send-at.js";
 import { lengthViolation } from "../../app/fullsms/message-text.js";
-import { MAX_NUMBERS } from "../../app/fullsms/send-to-numbers.js";
 import { type FieldViolation, validationError } from "../../errors.js";
+import { toListsSchema, toNumbersSchema } from "./body-schemas.js";
 
-/** More list ids than anyone sends at once; bounds the expansion query. */
-export const MAX_LISTS = 100;
-const MAX_FROM = 32;
-
-const display = (field: string) => field.replace(/_/g, " ");
-const required = (field: string): FieldViolation => ({ field, message: `The ${display(field)} field is required.` });
-const must = (field: string, rule: string): FieldViolation => ({ field, message: `The ${display(field)} must ${rule}.` });
+export { MAX_LISTS } from "./body-schemas.js";
 
 type Body = Record<string, unknown>;
 
@@ -27,58 +22,7 @@ export interface CommonFields {
 }
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
-
-function commonFields(body: Body, timeZone: string, nowMs: number, violations: FieldViolation[]): CommonFields {
-  const { from, message, template_id: templateId, send_at: sendAt } = body;
-  if (blank(from)) violations.push(required("from"));
-  else if (typeof from !== "string") violations.push(must("from", "be a string"));
-  else if (from.length > MAX_FROM) violations.push(must("from", `not be greater than ${MAX_FROM} characters`));
-
-  const hasMessage = !blank(message);
-  const hasTemplate = !blank(templateId);
-  if (!hasMessage && !hasTemplate) {
-    violations.push(
-      { field: "message", message: "The message field is required when template id is not present." },
-      { field: "template_id", message: "The template id field is required when message is not present." },
-    );
-  } else if (hasMessage && hasTemplate) {
-    violations.push({ field: "message", message: "The message field prohibits template id from being present." });
-  }
-  if (hasMessage) {
-    if (typeof message !== "string") violations.push(must("message", "be a string"));
-    else {
-      const tooLong = lengthViolation(message, "message");
-      if (tooLong) violations.push(tooLong);
-    }
-  }
-  if (hasTemplate && typeof templateId !== "string" && typeof templateId !== "number") {
-    violations.push(must("template_id", "be a string"));
-  }
-
-  const when = parseSendAt(sendAt, timeZone, nowMs);
-  if ("violation" in when) violations.push(when.violation);
-
-  return {
-    from: typeof from === "string" ? from : "",
-    ...(hasMessage && typeof message === "string" ? { message } : {}),
-    ...(hasTemplate && (typeof templateId === "string" || typeof templateId === "number") ? { templateId } : {}),
-    deliverAt: "at" in when ? when.at : 0,
-  };
-}
-
-function arrayField(body: Body, field: string, max: number, violations: FieldViolation[]): unknown[] {
-  const value = body[field];
-  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
-    violations.push(required(field));
-    return [];
-  }
-  if (!Array.isArray(value)) {
-    violations.push(must(field, "be an array"));
-    return [];
-  }
-  if (value.length > max) violations.push(must(field, `not have more than ${max} items`));
-  return value;
-}
+const display = (field: string) => field.replace(/_/g, " ");
 
 function objectBody(body: unknown): Body {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -87,29 +31,87 @@ function objectBody(body: unknown): Body {
   return body as Body;
 }
 
-export function parseToNumbers(body: unknown, timeZone: string, nowMs: number): CommonFields & { toNumbers: string[] } {
-  const b = objectBody(body);
-  const violations: FieldViolation[] = [];
-  const entries = arrayField(b, "to_numbers", MAX_NUMBERS, violations);
-  const common = commonFields(b, timeZone, nowMs, violations);
+/** The schema's issues as Laravel field violations ("to_list_ids.3"). */
+function schemaViolations(schema: z.ZodType, body: Body): FieldViolation[] {
+  const result = schema.safeParse(body);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => {
+    const field = issue.path.map(String).join(".");
+    return { field, message: issue.message.replace("{field}", display(field)) };
+  });
+}
+
+/** message XOR template_id: Laravel's required_without / prohibits, which a field schema cannot state. */
+function contentViolations(body: Body): FieldViolation[] {
+  const hasMessage = !blank(body.message);
+  const hasTemplate = !blank(body.template_id);
+  if (!hasMessage && !hasTemplate) {
+    return [
+      { field: "message", message: "The message field is required when template id is not present." },
+      { field: "template_id", message: "The template id field is required when message is not present." },
+    ];
+  }
+  if (hasMessage && hasTemplate) {
+    return [{ field: "message", message: "The message field prohibits template id from being present." }];
+  }
+  return [];
+}
+
+/**
+ * All violations in Laravel's order: recipients (the array, then its entries), from, message,
+ * template_id, send_at; within a field the presence rule comes before the type and the length.
+ */
+function validate(schema: z.ZodType, recipients: string, body: Body, timeZone: string, nowMs: number) {
+  const { message, send_at: sendAt } = body;
+  const tooLong = typeof message === "string" && !blank(message) ? lengthViolation(message, "message") : null;
+  const when = parseSendAt(sendAt, timeZone, nowMs);
+  const all = [
+    ...contentViolations(body),
+    ...schemaViolations(schema, body),
+    ...(tooLong ? [tooLong] : []),
+    ...("violation" in when ? [when.violation] : []),
+  ];
+  const order = [recipients, `${recipients}.`, "from", "message", "template_id", "send_at"];
+  const rank = (field: string) => {
+    const exact = order.indexOf(field);
+    return exact >= 0 ? exact : field.startsWith(`${recipients}.`) ? 1 : order.length;
+  };
+  const violations = all
+    .map((v, i) => ({ v, i }))
+    .sort((a, b) => rank(a.v.field) - rank(b.v.field) || a.i - b.i)
+    .map(({ v }) => v);
   if (violations.length > 0) throw validationError(violations);
+
+  const { from, template_id: templateId } = body as { from: string; template_id?: string | number };
+  const common: CommonFields = {
+    from,
+    ...(!blank(message) ? { message: message as string } : {}),
+    ...(!blank(templateId) ? { templateId } : {}),
+    deliverAt: "at" in when ? when.at : 0,
+  };
+  return common;
+}
+
+export function parseToNumbers(
+  body: unknown,
+  timeZone: string,
+  nowMs: number,
+): CommonFields & { toNumbers: string[] } {
+  const b = objectBody(body);
+  const common = validate(toNumbersSchema, "to_numbers", b, timeZone, nowMs);
   // A number sent as a JSON number is read as its digits; anything else is reported as an invalid number.
-  const toNumbers = entries.map((e) => (typeof e === "string" ? e : typeof e === "number" ? String(e) : JSON.stringify(e) ?? ""));
+  const toNumbers = (b.to_numbers as unknown[]).map((e) =>
+    typeof e === "string" ? e : typeof e === "number" ? String(e) : (JSON.stringify(e) ?? ""),
+  );
   return { ...common, toNumbers };
 }
 
-export function parseToLists(body: unknown, timeZone: string, nowMs: number): CommonFields & { listIds: number[] } {
+export function parseToLists(
+  body: unknown,
+  timeZone: string,
+  nowMs: number,
+): CommonFields & { listIds: number[] } {
   const b = objectBody(body);
-  const violations: FieldViolation[] = [];
-  const entries = arrayField(b, "to_list_ids", MAX_LISTS, violations);
-  const listIds: number[] = [];
-  entries.forEach((entry, i) => {
-    const id = typeof entry === "number" ? entry : typeof entry === "string" && /^\d{1,15}$/.test(entry) ? Number(entry) : NaN;
-    // 0 or a negative id is an integer that names no list: the use case reports it as not found.
-    if (!Number.isSafeInteger(id)) violations.push(must(`to_list_ids.${i}`, "be an integer"));
-    else listIds.push(id);
-  });
-  const common = commonFields(b, timeZone, nowMs, violations);
-  if (violations.length > 0) throw validationError(violations);
-  return { ...common, listIds };
+  const common = validate(toListsSchema, "to_list_ids", b, timeZone, nowMs);
+  return { ...common, listIds: (b.to_list_ids as Array<number | string>).map(Number) };
 }

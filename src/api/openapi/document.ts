@@ -46,6 +46,11 @@ export function requestSchema(schema: ZodType): object {
     io: "input",
     unrepresentable: "any",
     target: "draft-2020-12",
+    // A .catch() is a route's leniency (FullSMS reports odd recipients instead of refusing the body),
+    // not a default a client should see.
+    override: (ctx) => {
+      if (ctx.zodSchema._zod.def.type === "catch") delete ctx.jsonSchema.default;
+    },
   });
   return json;
 }

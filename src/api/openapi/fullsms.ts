@@ -10,7 +10,7 @@ import {
   otpVerifySchema,
   toListsSchema,
   toNumbersSchema,
-} from "./fullsms-schemas.js";
+} from "../fullsms/body-schemas.js";
 
 interface SeedEndpoint {
   request: unknown;
