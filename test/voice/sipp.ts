@@ -1,6 +1,6 @@
 /** SIPp (Debian package sip-tester) as the answering side: an independent SIP implementation to call. */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createSocket } from "node:dgram";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { reservePort } from "../../src/delivery/voice/sip/stack.js";
@@ -53,16 +53,20 @@ export async function startSipp(scenario: string[], transport: "udp" | "tcp" = "
   const exited = new Promise<{ code: number | null; output: string }>((resolve) =>
     child.on("exit", (code) => resolve({ code, output: output.slice(-2000) })),
   );
-  // Listening once its port is taken.
-  for (let i = 0; i < 200; i++) {
-    const probe = createSocket("udp4");
-    const taken = await new Promise<boolean>((resolve) => {
-      probe.once("error", () => resolve(true));
-      probe.bind(port, "127.0.0.1", () => resolve(false));
-    });
-    probe.close();
-    if (taken) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  // Listening once the kernel lists its socket. Probing by binding the port ourselves could take it for a
+  // moment just as SIPp binds, and SIPp then exits: the call found nobody ("trunk down").
+  for (let i = 0; i < 200 && !kernelLists(port); i++) await new Promise((r) => setTimeout(r, 25));
   return { port, exited, kill: () => child.kill("SIGKILL") };
+}
+
+/** Whether a UDP socket is bound to `port` on this host (SIPp binds its UDP port in either transport). */
+function kernelLists(port: number): boolean {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")} `;
+  try {
+    return readFileSync("/proc/net/udp", "utf8")
+      .split("\n")
+      .some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()));
+  } catch {
+    return true;
+  }
 }
