@@ -2,6 +2,7 @@
  * The connector port: what the dispatcher needs from anything that can carry a message to a network.
  * SMPP is the first adapter; a voice connector or an HTTP carrier would implement the same port.
  */
+import type { PartState } from "../core/delivery-state.js";
 import type { EventEmitter } from "node:events";
 
 export type TextEncoding = "gsm7" | "ucs2";
@@ -76,16 +77,8 @@ export type SubmitResult =
       late?: Promise<string[] | undefined>;
     };
 
-/** Final and intermediate states a receipt can carry (SMPP 3.4 message_state names). */
-export type ReceiptState =
-  | "ENROUTE"
-  | "DELIVRD"
-  | "EXPIRED"
-  | "DELETED"
-  | "UNDELIV"
-  | "ACCEPTD"
-  | "UNKNOWN"
-  | "REJECTD";
+/** Final and intermediate states a receipt can carry (SMPP 3.4 message_state names): a part's states. */
+export type ReceiptState = PartState;
 
 export interface ReceiptEvent {
   connectorId: string;
