@@ -119,3 +119,16 @@ export function expire(m: DeliveryState, at: number): Decided | undefined {
   if (m.statusCode !== Status.TRANSMITTED || isFinalDlr(m.dlrCode)) return undefined;
   return changeStatus(m, Status.TRANSMITTED, Dlr.EXPIRED, at);
 }
+
+/**
+ * A copy sent in an attempt whose outcome was unknown turned out to be accepted: its receipt was found by its
+ * addresses and text (unknown-receipts.ts). The message is submitted after all, with that copy. A message
+ * still unsent, or one given up without a submission (expired at the end of its validity, or refused by a
+ * later attempt: not refunded, since its outcome was unknown), becomes transmitted and its receipt then
+ * decides its dlr code. A message submitted meanwhile by a resubmission keeps that one (its outcome is the
+ * resubmission's); a cancelled one stays cancelled.
+ */
+export function recordFoundSubmit(m: DeliveryState, at: number): Decided | undefined {
+  if (m.statusCode !== Status.NEW && m.statusCode !== Status.BLOCKED) return undefined;
+  return changeStatus(m, Status.TRANSMITTED, Dlr.EN_ROUTE, at);
+}
