@@ -87,6 +87,11 @@ export interface ReceiptEvent {
   state: ReceiptState;
   errorCode?: number;
   doneAt?: Date;
+  /** The receipt's addresses (source = the original destination), submit date and text, where it has them. */
+  source?: string;
+  destination?: string;
+  submittedAt?: Date;
+  text?: string;
   /** Hold the SMSC's deliver_sm_resp until this work (storing the receipt) settles; a failure makes it resend. */
   waitUntil?(work: Promise<unknown>): void;
 }
@@ -135,4 +140,19 @@ export interface Connector extends EventEmitter<ConnectorEvents> {
    * `smscId` as in SubmitResult; `source` as submitted. Optional: a connector that cannot ask leaves it out.
    */
   query?(smscId: string, source: string): Promise<QueryResult>;
+}
+
+/** What a receipt says of its message besides the id, as the store keeps it (times as unix ms). */
+export function receiptAddresses(e: ReceiptEvent): {
+  source?: string;
+  destination?: string;
+  submittedAt?: number;
+  text?: string;
+} {
+  return {
+    ...(e.source !== undefined ? { source: e.source } : {}),
+    ...(e.destination !== undefined ? { destination: e.destination } : {}),
+    ...(e.submittedAt !== undefined ? { submittedAt: e.submittedAt.getTime() } : {}),
+    ...(e.text !== undefined ? { text: e.text } : {}),
+  };
 }

@@ -20,7 +20,7 @@ import { Dlr, type Message, Priority, Status, VOICE_SERVICES } from "../core/mes
 import { checkVoiceText } from "../core/voice.js";
 import { matchRoute, type RouteRule } from "../core/routing.js";
 import type { ClaimedMessage, DeliveryOutcome, Store } from "../store/ports/index.js";
-import type { Connector, ReceiptEvent, SubmitRequest } from "./connector.js";
+import { type Connector, type ReceiptEvent, receiptAddresses, type SubmitRequest } from "./connector.js";
 
 export interface DispatcherOptions {
   batchSize: number;
@@ -198,7 +198,9 @@ export class Dispatcher {
       if (decision.kind === "submitted") this.stats.submitted++;
       else if (decision.kind === "retry") this.stats.retried++;
       else this.stats.failed++;
-      return this.deps.store.delivery.record([this.outcome(message, decision, answered)], clock.now());
+      const outcome = this.outcome(message, decision, answered);
+      if (outcome.kind === "retry" && outcome.unknownOutcome) outcome.sentAt = now;
+      return this.deps.store.delivery.record([outcome], clock.now());
     };
 
     const unknownEarlier = unknownOutcomes > 0;
@@ -340,6 +342,7 @@ export class Dispatcher {
           smscId: event.smscId,
           state: event.state,
           ...(event.errorCode !== undefined ? { errorCode: event.errorCode } : {}),
+          ...receiptAddresses(event),
         },
       ],
       this.deps.clock.now(),

@@ -108,7 +108,10 @@ describe("receipts of copies whose submit outcome is unknown", () => {
     });
     assert.equal(recordFoundSubmit(m(Status.NEW, Dlr.NONE), 5)?.change.statusCode, Status.TRANSMITTED);
     assert.equal(recordFoundSubmit(m(Status.NEW, Dlr.EXPIRED), 5)?.change.dlrCode, Dlr.EN_ROUTE);
-    assert.equal(recordFoundSubmit(m(Status.BLOCKED, Dlr.REJECTED), 5)?.change.statusCode, Status.TRANSMITTED);
+    assert.equal(
+      recordFoundSubmit(m(Status.BLOCKED, Dlr.REJECTED), 5)?.change.statusCode,
+      Status.TRANSMITTED,
+    );
     assert.equal(recordFoundSubmit(m(Status.TRANSMITTED, Dlr.EN_ROUTE), 5), undefined);
     assert.equal(recordFoundSubmit(m(Status.TRANSMITTED, Dlr.DELIVERED), 5), undefined);
     assert.equal(recordFoundSubmit(m(Status.CANCELLED, Dlr.NONE), 5), undefined);

@@ -20,6 +20,9 @@
  * unmatched receipts after the validity period.
  */
 
+import { encodeText } from "../encoding/index.js";
+import type { Message } from "../message.js";
+
 /** How far the SMSC's clock and ours may disagree, beyond the receipt dates' one-minute resolution. */
 export const CLOCK_SKEW_MS = 60_000;
 /** How much of a part's text is kept to compare: receipts show 20 characters. */
@@ -77,7 +80,10 @@ export function textFits(receiptText: string | null, partText: string): boolean 
 }
 
 /** Whether the SMSC took the receipt's message while the attempt was unanswered. */
-export function timeFits(r: Pick<AddressedReceipt, "submittedAt" | "receivedAt">, a: UnknownAttempt): boolean {
+export function timeFits(
+  r: Pick<AddressedReceipt, "submittedAt" | "receivedAt">,
+  a: UnknownAttempt,
+): boolean {
   const sentMinute = a.sentAt - (a.sentAt % 60_000);
   if (r.submittedAt === null) return r.receivedAt >= a.sentAt - CLOCK_SKEW_MS;
   return r.submittedAt >= sentMinute - CLOCK_SKEW_MS && r.submittedAt <= a.recordedAt + CLOCK_SKEW_MS;
@@ -102,9 +108,7 @@ export function pairUnknownReceipts<A extends UnknownAttempt, R extends Addresse
   const byAge = [...receipts].sort((x, y) => x.receivedAt - y.receivedAt || x.seq - y.seq);
   const ordered = [...attempts].sort(
     (x, y) =>
-      x.sentAt - y.sentAt ||
-      (x.uuid < y.uuid ? -1 : x.uuid > y.uuid ? 1 : 0) ||
-      x.partIndex - y.partIndex,
+      x.sentAt - y.sentAt || (x.uuid < y.uuid ? -1 : x.uuid > y.uuid ? 1 : 0) || x.partIndex - y.partIndex,
   );
   const taken = new Set<R>();
   const linked = new Set<string>();
@@ -119,4 +123,10 @@ export function pairUnknownReceipts<A extends UnknownAttempt, R extends Addresse
     pairs.push({ attempt, receipt });
   }
   return pairs;
+}
+
+/** The text of part `partIndex` as the connector sends it (segmented as the dispatcher does), cut to what a receipt shows. */
+export function partTextPrefix(message: Pick<Message, "text" | "encoding">, partIndex: number): string {
+  const parts = encodeText(message.text ?? "", message.encoding === "ucs2").parts;
+  return [...(parts[partIndex] ?? "")].slice(0, RECEIPT_TEXT_LENGTH).join("");
 }

@@ -212,6 +212,11 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       };
       if (parsed.errorCode !== undefined) receipt.errorCode = parsed.errorCode;
       if (parsed.doneAt) receipt.doneAt = parsed.doneAt;
+      // What finds a copy whose submit_sm_resp was lost (see core/delivery/unknown-receipts.ts).
+      if (fields.sourceAddr) receipt.source = fields.sourceAddr;
+      if (fields.destAddr) receipt.destination = fields.destAddr;
+      if (parsed.submittedAt) receipt.submittedAt = parsed.submittedAt;
+      if (parsed.text !== undefined) receipt.text = parsed.text;
       // Emitted at once, even when it overtook its submit's response: the store keeps a receipt whose part
       // is not recorded yet until it is (the one mechanism for early receipts, see store/sql/delivery).
       deferIfAny(ack, emitAcknowledgeable((event) => this.#emit("receipt", event), receipt));

@@ -8,8 +8,10 @@ import {
   expire,
   matchReceipt,
   recordFailure,
+  recordFoundSubmit,
   recordSubmit,
 } from "../../core/delivery/rules.js";
+import { normaliseAddress, partTextPrefix, RECEIPT_TEXT_LENGTH } from "../../core/delivery/unknown-receipts.js";
 import type { DeliveryState } from "../../core/delivery/state.js";
 import type { PartState } from "../../core/delivery-state.js";
 import { Dlr, type Message, Status } from "../../core/message.js";
@@ -21,6 +23,7 @@ import type {
   WebhookRenderer,
 } from "../ports/index.js";
 import { type MemoryTables, smscKey } from "./state.js";
+import { takeUnknownPairs } from "./unknown-receipts.js";
 import { enqueueEvents } from "./webhooks.js";
 
 export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): DeliveryStore {
@@ -45,7 +48,16 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     const part = matchReceipt(t.partsById.get(smscKey(r.connectorId, r.smscId)) ?? []);
     if (!part) {
       // Its submit is not recorded yet: the receipt waits for it.
-      t.waiting.push({ id: t.nextId++, ...r, errorCode: r.errorCode ?? null, receivedAt: now });
+      const { source, ...rest } = r;
+      t.waiting.push({
+        id: t.nextId++,
+        ...rest,
+        ...(source !== undefined ? { source: normaliseAddress(source) } : {}),
+        ...(r.text !== undefined ? { text: [...r.text].slice(0, RECEIPT_TEXT_LENGTH).join("") } : {}),
+        errorCode: r.errorCode ?? null,
+        receivedAt: now,
+      });
+      if (source !== undefined) linkUnknown(now);
       return;
     }
     if (late && part.state !== "ENROUTE") return;
@@ -58,6 +70,34 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
       [...(t.partsOf.get(m.uuid)?.values() ?? [])].map((p) => [p.partIndex, p.state as PartState]),
     );
     decide(m, (s) => applyReceipt(s, states, part.partIndex, r.state, now));
+  };
+
+  /** Pairs unknown attempts with waiting receipts: the copy's id becomes its part's, then the receipt applies. */
+  const linkUnknown = (now: number) => {
+    for (const { attempt, receipt } of takeUnknownPairs(t)) {
+      const m = t.messages.get(attempt.uuid);
+      if (!m) continue;
+      t.addPart({
+        uuid: m.uuid,
+        partIndex: attempt.partIndex,
+        connectorId: attempt.connectorId,
+        smscId: receipt.smscId,
+        state: "ENROUTE",
+        errorCode: null,
+        updatedAt: now,
+        resubmitted: false,
+      });
+      if (attempt.partIndex === m.partsCount - 1) {
+        const decided = decide(m, (s) => recordFoundSubmit(s, now));
+        if (decided) {
+          m.isSent = true;
+          m.gatewaySentAt = Math.floor(attempt.sentAt / 1000);
+          t.queue.delete(m.uuid);
+        }
+      }
+      const { id: _id, receivedAt: _at, errorCode, ...rest } = receipt;
+      applyOne({ ...rest, ...(errorCode !== null ? { errorCode } : {}) }, now, false);
+    }
   };
 
   /** Receipts that waited for parts recorded by now (and still awaiting one), oldest first. */
@@ -117,6 +157,19 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     if (o.kind === "retry") {
       if (o.accepted) addParts(o.message.uuid, o.accepted.connectorId, o.accepted.smscIds, now, false);
       if (!row || row.leaseOwner !== o.owner) return; // taken over: its new holder decides
+      if (o.unknownOutcome && o.connectorId !== undefined) {
+        const partIndex = o.accepted?.smscIds.length ?? 0;
+        t.unknownSubmits.push({
+          uuid: o.message.uuid,
+          partIndex,
+          connectorId: o.connectorId,
+          destination: normaliseAddress(o.message.phone),
+          source: o.message.senderId,
+          text: partTextPrefix(o.message, partIndex),
+          sentAt: o.sentAt ?? now,
+          recordedAt: now,
+        });
+      }
       Object.assign(row, {
         dueAt: o.dueAt,
         leaseOwner: null,
@@ -125,6 +178,7 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
       });
       row.attempts += o.countAttempt ? 1 : 0;
       if (o.unknownOutcome) row.unknownOutcomes = (row.unknownOutcomes ?? 0) + 1;
+      if (o.unknownOutcome) linkUnknown(now);
       return;
     }
     const holdsClaim = row !== undefined && row.leaseOwner === o.owner;
@@ -181,7 +235,13 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
         now,
         (w) => matchReceipt(t.partsById.get(smscKey(w.connectorId, w.smscId)) ?? []) !== undefined,
       );
+      linkUnknown(now);
       t.waiting.splice(0, t.waiting.length, ...t.waiting.filter((w) => w.receivedAt >= sentBefore));
+      t.unknownSubmits.splice(
+        0,
+        t.unknownSubmits.length,
+        ...t.unknownSubmits.filter((a) => a.recordedAt >= sentBefore),
+      );
       const stale = [...t.messages.values()].filter(
         (m) =>
           m.statusCode === Status.TRANSMITTED &&

@@ -1,4 +1,5 @@
 /** The tables of the in-memory store: plain maps, shared by its ports. */
+import type { UnknownAttempt } from "../../core/delivery/unknown-receipts.js";
 import type { PartState } from "../../core/delivery-state.js";
 import type { Message } from "../../core/message.js";
 import type { Account, Webhook } from "../ports/index.js";
@@ -32,6 +33,11 @@ export interface WaitingReceipt {
   state: PartState;
   errorCode: number | null;
   receivedAt: number;
+  /** What it says of its message (source = the original destination): see core/delivery/unknown-receipts. */
+  source?: string;
+  destination?: string;
+  submittedAt?: number;
+  text?: string;
 }
 
 export interface OutboxRow {
@@ -58,6 +64,8 @@ export class MemoryTables {
   /** A message's parts of its first submission, by part index. */
   readonly partsOf = new Map<string, Map<number, PartRow>>();
   readonly waiting: WaitingReceipt[] = [];
+  /** Submit attempts whose outcome was unknown, until a receipt finds their copy or the validity period ends. */
+  readonly unknownSubmits: UnknownAttempt[] = [];
   readonly webhooks = new Map<number, Webhook>();
   readonly outbox = new Map<string, OutboxRow>();
   nextId = 1;

@@ -34,6 +34,8 @@ export type DeliveryOutcome =
       accepted?: AcceptedParts;
       /** This attempt was sent and never answered (counted in the queue row's unknown_outcomes). */
       unknownOutcome?: boolean;
+      /** When this attempt was sent (unix ms): an unknown outcome's copy is looked for from then. */
+      sentAt?: number;
       /** The connector that answered this attempt; absent when none was tried (none up, no route). */
       connectorId?: string;
     }
@@ -67,6 +69,15 @@ export interface ReceiptUpdate {
   smscId: string;
   state: PartState;
   errorCode?: number;
+  /**
+   * What the receipt says of its message, kept while its id matches no part: a copy whose submit outcome
+   * was unknown is found by them (core/delivery/unknown-receipts.ts). `source` is the original destination,
+   * `destination` the original source, `submittedAt` the SMSC's submit date (unix ms), `text` its start.
+   */
+  source?: string;
+  destination?: string;
+  submittedAt?: number;
+  text?: string;
 }
 
 /** A submitted part whose receipt has not come: what the gateway needs to ask the SMSC about it. */

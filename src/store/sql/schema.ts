@@ -130,6 +130,24 @@ export interface PendingReceiptsTable {
   state: string;
   error_code: number | null;
   received_at: number;
+  /** Migration 016: what the receipt says of its message (source_addr normalised, see unknown-receipts). */
+  source_addr: string | null;
+  destination_addr: string | null;
+  submitted_at: number | null;
+  text_prefix: string | null;
+}
+
+/** A submit attempt of a message part whose outcome was unknown (migration 016). */
+export interface UnknownSubmitsTable {
+  id: Generated<number>;
+  message_uuid: string;
+  part_index: number;
+  connector_id: string;
+  destination: string;
+  source: string;
+  text_prefix: string;
+  sent_at: number;
+  recorded_at: number;
 }
 
 export interface WebhooksTable {
@@ -185,6 +203,7 @@ export interface DeliveryTables {
   message_parts: MessagePartsTable;
   resubmitted_parts: ResubmittedPartsTable;
   pending_receipts: PendingReceiptsTable;
+  unknown_submits: UnknownSubmitsTable;
   webhooks: WebhooksTable;
   webhook_outbox: WebhookOutboxTable;
   delivery_attempts: DeliveryAttemptsTable;

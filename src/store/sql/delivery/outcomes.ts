@@ -8,6 +8,7 @@ import type { Changes } from "./changes.js";
 import { takeEarlyReceipts } from "./pending-receipts.js";
 import { readMessages } from "./read-messages.js";
 import type { Timed, Trx } from "./types.js";
+import { linkUnknownReceipts, recordUnknownSubmits } from "./unknown-receipts.js";
 
 /**
  * Records one round of outcomes; returns the receipts that were waiting for these submits, oldest first.
@@ -111,6 +112,8 @@ export async function recordRound(
     "ON CONFLICT (connector_id, smsc_id, message_uuid) DO NOTHING",
   );
 
+  // Before the retries release their rows: only the claim holder's unknown attempt is kept.
+  const unknownScope = await recordUnknownSubmits(trx, retries);
   await updateFromRows(
     trx,
     "UPDATE queue SET due_at = CAST(v.column2 AS bigint), attempts = queue.attempts + CAST(v.column3 AS integer), " +
@@ -159,8 +162,12 @@ export async function recordRound(
   await changes.writeStatus(trx);
   await recordSubmitAttempts(trx, round);
 
-  // Receipts that overtook these records are applied now (those of a second submission too).
-  return takeEarlyReceipts(trx, dialect, [...submitted.map(({ item, now }) => ({ item, now })), ...partial]);
+  // Receipts that overtook these records are applied now (those of a second submission too), and those
+  // that came for copies of these unknown attempts (found by their addresses and text).
+  const early = await takeEarlyReceipts(trx, dialect, [...submitted.map(({ item, now }) => ({ item, now })), ...partial]);
+  if (unknownScope.length === 0) return early;
+  const now = Math.max(...round.map((o) => o.now));
+  return [...early, ...(await linkUnknownReceipts(trx, dialect, unknownScope, changes, now))];
 }
 
 /** One attempt row per outcome (every outcome of the round, whatever the rules decided), for the console. */

@@ -16,6 +16,10 @@ export function pendingToReceipt(r: Selectable<PendingReceiptsTable>): ReceiptUp
     smscId: r.smsc_id,
     state: r.state as PartState,
     ...(r.error_code !== null ? { errorCode: r.error_code } : {}),
+    ...(r.source_addr !== null ? { source: r.source_addr } : {}),
+    ...(r.destination_addr !== null ? { destination: r.destination_addr } : {}),
+    ...(r.submitted_at !== null ? { submittedAt: Number(r.submitted_at) } : {}),
+    ...(r.text_prefix !== null ? { text: r.text_prefix } : {}),
   };
 }
 

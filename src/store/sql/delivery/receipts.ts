@@ -1,6 +1,7 @@
 /** Applies delivery receipts to message parts and, through the parts, to their messages' dlr codes. */
 import { applyReceipt, matchReceipt } from "../../../core/delivery/rules.js";
 import type { PartRef } from "../../../core/delivery/state.js";
+import { normaliseAddress, RECEIPT_TEXT_LENGTH } from "../../../core/delivery/unknown-receipts.js";
 import { isFinalDlr, type PartState } from "../../../core/delivery-state.js";
 import type { ReceiptUpdate } from "../../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
@@ -8,6 +9,7 @@ import type { Dialect } from "../db.js";
 import type { Changes } from "./changes.js";
 import { readMessages } from "./read-messages.js";
 import type { Timed, Trx } from "./types.js";
+import { linkUnknownReceipts } from "./unknown-receipts.js";
 
 /**
  * Applies receipts in order. Everything they depend on is read up front (each receipt's part, its
@@ -104,7 +106,17 @@ export async function applyReceipts(
     const part = parts.get(key(r.connectorId, r.smscId));
     if (!part) {
       // Its submit is not recorded yet: the receipt waits for it.
-      waiting.push([r.connectorId, r.smscId, r.state, r.errorCode ?? null, now]);
+      waiting.push([
+        r.connectorId,
+        r.smscId,
+        r.state,
+        r.errorCode ?? null,
+        now,
+        r.source === undefined ? null : normaliseAddress(r.source),
+        r.destination ?? null,
+        r.submittedAt ?? null,
+        r.text === undefined ? null : [...r.text].slice(0, RECEIPT_TEXT_LENGTH).join(""),
+      ]);
       continue;
     }
     // A waiting receipt older than one its part has had applied meanwhile does not put the state back.
@@ -132,8 +144,8 @@ export async function applyReceipts(
 
   await insertRows(
     trx,
-    "pending_receipts (connector_id, smsc_id, state, error_code, received_at)",
-    "v.column1, v.column2, v.column3, CAST(v.column4 AS integer), CAST(v.column5 AS bigint)",
+    "pending_receipts (connector_id, smsc_id, state, error_code, received_at, source_addr, destination_addr, submitted_at, text_prefix)",
+    "v.column1, v.column2, v.column3, CAST(v.column4 AS integer), CAST(v.column5 AS bigint), v.column6, v.column7, CAST(v.column8 AS bigint), v.column9",
     waiting,
   );
   await updateFromRows(
@@ -149,4 +161,10 @@ export async function applyReceipts(
     [...resubmittedUpdates.values()],
   );
   await changes.writeStatus(trx);
+
+  // A waiting receipt may be the one of a copy whose submit outcome was unknown: found, it applies now.
+  const scope = waiting.flatMap((w) => (w[5] === null ? [] : [{ connectorId: w[0] as string, destination: w[5] as string }]));
+  if (scope.length === 0) return;
+  const linked = await linkUnknownReceipts(trx, dialect, scope, changes, Math.max(...receipts.map((r) => r.now)));
+  await applyReceipts(trx, dialect, linked, changes);
 }

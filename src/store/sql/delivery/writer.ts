@@ -15,6 +15,7 @@ import { recordRound } from "./outcomes.js";
 import { dropUnmatchedReceipts, takeMatchedReceipts } from "./pending-receipts.js";
 import { applyReceipts } from "./receipts.js";
 import type { Timed, Trx } from "./types.js";
+import { dropUnknownSubmits, linkUnknownReceipts, unknownScopes } from "./unknown-receipts.js";
 import { rerunOnDeadlock } from "../deadlock.js";
 
 /**
@@ -56,7 +57,11 @@ async function writeBatch(trx: Trx, dialect: Dialect, render: WebhookRenderer, o
   for (const op of ops) {
     if (op.kind !== "maintenance") continue;
     await applyReceipts(trx, dialect, await takeMatchedReceipts(trx, dialect, op.now), changes, true);
+    // Copies of unknown attempts whose receipts two processes stored side by side, unseen by each other.
+    const linked = await linkUnknownReceipts(trx, dialect, await unknownScopes(trx), changes, op.now);
+    await applyReceipts(trx, dialect, linked, changes);
     await dropUnmatchedReceipts(trx, dialect, op.receivedBefore);
+    await dropUnknownSubmits(trx, op.receivedBefore);
   }
   await applyReceipts(trx, dialect, receipts, changes);
   await enqueueDeliveryEvents(trx, changes.events, render);
