@@ -23,6 +23,7 @@ export const SIMULATOR_USAGE = `Usage: starling simulator [options]
   --throttle-above <n>           throttle: above n submits per second
   --drop-after <n>               drop: cut the connection at the Nth submit (default 10)
   --slow-receipt-delay-ms <n>    slow_receipts: receipt delay (default 30000)
+  --lose-responses <n>           lose_responses: the first n submits are taken but never answered (default all)
   --journal <file>               keep accepted messages and owed receipts in this file across restarts`;
 
 export interface SimulatorCliIo {
@@ -53,6 +54,7 @@ export function parseSimulatorArgs(args: string[]): SimulatorOptions {
       "throttle-above": { type: "string" },
       "drop-after": { type: "string" },
       "slow-receipt-delay-ms": { type: "string" },
+      "lose-responses": { type: "string" },
       journal: { type: "string" },
     },
   });
@@ -84,6 +86,7 @@ export function parseSimulatorArgs(args: string[]): SimulatorOptions {
     throttleEvery: int("throttle-every"),
     throttleAbovePerSecond: int("throttle-above"),
     dropAfter: int("drop-after"),
+    loseResponses: int("lose-responses"),
     slowReceiptDelayMs: int("slow-receipt-delay-ms"),
   });
   return stripUndefined({

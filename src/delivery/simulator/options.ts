@@ -10,6 +10,7 @@ export const SCENARIOS = [
   "slow_receipts",
   "expire",
   "lose_receipts",
+  "lose_responses",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -32,6 +33,13 @@ export interface ScenarioOptions {
   throttleAbovePerSecond?: number;
   /** drop: the connection is cut (no response, no unbind) at its Nth submit. Default 10. */
   dropAfter?: number;
+  /**
+   * lose_responses: how many submits (from the scenario's start) are accepted, delivered and receipted but
+   * never answered; later ones are answered. Default: every one.
+   */
+  loseResponses?: number;
+  /** lose_responses: keep silent (the ESME times out) or cut the connection instead of answering. Default silence. */
+  loseResponseBy?: "silence" | "cut";
   /** slow_receipts: receipt delay. Default 30 000 ms. */
   slowReceiptDelayMs?: number;
 }

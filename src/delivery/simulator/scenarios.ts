@@ -13,7 +13,8 @@ export interface PlannedReceipt {
 }
 
 export type SubmitDecision =
-  | { action: "accept"; receipt: PlannedReceipt }
+  /** `loseResponse`: the SMSC takes the message but its submit_sm_resp never reaches the ESME. */
+  | { action: "accept"; receipt: PlannedReceipt; loseResponse?: "silence" | "cut" }
   | { action: "refuse"; status: number }
   | { action: "blackhole" }
   | { action: "drop" };
@@ -101,6 +102,11 @@ export class ScenarioEngine {
         return { action: "accept", receipt: { state: "EXPIRED", error: 0, delayMs: this.receiptDelayMs } };
       case "lose_receipts":
         return { action: "accept", receipt: { ...delivered.receipt, lost: true } };
+      case "lose_responses":
+        // The network has the message (it is delivered and receipted); only the answer to the ESME is lost.
+        return this.#count <= (o.loseResponses ?? Number.POSITIVE_INFINITY)
+          ? { ...delivered, loseResponse: o.loseResponseBy ?? "silence" }
+          : delivered;
     }
   }
 

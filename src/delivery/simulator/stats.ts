@@ -53,6 +53,8 @@ export class SimulatorStats {
   throttled = 0;
   blackholed = 0;
   droppedConnections = 0;
+  /** Submits accepted whose submit_sm_resp was never sent (lose_responses). */
+  responsesLost = 0;
   /** Receipts sent (first attempts). */
   receiptsSent = 0;
   /** Receipts sent again because the first attempt got no deliver_sm_resp or an error. */

@@ -95,7 +95,15 @@ export class SubmitHandler {
           doneAt: record.receivedAt + decision.receipt.delayMs,
           owed,
         });
-        this.#respond(session, pdu.response({ message_id: record.smscId }));
+        if (decision.loseResponse) {
+          // Accepted, and the receipt will come, but the ESME never learns the id (lose_responses).
+          stats.responsesLost++;
+          session.outstanding = Math.max(0, session.outstanding - 1);
+          if (decision.loseResponse === "cut") {
+            stats.droppedConnections++;
+            lib.destroy();
+          }
+        } else this.#respond(session, pdu.response({ message_id: record.smscId }));
         this.parts.accepted(record, message);
         if (owed) this.parts.receipts.schedule(session, record, decision.receipt);
       }
