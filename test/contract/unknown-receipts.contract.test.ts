@@ -240,5 +240,47 @@ for (const target of targets) {
       );
       assert.equal(await balance(second), BALANCE - second.priceMicros, "charged once");
     });
+
+    it("a long message: the lost answer of its last part is found by that part's text", async () => {
+      const text = `${"A".repeat(153)}Second part here, found by its own start`;
+      const m = await accepted({ text, partsCount: 2, charsCount: text.length });
+      const t = Date.now();
+      const owner = `long${n++}`;
+      assert.ok(await claim(owner, t, m.uuid));
+      // part 1 accepted, part 2 sent and never answered
+      await store.delivery.record(
+        [
+          {
+            kind: "retry",
+            owner,
+            message: m,
+            dueAt: t + 30_000,
+            error: "no answer",
+            countAttempt: true,
+            unknownOutcome: true,
+            connectorId: "smsc",
+            sentAt: t,
+            accepted: { connectorId: "smsc", smscIds: [`p1-${m.uuid}`] },
+          },
+        ],
+        t + 5_000,
+      );
+      // the first part's text does not fit the second part
+      await store.delivery.applyReceipts(
+        [receiptOf(m, `p2x-${m.uuid}`, t, { text: "A".repeat(20) })],
+        t + 6_000,
+      );
+      assert.equal((await stored(m)).statusCode, Status.NEW);
+      await store.delivery.applyReceipts(
+        [
+          receiptOf(m, `p2-${m.uuid}`, t, { text: "Second part here, fo" }),
+          { connectorId: "smsc", smscId: `p1-${m.uuid}`, state: "DELIVRD" },
+        ],
+        t + 7_000,
+      );
+      const s = await stored(m);
+      assert.deepEqual([s.statusCode, s.dlrCode], [Status.TRANSMITTED, Dlr.DELIVERED]);
+      assert.equal(await claim("later", t + 60_000, m.uuid), undefined, "no part is sent again");
+    });
   });
 }

@@ -50,6 +50,11 @@ describe("submit", () => {
       assert.equal(receipts[0]?.state, "DELIVRD");
       assert.equal(receipts[0]?.connectorId, "test");
       assert.ok(receipts[0]?.doneAt instanceof Date);
+      // what finds a copy whose answer was lost: the original addresses swapped, submit date, text start
+      assert.equal(receipts[0]?.source, "491701234567");
+      assert.equal(receipts[0]?.destination, "4915112345678");
+      assert.ok(receipts[0]?.submittedAt instanceof Date);
+      assert.equal(receipts[0]?.text, "Hello {world} ?");
     } finally {
       await pair.close();
     }

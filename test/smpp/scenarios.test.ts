@@ -267,3 +267,32 @@ describe("window", () => {
     }
   });
 });
+
+describe("lose_responses", () => {
+  for (const loseResponseBy of ["silence", "cut"] as const) {
+    test(`accepted and receipted, the answer lost by ${loseResponseBy}: unknown, yet the receipt comes`, async () => {
+      const pair = await startPair(
+        { scenario: "lose_responses", scenarioOptions: { loseResponses: 1, loseResponseBy } },
+        { responseTimeoutMs: 150 },
+      );
+      try {
+        const receipts = receiptsOf(pair.connector);
+        const lost = await pair.connector.submit(request("first copy", { source: "Starling" }));
+        assert.ok(!lost.ok);
+        assert.equal(lost.kind, "unknown");
+        assert.equal(pair.sim.stats.responsesLost, 1);
+        assert.equal(pair.sim.stats.accepted, 1, "the SMSC has it");
+        // the receipt comes (on the next bind after a cut) with what identifies the copy
+        await waitFor(() => receipts.length === 1, 5000, "receipt");
+        assert.equal(receipts[0]?.state, "DELIVRD");
+        assert.equal(receipts[0]?.source, "491701234567");
+        assert.equal(receipts[0]?.destination, "Starling");
+        assert.equal(receipts[0]?.text, "first copy");
+        await waitFor(() => pair.connector.isUp(), 2000, "bound");
+        assert.ok((await pair.connector.submit(request("second"))).ok, "later submits are answered");
+      } finally {
+        await pair.close();
+      }
+    });
+  }
+});
