@@ -185,6 +185,51 @@ for (const target of targets) {
       assert.equal(await balance(m), BALANCE - m.priceMicros);
     });
 
+    it("a resubmission accepted first: the earlier copy's delivered counts, its failure does not", async () => {
+      const t = Date.now();
+      const both: Message[] = [];
+      for (let i = 0; i < 2; i++) {
+        // one at a time: a claim takes every message due
+        const m = await accepted();
+        both.push(m);
+        await unknownAttempt(m, Date.now());
+        assert.ok(await claim(`re${n++}`, Date.now() + 30_000, m.uuid));
+        const smscIds = [`re-${m.uuid}`];
+        await store.delivery.record(
+          [{ kind: "submitted", message: m, connectorId: "smsc", smscIds, at: t }],
+          t,
+        );
+      }
+      const [delivered, failed] = both as [Message, Message];
+      await store.delivery.applyReceipts(
+        [
+          receiptOf(delivered, `old-${delivered.uuid}`, t),
+          receiptOf(failed, `old-${failed.uuid}`, t, { state: "UNDELIV" }),
+        ],
+        t + 31_000,
+      );
+      const d = await stored(delivered);
+      assert.deepEqual(
+        [d.statusCode, d.dlrCode],
+        [Status.TRANSMITTED, Dlr.DELIVERED],
+        "the network delivered it",
+      );
+      const f = await stored(failed);
+      assert.deepEqual(
+        [f.statusCode, f.dlrCode],
+        [Status.TRANSMITTED, Dlr.EN_ROUTE],
+        "its resubmission decides",
+      );
+      // the resubmission's own refusal (a duplicate, say) does not reopen the delivered message
+      await store.delivery.applyReceipts(
+        both.map((m) => ({ connectorId: "smsc", smscId: `re-${m.uuid}`, state: "REJECTD" as const })),
+        t + 32_000,
+      );
+      assert.equal((await stored(delivered)).dlrCode, Dlr.DELIVERED);
+      assert.equal((await stored(failed)).dlrCode, Dlr.REJECTED);
+      assert.equal(await balance(delivered), BALANCE - delivered.priceMicros);
+    });
+
     it("a resubmission accepted first keeps the message; one accepted after the link changes nothing", async () => {
       const first = await accepted();
       const t = Date.now();

@@ -32,6 +32,7 @@ const receipt = (o: Partial<AddressedReceipt> = {}): AddressedReceipt => ({
   text: "Your code is 123456",
   receivedAt: T0 + 2_000,
   seq: 1,
+  state: "DELIVRD",
   ...o,
 });
 
@@ -45,6 +46,12 @@ describe("receipts of copies whose submit outcome is unknown", () => {
     // an SMSC that leaves out the original source still matches on the rest
     assert.equal(receiptFits(receipt({ destination: null }), attempt()), true);
     assert.equal(receiptFits(receipt({ text: "Your code is 654321" }), attempt()), false);
+  });
+
+  it("a message submitted meanwhile by another copy takes only a delivered receipt", () => {
+    assert.equal(receiptFits(receipt({ state: "UNDELIV" }), attempt()), true);
+    assert.equal(receiptFits(receipt({ state: "UNDELIV" }), attempt({ submittedByAnother: true })), false);
+    assert.equal(receiptFits(receipt(), attempt({ submittedByAnother: true })), true);
   });
 
   it("the submit date must fall within the unknown attempt (minutes floored, a minute of clock skew)", () => {

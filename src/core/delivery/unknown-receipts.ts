@@ -14,6 +14,10 @@
  *   minute the attempt was sent and the moment its outcome was recorded unknown, give or take CLOCK_SKEW_MS
  *   for the two clocks; a receipt without a submit date must have arrived after the attempt was sent.
  *
+ * A message submitted meanwhile by a resubmission (still en route) takes only a "delivered" receipt of its
+ * earlier copy: the network delivered the message, whatever becomes of the second copy (an SMSC may refuse it
+ * as a duplicate). Any other outcome of the earlier copy is left to the resubmission's own receipt.
+ *
  * Copies the receipt cannot tell apart (two unknown messages to the same number, same sender, same text,
  * in the same minutes) are paired in order: the oldest unknown attempt takes the oldest fitting receipt. A
  * part takes one receipt; the receipts of further copies of it wait and are dropped with the other
@@ -41,6 +45,8 @@ export interface UnknownAttempt {
   /** When it was sent, and when its outcome was recorded unknown (unix ms). */
   sentAt: number;
   recordedAt: number;
+  /** The message was submitted meanwhile by another copy: only a delivered receipt is taken. */
+  submittedByAnother?: boolean;
 }
 
 /** A receipt whose id matched no part, with what it says about its message. */
@@ -55,6 +61,8 @@ export interface AddressedReceipt {
   receivedAt: number;
   /** Arrival order among receipts received in the same millisecond. */
   seq: number;
+  /** The receipt's state (DELIVRD, UNDELIV, ...). */
+  state: string;
 }
 
 /**
@@ -92,6 +100,7 @@ export function timeFits(
 /** Whether `r` may be the receipt of the copy `a` sent. */
 export function receiptFits(r: AddressedReceipt, a: UnknownAttempt): boolean {
   if (r.connectorId !== a.connectorId || r.source === null) return false;
+  if (a.submittedByAnother && r.state !== "DELIVRD") return false;
   if (normaliseAddress(r.source) !== normaliseAddress(a.destination)) return false;
   if (r.destination && normaliseAddress(r.destination) !== normaliseAddress(a.source)) return false;
   return textFits(r.text, a.text) && timeFits(r, a);

@@ -13,7 +13,7 @@ import {
 } from "../../core/delivery/rules.js";
 import { normaliseAddress, partTextPrefix, RECEIPT_TEXT_LENGTH } from "../../core/delivery/unknown-receipts.js";
 import type { DeliveryState } from "../../core/delivery/state.js";
-import type { PartState } from "../../core/delivery-state.js";
+import { awaitsReceipt, type PartState } from "../../core/delivery-state.js";
 import { Dlr, type Message, Status } from "../../core/message.js";
 import type {
   ClaimedMessage,
@@ -77,6 +77,15 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     for (const { attempt, receipt } of takeUnknownPairs(t)) {
       const m = t.messages.get(attempt.uuid);
       if (!m) continue;
+      const { id: _id, receivedAt: _at, errorCode, ...rest } = receipt;
+      const withError = errorCode !== null ? { errorCode } : {};
+      if (attempt.submittedByAnother) {
+        // The earlier copy was delivered: its receipt goes to the part the resubmission recorded.
+        const part = t.partsOf.get(m.uuid)?.get(attempt.partIndex);
+        if (part && awaitsReceipt(part.state))
+          applyOne({ connectorId: part.connectorId, smscId: part.smscId, state: rest.state, ...withError }, now, false);
+        continue;
+      }
       t.addPart({
         uuid: m.uuid,
         partIndex: attempt.partIndex,
@@ -95,8 +104,7 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
           t.queue.delete(m.uuid);
         }
       }
-      const { id: _id, receivedAt: _at, errorCode, ...rest } = receipt;
-      applyOne({ ...rest, ...(errorCode !== null ? { errorCode } : {}) }, now, false);
+      applyOne({ ...rest, ...withError }, now, false);
     }
   };
 

@@ -1,5 +1,6 @@
 /** Copies whose submit_sm_resp was lost, found by their receipts, in memory (as store/sql/delivery/unknown-receipts.ts). */
 import { pairUnknownReceipts } from "../../core/delivery/unknown-receipts.js";
+import { isFinalDlr } from "../../core/delivery-state.js";
 import { Status } from "../../core/message.js";
 import type { MemoryTables, WaitingReceipt } from "./state.js";
 
@@ -8,9 +9,12 @@ import type { MemoryTables, WaitingReceipt } from "./state.js";
  * out of `t.waiting` and drops the attempts of the parts they found. The caller records each pair.
  */
 export function takeUnknownPairs(t: MemoryTables) {
-  const open = t.unknownSubmits.filter((a) => {
+  const open = t.unknownSubmits.flatMap((a) => {
     const m = t.messages.get(a.uuid);
-    return m !== undefined && (m.statusCode === Status.NEW || m.statusCode === Status.BLOCKED);
+    if (m === undefined) return [];
+    if (m.statusCode === Status.NEW || m.statusCode === Status.BLOCKED) return [a];
+    const enRoute = m.statusCode === Status.TRANSMITTED && !isFinalDlr(m.dlrCode);
+    return enRoute ? [{ ...a, submittedByAnother: true }] : [];
   });
   const waiting = t.waiting
     .filter((w) => w.source !== undefined)
@@ -22,6 +26,7 @@ export function takeUnknownPairs(t: MemoryTables) {
       text: w.text ?? null,
       receivedAt: w.receivedAt,
       seq: w.id,
+      state: w.state,
       waiting: w,
     }));
   const pairs = pairUnknownReceipts(open, waiting);

@@ -14,6 +14,7 @@ import {
   partTextPrefix,
   type UnknownAttempt,
 } from "../../../core/delivery/unknown-receipts.js";
+import { awaitsReceipt, FINAL_DLR_CODES } from "../../../core/delivery-state.js";
 import { Dlr, Status } from "../../../core/message.js";
 import type { DeliveryOutcome, ReceiptUpdate } from "../../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
@@ -86,7 +87,13 @@ export async function linkUnknownReceipts(
         .selectAll("u")
         .where("u.connector_id", "=", connectorId)
         .where("u.destination", "in", chunk)
-        .where("m.status_code", "in", [Status.NEW, Status.BLOCKED])
+        .select(["m.status_code"])
+        .where((w) =>
+          w.or([
+            w("m.status_code", "in", [Status.NEW, Status.BLOCKED]),
+            w.and([w("m.status_code", "=", Status.TRANSMITTED), w("m.dlr_code", "not in", FINAL_DLR_CODES)]),
+          ]),
+        )
         .execute();
       for (const u of tried) {
         attempts.push({
@@ -99,6 +106,7 @@ export async function linkUnknownReceipts(
           text: u.text_prefix,
           sentAt: Number(u.sent_at),
           recordedAt: Number(u.recorded_at),
+          ...(u.status_code === Status.TRANSMITTED ? { submittedByAnother: true } : {}),
         });
       }
       if (tried.length === 0) continue;
@@ -117,6 +125,7 @@ export async function linkUnknownReceipts(
           text: r.text_prefix,
           receivedAt: Number(r.received_at),
           seq: Number(r.id),
+          state: r.state,
           row: { ...pendingToReceipt(r), id: Number(r.id) },
         });
       }
@@ -146,7 +155,26 @@ export async function linkUnknownReceipts(
   const messages = await readMessages(trx, dialect, [...new Set(pairs.map((p) => p.attempt.uuid))]);
   const submitted: unknown[][] = [];
   const linked: Timed<ReceiptUpdate>[] = [];
+  // A message a resubmission submitted meanwhile: the earlier copy's "delivered" goes to the part it recorded.
+  const byAnother = pairs.filter((p) => p.attempt.submittedByAnother);
+  const resubmittedPart = new Map<string, { connector_id: string; smsc_id: string; state: string }>();
+  for (const chunk of paddedChunks([...new Set(byAnother.map((p) => p.attempt.uuid))])) {
+    const rows = await trx
+      .selectFrom("message_parts")
+      .select(["message_uuid", "part_index", "connector_id", "smsc_id", "state"])
+      .where("message_uuid", "in", chunk)
+      .execute();
+    for (const r of rows) resubmittedPart.set(`${r.message_uuid}\0${r.part_index}`, r);
+  }
+  for (const { attempt, receipt } of byAnother) {
+    const part = resubmittedPart.get(`${attempt.uuid}\0${attempt.partIndex}`);
+    if (!part || !awaitsReceipt(part.state)) continue;
+    const { state, errorCode } = receipt.row;
+    const item = { connectorId: part.connector_id, smscId: part.smsc_id, state, ...(errorCode !== undefined ? { errorCode } : {}) };
+    linked.push({ item, now });
+  }
   for (const { attempt, receipt } of pairs) {
+    if (attempt.submittedByAnother) continue;
     const m = messages.get(attempt.uuid);
     if (!m) continue;
     const { id: _id, ...update } = receipt.row;
@@ -163,7 +191,7 @@ export async function linkUnknownReceipts(
     trx,
     "message_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
     "v.column1, CAST(v.column2 AS integer), v.column3, v.column4, 'ENROUTE', CAST(v.column5 AS bigint)",
-    [...partOf.values()].map(({ attempt, receipt }) => [
+    [...partOf.values()].filter((p) => !p.attempt.submittedByAnother).map(({ attempt, receipt }) => [
       attempt.uuid,
       attempt.partIndex,
       attempt.connectorId,
