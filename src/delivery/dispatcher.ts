@@ -199,7 +199,7 @@ export class Dispatcher {
       else if (decision.kind === "retry") this.stats.retried++;
       else this.stats.failed++;
       const outcome = this.outcome(message, decision, answered);
-      if (outcome.kind === "retry" && outcome.unknownOutcome) outcome.sentAt = now;
+      if (outcome.kind !== "submitted" && outcome.unknownOutcome) outcome.sentAt = now;
       return this.deps.store.delivery.record([outcome], clock.now());
     };
 

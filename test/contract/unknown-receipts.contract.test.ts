@@ -327,5 +327,34 @@ for (const target of targets) {
       assert.deepEqual([s.statusCode, s.dlrCode], [Status.TRANSMITTED, Dlr.DELIVERED]);
       assert.equal(await claim("later", t + 60_000, m.uuid), undefined, "no part is sent again");
     });
+
+    it("a last attempt given up unanswered (validity ended) is found by its copy's receipt", async () => {
+      const m = await accepted();
+      const t = Date.now();
+      const owner = `last${n++}`;
+      assert.ok(await claim(owner, t, m.uuid));
+      await store.delivery.record(
+        [
+          {
+            kind: "failed",
+            owner,
+            message: m,
+            statusCode: Status.NEW,
+            dlrCode: Dlr.EXPIRED,
+            refund: false,
+            error: "validity period ended: no answer",
+            connectorId: "smsc",
+            unknownOutcome: true,
+            sentAt: t,
+          },
+        ],
+        t + 5_000,
+      );
+      assert.deepEqual([(await stored(m)).statusCode, (await stored(m)).dlrCode], [Status.NEW, Dlr.EXPIRED]);
+      await store.delivery.applyReceipts([receiptOf(m, `last-${m.uuid}`, t)], t + 6_000);
+      const s = await stored(m);
+      assert.deepEqual([s.statusCode, s.dlrCode], [Status.TRANSMITTED, Dlr.DELIVERED]);
+      assert.equal(await balance(m), BALANCE - m.priceMicros);
+    });
   });
 }

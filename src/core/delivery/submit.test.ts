@@ -59,6 +59,23 @@ describe("submit decisions", () => {
     assert.equal(some.kind === "failed" && some.refund, false);
   });
 
+  it("a last attempt that went unanswered is given up charged, marked so its copy's receipt can find it", () => {
+    const d = decideAfterAttempt(refused({ kind: "unknown" }), 2, 0, policy);
+    assert.equal(d.kind === "failed" && d.refund, false);
+    assert.equal(d.kind === "failed" && d.unknownOutcome, true);
+    const atDeadline = decideAfterAttempt(
+      refused({ kind: "unknown" }),
+      0,
+      10,
+      { ...policy, maxAttempts: 0 },
+      Math.random,
+      10,
+    );
+    assert.equal(atDeadline.kind === "failed" && atDeadline.unknownOutcome, true);
+    const throttled = decideAfterAttempt(refused(), 2, 0, policy);
+    assert.equal(throttled.kind === "failed" && throttled.unknownOutcome, undefined);
+  });
+
   it("ends a rejected message as blocked/rejected, without refund once parts were accepted", () => {
     const d = decideAfterAttempt(
       refused({ kind: "permanent", accepted: { connectorId: "c", smscIds: ["a"] } }),

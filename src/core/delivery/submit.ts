@@ -59,7 +59,15 @@ export type SubmitDecision =
       /** This attempt's outcome was unknown: remembered, so the message is never refunded as unsent. */
       unknownOutcome?: boolean;
     }
-  | { kind: "failed"; statusCode: number; dlrCode: number; refund: boolean; error: string };
+  | {
+      kind: "failed";
+      statusCode: number;
+      dlrCode: number;
+      refund: boolean;
+      error: string;
+      /** This last attempt of a whole message was sent and never answered: its copy's receipt may still find it. */
+      unknownOutcome?: boolean;
+    };
 
 /**
  * A failure ends the message; its price goes back only if nothing of it reached a network: no part was
@@ -71,7 +79,7 @@ export function failure(
   error: string,
   accepted?: AcceptedParts,
   mayHaveReached = false,
-): SubmitDecision {
+): Extract<SubmitDecision, { kind: "failed" }> {
   const refund = !mayHaveReached && (!accepted || accepted.smscIds.length === 0);
   return { kind: "failed", statusCode, dlrCode, refund, error };
 }
@@ -116,13 +124,15 @@ export function decideAfterAttempt(
     return failure(Status.BLOCKED, Dlr.REJECTED, attempt.reason, attempt.accepted, mayHaveReached);
   const countAttempt = attempt.anyUp;
   const nextAttempt = attempts + (countAttempt ? 1 : 0);
-  if (policy.maxAttempts > 0 && nextAttempt >= policy.maxAttempts) {
-    return failure(Status.NEW, Dlr.EXPIRED, `gave up: ${attempt.reason}`, attempt.accepted, mayHaveReached);
-  }
-  if (now >= deadline) {
-    const error = `validity period ended: ${attempt.reason}`;
-    return failure(Status.NEW, Dlr.EXPIRED, error, attempt.accepted, mayHaveReached);
-  }
+  // A copy sent in a last unanswered attempt of a whole message may still be found by its receipt.
+  const givenUp = (error: string): SubmitDecision => {
+    const failed = failure(Status.NEW, Dlr.EXPIRED, error, attempt.accepted, mayHaveReached);
+    const whole = !attempt.accepted || attempt.accepted.smscIds.length === 0;
+    return unknown && whole ? { ...failed, unknownOutcome: true } : failed;
+  };
+  if (policy.maxAttempts > 0 && nextAttempt >= policy.maxAttempts)
+    return givenUp(`gave up: ${attempt.reason}`);
+  if (now >= deadline) return givenUp(`validity period ended: ${attempt.reason}`);
   const dueAt = Math.min(
     deadline,
     now + backoffMs(Math.max(1, nextAttempt), policy.baseMs, policy.maxMs, random),

@@ -148,6 +148,21 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     takeWaiting(now, (w) => ids.has(smscKey(w.connectorId, w.smscId)));
   };
 
+  /** An attempt sent and never answered, kept until a receipt finds its copy. */
+  const keepUnknown = (o: Extract<DeliveryOutcome, { kind: "retry" | "failed" }>, partIndex: number, now: number) => {
+    if (!o.unknownOutcome || o.connectorId === undefined) return;
+    t.unknownSubmits.push({
+      uuid: o.message.uuid,
+      partIndex,
+      connectorId: o.connectorId,
+      destination: normaliseAddress(o.message.phone),
+      source: o.message.senderId,
+      text: partTextPrefix(o.message, partIndex),
+      sentAt: o.sentAt ?? now,
+      recordedAt: now,
+    });
+  };
+
   const recordOne = (o: DeliveryOutcome, now: number) => {
     const m = t.messages.get(o.message.uuid);
     const row = t.queue.get(o.message.uuid);
@@ -165,19 +180,7 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     if (o.kind === "retry") {
       if (o.accepted) addParts(o.message.uuid, o.accepted.connectorId, o.accepted.smscIds, now, false);
       if (!row || row.leaseOwner !== o.owner) return; // taken over: its new holder decides
-      if (o.unknownOutcome && o.connectorId !== undefined) {
-        const partIndex = o.accepted?.smscIds.length ?? 0;
-        t.unknownSubmits.push({
-          uuid: o.message.uuid,
-          partIndex,
-          connectorId: o.connectorId,
-          destination: normaliseAddress(o.message.phone),
-          source: o.message.senderId,
-          text: partTextPrefix(o.message, partIndex),
-          sentAt: o.sentAt ?? now,
-          recordedAt: now,
-        });
-      }
+      keepUnknown(o, o.accepted?.smscIds.length ?? 0, now);
       Object.assign(row, {
         dueAt: o.dueAt,
         leaseOwner: null,
@@ -190,6 +193,7 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
       return;
     }
     const holdsClaim = row !== undefined && row.leaseOwner === o.owner;
+    if (holdsClaim) keepUnknown(o, 0, now);
     if (holdsClaim) t.queue.delete(o.message.uuid);
     if (!m) return;
     const decided = decide(m, (s) =>
@@ -200,6 +204,7 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
       account.balanceMicros += decided.refundMicros;
       account.balanceChangedAt = now;
     }
+    if (holdsClaim && o.unknownOutcome) linkUnknown(now);
   };
 
   return {

@@ -53,6 +53,9 @@ export type DeliveryOutcome =
       error: string;
       /** The connector that answered this attempt; absent when none was tried (none up, no route). */
       connectorId?: string;
+      /** This last attempt was sent and never answered (a single-part message): kept for its copy's receipt. */
+      unknownOutcome?: boolean;
+      sentAt?: number;
     };
 
 /**

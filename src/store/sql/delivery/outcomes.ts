@@ -56,6 +56,9 @@ export async function recordRound(
     first.map(({ item, now }) => [item.message.uuid, Math.floor(item.at / 1000), now]),
   );
 
+  // Before the queue rows go or are released: only the claim holder's unknown attempt is kept.
+  const unknownScope = await recordUnknownSubmits(trx, [...retries, ...failed]);
+
   // A submit removes the queue row whoever holds it: the message went out, and a row left behind would
   // only let it go out again (the holder's retry would release it to the next claim). The holder's own
   // outcome then finds no row: its submit is kept as a later submission, its retry or failure does nothing.
@@ -112,8 +115,6 @@ export async function recordRound(
     "ON CONFLICT (connector_id, smsc_id, message_uuid) DO NOTHING",
   );
 
-  // Before the retries release their rows: only the claim holder's unknown attempt is kept.
-  const unknownScope = await recordUnknownSubmits(trx, retries);
   await updateFromRows(
     trx,
     "UPDATE queue SET due_at = CAST(v.column2 AS bigint), attempts = queue.attempts + CAST(v.column3 AS integer), " +

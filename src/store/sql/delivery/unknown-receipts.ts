@@ -30,17 +30,17 @@ export interface UnknownScope {
   destination: string;
 }
 
-type Retry = Timed<Extract<DeliveryOutcome, { kind: "retry" }>>;
+type Unanswered = Timed<Extract<DeliveryOutcome, { kind: "retry" | "failed" }>>;
 
 /**
- * Keeps the unknown attempts of these retries, before the retries release their queue rows: only the claim
- * holder's attempt counts (a claim taken over is its new holder's to decide), as for the retry itself.
+ * Keeps the unknown attempts of these retries (and of last attempts given up), before the queue rows go: only
+ * the claim holder's attempt counts (a claim taken over is its new holder's to decide), as for the outcome.
  * Returns where to look for their receipts.
  */
-export async function recordUnknownSubmits(trx: Trx, retries: readonly Retry[]): Promise<UnknownScope[]> {
-  const unknown = retries.filter(({ item }) => item.unknownOutcome && item.connectorId !== undefined);
+export async function recordUnknownSubmits(trx: Trx, outcomes: readonly Unanswered[]): Promise<UnknownScope[]> {
+  const unknown = outcomes.filter(({ item }) => item.unknownOutcome && item.connectorId !== undefined);
   const rows = unknown.map(({ item, now }) => {
-    const partIndex = item.accepted?.smscIds.length ?? 0;
+    const partIndex = item.kind === "retry" ? (item.accepted?.smscIds.length ?? 0) : 0;
     return [
       item.message.uuid,
       partIndex,
