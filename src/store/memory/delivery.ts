@@ -11,7 +11,7 @@ import {
   recordFoundSubmit,
   recordSubmit,
 } from "../../core/delivery/rules.js";
-import { normaliseAddress, partTextPrefix, RECEIPT_TEXT_LENGTH } from "../../core/delivery/unknown-receipts.js";
+import { normaliseAddress, RECEIPT_TEXT_LENGTH } from "../../core/delivery/unknown-receipts.js";
 import type { DeliveryState } from "../../core/delivery/state.js";
 import { awaitsReceipt, type PartState } from "../../core/delivery-state.js";
 import { Dlr, type Message, Status } from "../../core/message.js";
@@ -23,7 +23,7 @@ import type {
   WebhookRenderer,
 } from "../ports/index.js";
 import { type MemoryTables, smscKey } from "./state.js";
-import { takeUnknownPairs } from "./unknown-receipts.js";
+import { keepUnknownAttempt, takeUnknownPairs } from "./unknown-receipts.js";
 import { enqueueEvents } from "./webhooks.js";
 
 export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): DeliveryStore {
@@ -148,21 +148,6 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     takeWaiting(now, (w) => ids.has(smscKey(w.connectorId, w.smscId)));
   };
 
-  /** An attempt sent and never answered, kept until a receipt finds its copy. */
-  const keepUnknown = (o: Extract<DeliveryOutcome, { kind: "retry" | "failed" }>, partIndex: number, now: number) => {
-    if (!o.unknownOutcome || o.connectorId === undefined) return;
-    t.unknownSubmits.push({
-      uuid: o.message.uuid,
-      partIndex,
-      connectorId: o.connectorId,
-      destination: normaliseAddress(o.message.phone),
-      source: o.message.senderId,
-      text: partTextPrefix(o.message, partIndex),
-      sentAt: o.sentAt ?? now,
-      recordedAt: now,
-    });
-  };
-
   const recordOne = (o: DeliveryOutcome, now: number) => {
     const m = t.messages.get(o.message.uuid);
     const row = t.queue.get(o.message.uuid);
@@ -180,7 +165,7 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     if (o.kind === "retry") {
       if (o.accepted) addParts(o.message.uuid, o.accepted.connectorId, o.accepted.smscIds, now, false);
       if (!row || row.leaseOwner !== o.owner) return; // taken over: its new holder decides
-      keepUnknown(o, o.accepted?.smscIds.length ?? 0, now);
+      keepUnknownAttempt(t, o, o.accepted?.smscIds.length ?? 0, now);
       Object.assign(row, {
         dueAt: o.dueAt,
         leaseOwner: null,
@@ -193,7 +178,7 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
       return;
     }
     const holdsClaim = row !== undefined && row.leaseOwner === o.owner;
-    if (holdsClaim) keepUnknown(o, 0, now);
+    if (holdsClaim) keepUnknownAttempt(t, o, 0, now);
     if (holdsClaim) t.queue.delete(o.message.uuid);
     if (!m) return;
     const decided = decide(m, (s) =>

@@ -1,7 +1,12 @@
 /** Copies whose submit_sm_resp was lost, found by their receipts, in memory (as store/sql/delivery/unknown-receipts.ts). */
-import { pairUnknownReceipts } from "../../core/delivery/unknown-receipts.js";
+import {
+  normaliseAddress,
+  pairUnknownReceipts,
+  partTextPrefix,
+} from "../../core/delivery/unknown-receipts.js";
 import { isFinalDlr } from "../../core/delivery-state.js";
 import { Status } from "../../core/message.js";
+import type { DeliveryOutcome } from "../ports/index.js";
 import type { MemoryTables, WaitingReceipt } from "./state.js";
 
 /**
@@ -40,4 +45,24 @@ export function takeUnknownPairs(t: MemoryTables) {
     ...t.unknownSubmits.filter((a) => !parts.has(`${a.uuid}\0${a.partIndex}`)),
   );
   return pairs.map((p) => ({ attempt: p.attempt, receipt: p.receipt.waiting }));
+}
+
+/** An attempt sent and never answered (its claim holder's), kept until a receipt finds its copy. */
+export function keepUnknownAttempt(
+  t: MemoryTables,
+  o: Extract<DeliveryOutcome, { kind: "retry" | "failed" }>,
+  partIndex: number,
+  now: number,
+): void {
+  if (!o.unknownOutcome || o.connectorId === undefined) return;
+  t.unknownSubmits.push({
+    uuid: o.message.uuid,
+    partIndex,
+    connectorId: o.connectorId,
+    destination: normaliseAddress(o.message.phone),
+    source: o.message.senderId,
+    text: partTextPrefix(o.message, partIndex),
+    sentAt: o.sentAt ?? now,
+    recordedAt: now,
+  });
 }

@@ -37,7 +37,10 @@ type Unanswered = Timed<Extract<DeliveryOutcome, { kind: "retry" | "failed" }>>;
  * the claim holder's attempt counts (a claim taken over is its new holder's to decide), as for the outcome.
  * Returns where to look for their receipts.
  */
-export async function recordUnknownSubmits(trx: Trx, outcomes: readonly Unanswered[]): Promise<UnknownScope[]> {
+export async function recordUnknownSubmits(
+  trx: Trx,
+  outcomes: readonly Unanswered[],
+): Promise<UnknownScope[]> {
   const unknown = outcomes.filter(({ item }) => item.unknownOutcome && item.connectorId !== undefined);
   const rows = unknown.map(({ item, now }) => {
     const partIndex = item.kind === "retry" ? (item.accepted?.smscIds.length ?? 0) : 0;
@@ -170,7 +173,12 @@ export async function linkUnknownReceipts(
     const part = resubmittedPart.get(`${attempt.uuid}\0${attempt.partIndex}`);
     if (!part || !awaitsReceipt(part.state)) continue;
     const { state, errorCode } = receipt.row;
-    const item = { connectorId: part.connector_id, smscId: part.smsc_id, state, ...(errorCode !== undefined ? { errorCode } : {}) };
+    const item = {
+      connectorId: part.connector_id,
+      smscId: part.smsc_id,
+      state,
+      ...(errorCode !== undefined ? { errorCode } : {}),
+    };
     linked.push({ item, now });
   }
   for (const { attempt, receipt } of pairs) {
@@ -191,13 +199,15 @@ export async function linkUnknownReceipts(
     trx,
     "message_parts (message_uuid, part_index, connector_id, smsc_id, state, updated_at)",
     "v.column1, CAST(v.column2 AS integer), v.column3, v.column4, 'ENROUTE', CAST(v.column5 AS bigint)",
-    [...partOf.values()].filter((p) => !p.attempt.submittedByAnother).map(({ attempt, receipt }) => [
-      attempt.uuid,
-      attempt.partIndex,
-      attempt.connectorId,
-      receipt.row.smscId,
-      now,
-    ]),
+    [...partOf.values()]
+      .filter((p) => !p.attempt.submittedByAnother)
+      .map(({ attempt, receipt }) => [
+        attempt.uuid,
+        attempt.partIndex,
+        attempt.connectorId,
+        receipt.row.smscId,
+        now,
+      ]),
     "ON CONFLICT (message_uuid, part_index) DO NOTHING",
   );
   // Unlike writeStatus this may correct a message given up without a submission (dlr 8 or 16, not refunded).
