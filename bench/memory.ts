@@ -20,6 +20,10 @@ export interface MemorySample {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** This thread's GC pauses so far: all, full (mark-compact) ones, and their milliseconds. */
+  gcCount?: number;
+  gcMajor?: number;
+  gcMs?: number;
 }
 
 export function readSamples(file: string, pid: number): MemorySample[] {

@@ -8,6 +8,7 @@ import { SERVICE_CODES } from "./core/message.js";
 import { connectorSettingsSchema } from "./delivery/connector-types.js";
 import { invalidProxyEntry, proxyList } from "./api/trusted-proxies.js";
 import { SMPP_SERVER_ENV, smppServerSchema } from "./smpp-server/config.js";
+import { HEAP_GROWING_PERCENT } from "./runtime/heap-growth.js";
 
 /**
  * Values are coerced by the type of their key: environment variables are strings, and "NO" is Norway for
@@ -262,6 +263,13 @@ export const configSchema = z.object({
   /** Protection against SMS pumping (issue 16); see README "Fraud protection" for what each rule does. */
   fraud: fraudSchema,
   smppServer: smppServerSchema,
+  /** Process-level settings (src/runtime/). */
+  runtime: z
+    .object({
+      /** V8 old-generation growth between full collections, % (runtime/heap-growth.ts); 0: V8's own, up to 300. */
+      heapGrowingPercent: z.coerce.number().int().min(0).max(1000).default(HEAP_GROWING_PERCENT),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -299,6 +307,7 @@ export const ENV_KEYS: Record<string, string> = {
   STARLING_OTP_HASH_KEY: "otp.hashKey",
   STARLING_IDEMPOTENCY_WINDOW_SECONDS: "idempotency.windowSeconds",
   STARLING_FRAUD: "fraud.enabled",
+  STARLING_HEAP_GROWING_PERCENT: "runtime.heapGrowingPercent",
   ...SMPP_SERVER_ENV,
 };
 

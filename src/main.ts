@@ -5,6 +5,7 @@ import { OtpKeyError } from "./app/otp-hash-keys.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { VoiceStartupError } from "./delivery/voice/embedded.js";
 import { startGateway } from "./gateway.js";
+import { limitHeapGrowth } from "./runtime/heap-growth.js";
 import { trimHeapWhenIdle } from "./runtime/idle-heap-trim.js";
 
 async function main(): Promise<void> {
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Before the gateway allocates anything: a drain's heap swells by this factor at most (runtime/heap-growth.ts).
+  limitHeapGrowth(config.runtime.heapGrowingPercent);
 
   const gateway = await startGateway(config).catch((error) => {
     // Voice configured without espeak-ng: a clear message, not a stack trace.
