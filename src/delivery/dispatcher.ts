@@ -68,6 +68,9 @@ export class Dispatcher {
   /** Claimed by this dispatcher and not yet recorded: their leases are kept alive. */
   private readonly held = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
+  /** Transactional messages accepted in this process and not yet claimed directly (see accepted()). */
+  private readonly urgent = new Set<string>();
+  private claimingUrgent = false;
   private readonly onReceipt = (event: ReceiptEvent) => this.receipt(event);
 
   constructor(
@@ -107,6 +110,58 @@ export class Dispatcher {
   /** New work was accepted: look at the queue now rather than at the next poll. */
   poke(): void {
     this.wake?.();
+  }
+
+  /**
+   * Messages were accepted in this process. Transactional ones that are due are claimed at once by their
+   * uuids, beside the claim loop rather than after it: that loop is kept busy by a campaign (a claim each
+   * time a bulk message finishes, each a commit), and an OTP used to wait for its turn there. Anything
+   * else wakes the loop.
+   */
+  accepted(messages: readonly Message[]): void {
+    const now = this.deps.clock.now();
+    let other = false;
+    for (const m of messages) {
+      if (m.priority === Priority.TRANSACTIONAL && m.deliveryAt * 1000 <= now) this.urgent.add(m.uuid);
+      else other = true;
+    }
+    if (other) this.poke();
+    if (this.urgent.size > 0 && this.running && !this.claimingUrgent) {
+      const task = this.claimUrgent().finally(() => this.pending.delete(task));
+      this.pending.add(task);
+    }
+  }
+
+  private async claimUrgent(): Promise<void> {
+    this.claimingUrgent = true;
+    try {
+      while (this.urgent.size > 0 && this.running) {
+        const room = Math.min(this.options.maxInFlight - this.inFlight, this.options.batchSize);
+        if (room <= 0) {
+          // Nothing more may be in flight: the loop takes them (transactional first) as room frees.
+          this.urgent.clear();
+          this.poke();
+          break;
+        }
+        const uuids = [...this.urgent].slice(0, room);
+        for (const uuid of uuids) this.urgent.delete(uuid);
+        // Rows the loop (or another process) claimed meanwhile are simply not returned.
+        const claimed = await this.deps.store.delivery.claimQueued(
+          this.owner,
+          uuids,
+          this.deps.clock.now(),
+          this.options.leaseMs,
+        );
+        this.launch(claimed);
+      }
+    } catch (error) {
+      this.deps.log.error({ err: error }, "claiming accepted messages failed");
+      // They are in the queue: the loop claims them.
+      this.urgent.clear();
+      this.poke();
+    } finally {
+      this.claimingUrgent = false;
+    }
   }
 
   /** Stops claiming and waits for claimed messages to finish; unfinished leases lapse and are reclaimed. */
@@ -167,25 +222,30 @@ export class Dispatcher {
         await this.sleep(this.options.pollIntervalMs);
         continue;
       }
-      this.stats.claimed += claimed.length;
-      for (const item of claimed) {
-        const bulk = item.message.priority !== Priority.TRANSACTIONAL;
-        this.inFlight++;
-        if (bulk) this.bulkInFlight++;
-        this.held.add(item.message.uuid);
-        const task = this.deliver(item)
-          .catch((error) =>
-            log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"),
-          )
-          .finally(() => {
-            this.held.delete(item.message.uuid);
-            this.inFlight--;
-            if (bulk) this.bulkInFlight--;
-            this.pending.delete(task);
-            this.wake?.();
-          });
-        this.pending.add(task);
-      }
+      this.launch(claimed);
+    }
+  }
+
+  /** Delivers claimed messages, each counted in flight (and in the bulk lane) until it is recorded. */
+  private launch(claimed: ClaimedMessage[]): void {
+    this.stats.claimed += claimed.length;
+    for (const item of claimed) {
+      const bulk = item.message.priority !== Priority.TRANSACTIONAL;
+      this.inFlight++;
+      if (bulk) this.bulkInFlight++;
+      this.held.add(item.message.uuid);
+      const task = this.deliver(item)
+        .catch((error) =>
+          this.deps.log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"),
+        )
+        .finally(() => {
+          this.held.delete(item.message.uuid);
+          this.inFlight--;
+          if (bulk) this.bulkInFlight--;
+          this.pending.delete(task);
+          this.wake?.();
+        });
+      this.pending.add(task);
     }
   }
 
