@@ -284,6 +284,7 @@ export class Dispatcher {
       validitySeconds: Math.max(60, Math.floor((validUntil(message, this.options.validityMs) - now) / 1000)),
       ...(earlier.length > 0 ? { firstPart: earlier.length } : {}),
       ...(isVoice ? { voice: voiceContent(message) } : {}),
+      ...(message.priority === Priority.TRANSACTIONAL ? { transactional: true } : {}),
     };
 
     // A message with accepted parts stays on their connector: no other SMSC could join the rest to them.
