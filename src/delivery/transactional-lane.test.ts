@@ -100,4 +100,65 @@ describe("dispatcher: transactional lane", () => {
       await dispatcher.stop();
     }
   });
+
+  it("claims bulk a quarter of its budget at a time, not a row each time one finishes", async () => {
+    const store = openMemoryStore();
+    const account = await store.accounts.create(
+      { name: "t", country: "DE", currency: "EUR", balanceMicros: 10_000_000, webhookSecret: "s" },
+      Date.now(),
+    );
+    const messages = Array.from({ length: 200 }, () =>
+      storedMessage(account.id, { priority: Priority.BULK }),
+    );
+    await store.messages.accept({
+      accountId: account.id,
+      messages,
+      totalMicros: messages.reduce((sum, m) => sum + m.priceMicros, 0),
+      dueAt: messages.map(() => Date.now()),
+      now: Date.now(),
+    });
+    const sizes: number[] = [];
+    const claimDue = store.delivery.claimDue.bind(store.delivery);
+    store.delivery.claimDue = async (...args) => {
+      const claimed = await claimDue(...args);
+      if (claimed.length > 0) sizes.push(claimed.length);
+      return claimed;
+    };
+    // Submits finish one by one, as an SMSC answers them.
+    const connector = new RecordingConnector();
+    const submit = connector.submit.bind(connector);
+    connector.submit = async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return submit(request);
+    };
+    const dispatcher = new Dispatcher(
+      {
+        store,
+        clock: systemClock,
+        connectors: new Map([[connector.id, connector]]),
+        routes: [{ prefixes: [], countries: [], accountIds: [], connectors: [connector.id] }],
+        log: pino({ level: "silent" }),
+      },
+      {
+        batchSize: 50,
+        pollIntervalMs: 5,
+        leaseMs: 60_000,
+        validityMs: 60_000,
+        retry: { baseMs: 1, maxMs: 5, maxAttempts: 5 },
+        maxInFlight: 100,
+        bulkMaxInFlight: 20,
+      },
+    );
+    dispatcher.start();
+    try {
+      await until(() => connector.submitted.length === 200);
+      // The first claim fills the budget; after it, none is smaller than a quarter of it (5), but the last.
+      assert.ok(
+        sizes.slice(1, -1).every((n) => n >= 5),
+        `claim sizes ${sizes.join(",")}`,
+      );
+    } finally {
+      await dispatcher.stop();
+    }
+  });
 });
