@@ -142,7 +142,7 @@ export async function startGateway(config: Readonly<Config>, options: GatewayOpt
     ? new WebhookDispatcher({ store, clock: deps.clock, log: logger }, config.webhooks)
     : undefined;
   webhooks?.start();
-  deps.onAccepted = () => dispatcher?.poke();
+  deps.onAccepted = (messages) => dispatcher?.accepted(messages);
   const ipBlocker = new IpBlocker({
     limit: config.security.badCredentialLimit,
     windowMs: config.security.badCredentialWindowSeconds * 1000,

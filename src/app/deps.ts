@@ -1,3 +1,4 @@
+import type { Message } from "../core/message.js";
 import type { Store } from "../store/ports/index.js";
 import type { CounterRegistry } from "./counters.js";
 import type { FraudGuard } from "./fraud/guard.js";
@@ -24,8 +25,8 @@ export interface AppDeps {
   otp?: { ttlSeconds: number; hashKeys?: OtpHashKeys | undefined };
   /** Public origin for FullSMS short links (config server.publicUrl, else the server's own URL). */
   publicUrl?: string;
-  /** Called after messages were accepted, so the dispatcher can look at the queue without waiting to poll. */
-  onAccepted?: () => void;
+  /** Called after messages were accepted (durably), so the dispatcher can take them without waiting to poll. */
+  onAccepted?: (messages: readonly Message[]) => void;
   /** Anti-pumping rules (issue 16); absent = none (e.g. the CLI, which sends nothing). */
   fraud?: FraudGuard;
   /** Idempotency-Key handling on sends; absent = the header is ignored. */

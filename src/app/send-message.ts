@@ -145,7 +145,7 @@ export async function acceptMessages(deps: AppDeps, accountId: number, messages:
     });
   }
   if (outcome === "no_account") throw new AppError("not_found", "Account not found");
-  deps.onAccepted?.();
+  deps.onAccepted?.(messages);
 }
 
 export async function sendMessage(deps: AppDeps, req: SendRequest): Promise<Message> {

@@ -30,6 +30,8 @@ export interface SubmitRequest {
   firstPart?: number;
   /** A voice message (service_code text2speech / text2speech_ssml): what a voice connector speaks. */
   voice?: VoiceContent;
+  /** The transactional lane (OTPs): a connector lets it ahead of bulk traffic waiting for its window. */
+  transactional?: boolean;
 }
 
 export interface VoiceContent {

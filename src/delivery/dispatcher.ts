@@ -68,6 +68,9 @@ export class Dispatcher {
   /** Claimed by this dispatcher and not yet recorded: their leases are kept alive. */
   private readonly held = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
+  /** Transactional messages accepted in this process and not yet claimed directly (see accepted()). */
+  private readonly urgent = new Set<string>();
+  private claimingUrgent = false;
   private readonly onReceipt = (event: ReceiptEvent) => this.receipt(event);
 
   constructor(
@@ -109,6 +112,58 @@ export class Dispatcher {
     this.wake?.();
   }
 
+  /**
+   * Messages were accepted in this process. Transactional ones that are due are claimed at once by their
+   * uuids, beside the claim loop rather than after it: that loop is kept busy by a campaign (a claim each
+   * time a bulk message finishes, each a commit), and an OTP used to wait for its turn there. Anything
+   * else wakes the loop.
+   */
+  accepted(messages: readonly Message[]): void {
+    const now = this.deps.clock.now();
+    let other = false;
+    for (const m of messages) {
+      if (m.priority === Priority.TRANSACTIONAL && m.deliveryAt * 1000 <= now) this.urgent.add(m.uuid);
+      else other = true;
+    }
+    if (other) this.poke();
+    if (this.urgent.size > 0 && this.running && !this.claimingUrgent) {
+      const task = this.claimUrgent().finally(() => this.pending.delete(task));
+      this.pending.add(task);
+    }
+  }
+
+  private async claimUrgent(): Promise<void> {
+    this.claimingUrgent = true;
+    try {
+      while (this.urgent.size > 0 && this.running) {
+        const room = Math.min(this.options.maxInFlight - this.inFlight, this.options.batchSize);
+        if (room <= 0) {
+          // Nothing more may be in flight: the loop takes them (transactional first) as room frees.
+          this.urgent.clear();
+          this.poke();
+          break;
+        }
+        const uuids = [...this.urgent].slice(0, room);
+        for (const uuid of uuids) this.urgent.delete(uuid);
+        // Rows the loop (or another process) claimed meanwhile are simply not returned.
+        const claimed = await this.deps.store.delivery.claimQueued(
+          this.owner,
+          uuids,
+          this.deps.clock.now(),
+          this.options.leaseMs,
+        );
+        this.launch(claimed);
+      }
+    } catch (error) {
+      this.deps.log.error({ err: error }, "claiming accepted messages failed");
+      // They are in the queue: the loop claims them.
+      this.urgent.clear();
+      this.poke();
+    } finally {
+      this.claimingUrgent = false;
+    }
+  }
+
   /** Stops claiming and waits for claimed messages to finish; unfinished leases lapse and are reclaimed. */
   async stop(): Promise<void> {
     if (!this.running) return;
@@ -134,6 +189,11 @@ export class Dispatcher {
 
   private async loop(): Promise<void> {
     const { store, clock, log } = this.deps;
+    // Bulk is claimed a quarter of its budget at a time, not one row each time one finishes: a campaign
+    // made this loop claim (a commit each) for every bulk message, and the OTPs' own commits queued
+    // behind those claims.
+    const bulkBatch = Math.max(1, Math.floor(this.options.bulkMaxInFlight / 4));
+    let lastLaneClaim = 0;
     while (this.running) {
       const room = this.options.maxInFlight - this.inFlight;
       const bulkRoom = Math.min(room, this.options.bulkMaxInFlight - this.bulkInFlight);
@@ -141,25 +201,33 @@ export class Dispatcher {
         await this.sleep(this.options.pollIntervalMs);
         continue;
       }
+      const takeBulk = bulkRoom >= bulkBatch || (bulkRoom > 0 && this.bulkInFlight === 0);
+      // Without bulk to take, the transactional lane alone is looked at, every few ms at most (this
+      // process's own OTPs are claimed directly, see accepted(); these are other processes').
+      const laneWait = lastLaneClaim + Math.min(10, this.options.pollIntervalMs) - clock.now();
+      if (!takeBulk && laneWait > 0) {
+        await this.sleep(laneWait);
+        continue;
+      }
       let claimed: ClaimedMessage[] = [];
       try {
         // With the bulk budget spent, only the transactional lane is claimed; otherwise both, transactional
         // first, no more than the bulk budget allows.
-        claimed =
-          bulkRoom > 0
-            ? await store.delivery.claimDue(
-                this.owner,
-                clock.now(),
-                Math.min(bulkRoom, this.options.batchSize),
-                this.options.leaseMs,
-              )
-            : await store.delivery.claimDue(
-                this.owner,
-                clock.now(),
-                Math.min(room, this.options.batchSize),
-                this.options.leaseMs,
-                Priority.TRANSACTIONAL,
-              );
+        if (!takeBulk) lastLaneClaim = clock.now();
+        claimed = takeBulk
+          ? await store.delivery.claimDue(
+              this.owner,
+              clock.now(),
+              Math.min(bulkRoom, this.options.batchSize),
+              this.options.leaseMs,
+            )
+          : await store.delivery.claimDue(
+              this.owner,
+              clock.now(),
+              Math.min(room, this.options.batchSize),
+              this.options.leaseMs,
+              Priority.TRANSACTIONAL,
+            );
       } catch (error) {
         log.error({ err: error }, "claiming due messages failed");
       }
@@ -167,25 +235,30 @@ export class Dispatcher {
         await this.sleep(this.options.pollIntervalMs);
         continue;
       }
-      this.stats.claimed += claimed.length;
-      for (const item of claimed) {
-        const bulk = item.message.priority !== Priority.TRANSACTIONAL;
-        this.inFlight++;
-        if (bulk) this.bulkInFlight++;
-        this.held.add(item.message.uuid);
-        const task = this.deliver(item)
-          .catch((error) =>
-            log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"),
-          )
-          .finally(() => {
-            this.held.delete(item.message.uuid);
-            this.inFlight--;
-            if (bulk) this.bulkInFlight--;
-            this.pending.delete(task);
-            this.wake?.();
-          });
-        this.pending.add(task);
-      }
+      this.launch(claimed);
+    }
+  }
+
+  /** Delivers claimed messages, each counted in flight (and in the bulk lane) until it is recorded. */
+  private launch(claimed: ClaimedMessage[]): void {
+    this.stats.claimed += claimed.length;
+    for (const item of claimed) {
+      const bulk = item.message.priority !== Priority.TRANSACTIONAL;
+      this.inFlight++;
+      if (bulk) this.bulkInFlight++;
+      this.held.add(item.message.uuid);
+      const task = this.deliver(item)
+        .catch((error) =>
+          this.deps.log.error({ err: error, uuid: item.message.uuid }, "delivery failed unexpectedly"),
+        )
+        .finally(() => {
+          this.held.delete(item.message.uuid);
+          this.inFlight--;
+          if (bulk) this.bulkInFlight--;
+          this.pending.delete(task);
+          this.wake?.();
+        });
+      this.pending.add(task);
     }
   }
 
@@ -226,6 +299,7 @@ export class Dispatcher {
       validitySeconds: Math.max(60, Math.floor((validUntil(message, this.options.validityMs) - now) / 1000)),
       ...(earlier.length > 0 ? { firstPart: earlier.length } : {}),
       ...(isVoice ? { voice: voiceContent(message) } : {}),
+      ...(message.priority === Priority.TRANSACTIONAL ? { transactional: true } : {}),
     };
 
     // A message with accepted parts stays on their connector: no other SMSC could join the rest to them.

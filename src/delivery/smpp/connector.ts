@@ -88,7 +88,7 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       for (const [index, fields] of remaining.entries()) {
         // The last part's answer may come after its timeout: then the whole message was accepted after all.
         const late = index === remaining.length - 1 ? this.#lateAnswer([...smscIds]) : undefined;
-        const outcome = await this.#tx.submit(fields, late?.answer);
+        const outcome = await this.#tx.submit(fields, late?.answer, request.transactional === true);
         const id = acceptedId(outcome);
         if (id === undefined) {
           const result = this.#failed(request, outcome, smscIds);
@@ -219,7 +219,10 @@ export class SmppConnector extends EventEmitter<ConnectorEvents> implements Conn
       if (parsed.text !== undefined) receipt.text = parsed.text;
       // Emitted at once, even when it overtook its submit's response: the store keeps a receipt whose part
       // is not recorded yet until it is (the one mechanism for early receipts, see store/sql/delivery).
-      deferIfAny(ack, emitAcknowledgeable((event) => this.#emit("receipt", event), receipt));
+      deferIfAny(
+        ack,
+        emitAcknowledgeable((event) => this.#emit("receipt", event), receipt),
+      );
       return;
     }
     const part = decodeInbound(fields, this.config);

@@ -80,7 +80,8 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     logger: Logger,
   ) {
     super();
-    this.#window = new RequestWindow(options.window);
+    // A tenth of the window (at least one slot of a window of 10 or more) is kept for transactional submits.
+    this.#window = new RequestWindow(options.window, Math.floor(options.window / 10));
     this.#limiter = new RateLimiter(options.throughputPerSecond, options.throttlePauseMs);
     this.#backoff = new Backoff(options.reconnect.minMs, options.reconnect.maxMs);
     this.#log = logger.child({ bind: options.bindType });
@@ -114,11 +115,12 @@ export class SmppSession extends EventEmitter<SessionEvents> {
 
   /**
    * Sends one submit_sm through the window and the pacer. Never rejects. `late` hears a response that comes
-   * after the request timed out (the SMSC may have accepted it after all).
+   * after the request timed out (the SMSC may have accepted it after all). `urgent` (a transactional
+   * message) goes ahead of bulk submits waiting for the window, and may use its reserved slots.
    */
-  async submit(fields: PduFields, late?: LateAnswer): Promise<RequestOutcome> {
+  async submit(fields: PduFields, late?: LateAnswer, urgent = false): Promise<RequestOutcome> {
     if (!this.isBound()) return { kind: "closed", reason: "not bound" };
-    if (!(await this.#window.acquire())) return { kind: "closed", reason: "connection lost" };
+    if (!(await this.#window.acquire(urgent))) return { kind: "closed", reason: "connection lost" };
     try {
       await this.#limiter.take();
       const conn = this.#conn;

@@ -22,7 +22,7 @@ import type {
   ReceiptUpdate,
   WebhookRenderer,
 } from "../ports/index.js";
-import { type MemoryTables, smscKey } from "./state.js";
+import { type MemoryTables, type QueueRow, smscKey } from "./state.js";
 import { keepUnknownAttempt, takeUnknownPairs } from "./unknown-receipts.js";
 import { enqueueEvents } from "./webhooks.js";
 
@@ -192,6 +192,30 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
     if (holdsClaim && o.unknownOutcome) linkUnknown(now);
   };
 
+  const lease = (
+    due: [string, QueueRow][],
+    owner: string,
+    now: number,
+    leaseMs: number,
+  ): ClaimedMessage[] => {
+    return due.map(([uuid, row]) => {
+      // still leased to a holder whose lease lapsed: it may have sent the message (see sql/delivery/queue.ts)
+      if (row.leaseOwner !== null) row.unknownOutcomes = (row.unknownOutcomes ?? 0) + 1;
+      Object.assign(row, { leaseOwner: owner, leaseUntil: now + leaseMs });
+      const message = { ...t.messages.get(uuid)! };
+      const parts = [...(t.partsOf.get(uuid)?.values() ?? [])].sort((a, b) => a.partIndex - b.partIndex);
+      const inOrder = parts.filter((p, i) => p.partIndex === i);
+      return {
+        message,
+        attempts: row.attempts,
+        ...(row.unknownOutcomes ? { unknownOutcomes: row.unknownOutcomes } : {}),
+        ...(inOrder.length > 0
+          ? { accepted: { connectorId: inOrder[0]!.connectorId, smscIds: inOrder.map((p) => p.smscId) } }
+          : {}),
+      };
+    });
+  };
+
   return {
     async claimDue(owner, now, limit, leaseMs, onlyPriority): Promise<ClaimedMessage[]> {
       const due = [...t.queue.entries()]
@@ -199,22 +223,16 @@ export function memoryDelivery(t: MemoryTables, render: WebhookRenderer): Delive
         .filter(([, r]) => r.leaseUntil === null || r.leaseUntil < now)
         .sort(([, a], [, b]) => a.priority - b.priority || a.dueAt - b.dueAt)
         .slice(0, limit);
-      return due.map(([uuid, row]) => {
-        // still leased to a holder whose lease lapsed: it may have sent the message (see sql/delivery/queue.ts)
-        if (row.leaseOwner !== null) row.unknownOutcomes = (row.unknownOutcomes ?? 0) + 1;
-        Object.assign(row, { leaseOwner: owner, leaseUntil: now + leaseMs });
-        const message = { ...t.messages.get(uuid)! };
-        const parts = [...(t.partsOf.get(uuid)?.values() ?? [])].sort((a, b) => a.partIndex - b.partIndex);
-        const inOrder = parts.filter((p, i) => p.partIndex === i);
-        return {
-          message,
-          attempts: row.attempts,
-          ...(row.unknownOutcomes ? { unknownOutcomes: row.unknownOutcomes } : {}),
-          ...(inOrder.length > 0
-            ? { accepted: { connectorId: inOrder[0]!.connectorId, smscIds: inOrder.map((p) => p.smscId) } }
-            : {}),
-        };
+      return lease(due, owner, now, leaseMs);
+    },
+    async claimQueued(owner, uuids, now, leaseMs): Promise<ClaimedMessage[]> {
+      const due = uuids.flatMap((uuid): [string, QueueRow][] => {
+        const row = t.queue.get(uuid);
+        return row && row.dueAt <= now && (row.leaseUntil === null || row.leaseUntil < now)
+          ? [[uuid, row]]
+          : [];
       });
+      return lease(due, owner, now, leaseMs);
     },
     async renewLeases(owner, uuids, until) {
       for (const uuid of uuids) {

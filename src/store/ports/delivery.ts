@@ -98,6 +98,11 @@ export interface EnRoutePart {
 export interface DeliveryStore {
   /** Leases up to `limit` due queue rows, transactional lane first; lapsed leases are taken over. */
   claimDue(owner: string, now: number, limit: number, leaseMs: number, onlyPriority?: number): Promise<ClaimedMessage[]>;
+  /**
+   * Leases these queue rows if they are due and free (rows leased by another holder, gone or not yet due
+   * are left out): the dispatcher's direct claim of transactional messages just accepted in this process.
+   */
+  claimQueued(owner: string, uuids: readonly string[], now: number, leaseMs: number): Promise<ClaimedMessage[]>;
   /** Extends the leases `owner` still holds on these messages (claimed, not yet recorded) to `until`. */
   renewLeases(owner: string, uuids: string[], until: number): Promise<void>;
   record(outcomes: DeliveryOutcome[], now: number): Promise<void>;

@@ -4,10 +4,11 @@
  * PostgreSQL a second UPDATE waits for the first's row lock and then re-checks its WHERE clause; on
  * SQLite writes are serialised by the database lock.
  */
-import { type Generated, sql, type Transaction } from "kysely";
+import type { Generated } from "kysely";
 import type { OtpStatus } from "../../core/otp.js";
 import type { OtpCheck, OtpRecord, OtpStore } from "../ports/otp.js";
-import type { Database, Db } from "./db.js";
+import type { Db } from "./db.js";
+import { reservations } from "./otp-reserve.js";
 
 export interface OtpsTable {
   id: string;
@@ -53,9 +54,6 @@ export interface OtpTables {
   otp_verify_counts: OtpVerifyCountsTable;
 }
 
-/** Namespace of the PostgreSQL advisory lock that serialises OTP creation per account ("OTP"). */
-const LOCK_NAMESPACE = 0x4f5450;
-
 function rowToOtp(r: OtpsTable): OtpRecord {
   return {
     id: r.id,
@@ -74,100 +72,11 @@ function rowToOtp(r: OtpsTable): OtpRecord {
   };
 }
 
-/**
- * Makes concurrent creates of one account take turns. PostgreSQL: a transaction-scoped advisory lock
- * (not a lock on the accounts row, which would make OTPs wait for a campaign's debit). SQLite: the
- * first statement of the transaction is a write, so the database's write lock is taken up front.
- */
-async function lockAccount(
-  trx: Transaction<Database>,
-  db: Db,
-  accountId: number,
-  now: number,
-): Promise<void> {
-  if (db.dialect === "postgres") {
-    await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${accountId % 2 ** 31})`.execute(trx);
-  }
-  // Lazily persist expiry of the account's stale OTPs, so counts and statuses agree.
-  await trx
-    .updateTable("otps")
-    .set((eb) => ({ status: "expired", finished_at: eb.ref("expires_at") }))
-    .where("account_id", "=", accountId)
-    .where("status", "=", "in_progress")
-    .where("expires_at", "<=", now)
-    .execute();
-}
-
 export function sqlOtpStore(db: Db): OtpStore {
   const { kysely } = db;
+  const reserve = reservations(db);
   return {
-    reserve(otp, rules) {
-      return kysely.transaction().execute(async (trx) => {
-        await lockAccount(trx, db, otp.accountId, rules.now);
-        const active = trx
-          .selectFrom("otps")
-          .where("account_id", "=", otp.accountId)
-          .where("status", "=", "in_progress")
-          .where("expires_at", ">", rules.now);
-        const sameNumber = await active
-          .where("phone", "=", otp.phone)
-          .select((eb) => [
-            "id",
-            "created_at",
-            // Its SMS not stored yet: the reservation of a create still running (see app/otp/create-otp.ts).
-            eb
-              .not(
-                eb.exists(
-                  eb
-                    .selectFrom("messages")
-                    .select("uuid")
-                    .whereRef("messages.uuid", "=", "otps.message_uuid"),
-                ),
-              )
-              .as("in_flight"),
-          ])
-          .execute();
-        // Only within the window: a reservation that never got its SMS (held by the OTP conversion guard, or
-        // left by a crashed create) must not block the number for the OTP's whole lifetime.
-        const recent = sameNumber.filter((o) => Number(o.created_at) > rules.sameNumberSince);
-        if (recent.some((o) => Boolean(o.in_flight))) return "in_flight";
-        if (recent.length > 0) return "same_number";
-        const { n } = await active.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
-        // The OTPs this one replaces free their slots.
-        if (Number(n) - sameNumber.length >= rules.maxActive) return "concurrent_limit";
-        if (sameNumber.length > 0) {
-          await trx
-            .updateTable("otps")
-            .set({ status: "cancelled", finished_at: rules.now })
-            .where(
-              "id",
-              "in",
-              sameNumber.map((o) => o.id),
-            )
-            .where("status", "=", "in_progress")
-            .execute();
-        }
-        await trx
-          .insertInto("otps")
-          .values({
-            id: otp.id,
-            account_id: otp.accountId,
-            phone: otp.phone,
-            sender: otp.sender,
-            brand: otp.brand,
-            code_hash: otp.codeHash,
-            status: otp.status,
-            attempts: otp.attempts,
-            created_at: otp.createdAt,
-            expires_at: otp.expiresAt,
-            last_check_at: otp.lastCheckAt,
-            finished_at: otp.finishedAt,
-            message_uuid: otp.messageUuid,
-          })
-          .execute();
-        return "reserved";
-      });
-    },
+    reserve: (otp, rules) => reserve({ otp, rules }),
 
     async remove(id) {
       await kysely.deleteFrom("otps").where("id", "=", id).execute();

@@ -4,61 +4,90 @@ import { paddedChunks } from "../bulk.js";
 import type { Db } from "../db.js";
 import { rowToMessage } from "../messages.js";
 
-export function sqlQueue({ kysely, dialect }: Db): Pick<DeliveryStore, "claimDue" | "renewLeases" | "queueDepth"> {
-  return {
-    async claimDue(owner, now, limit, leaseMs, onlyPriority): Promise<ClaimedMessage[]> {
-      let due = kysely
-        .selectFrom("queue")
-        .select("message_uuid")
-        .where("due_at", "<=", now)
+export function sqlQueue({
+  kysely,
+  dialect,
+}: Db): Pick<DeliveryStore, "claimDue" | "claimQueued" | "renewLeases" | "queueDepth"> {
+  const claims: Pick<DeliveryStore, "claimDue" | "claimQueued"> = {
+    claimDue(owner, now, limit, leaseMs, onlyPriority) {
+      const due = free(now)
         .$if(onlyPriority !== undefined, (q) => q.where("priority", "=", onlyPriority!))
-        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
         .orderBy("priority")
         .orderBy("due_at")
         .limit(limit);
-      // Several processes share a PostgreSQL queue: each takes rows the others have not locked.
-      if (dialect === "postgres") due = due.forUpdate().skipLocked();
-      const claimed = await kysely
-        .updateTable("queue")
-        // A row still leased to someone (whose lease lapsed) was never recorded by its holder: a crashed or
-        // stalled dispatcher that may have sent it. That counts as an unknown outcome.
-        .set((eb) => ({
-          lease_owner: owner,
-          lease_until: now + leaseMs,
-          unknown_outcomes: eb(
-            "unknown_outcomes",
-            "+",
-            eb.case().when("lease_owner", "is not", null).then(1).else(0).end(),
-          ),
-        }))
-        .where("message_uuid", "in", due)
-        .returning(["message_uuid", "attempts", "unknown_outcomes"])
-        .execute();
-      if (claimed.length === 0) return [];
-      const rows = [];
-      for (const chunk of paddedChunks(claimed.map((c) => c.message_uuid))) {
-        rows.push(...(await kysely.selectFrom("messages").selectAll().where("uuid", "in", chunk).execute()));
-      }
-      const attempts = new Map(claimed.map((c) => [c.message_uuid, c.attempts]));
-      const unknown = new Map(claimed.map((c) => [c.message_uuid, Number(c.unknown_outcomes)]));
-      const accepted = await acceptedParts(
-        kysely,
-        rows.filter((r) => r.parts_count > 1).map((r) => r.uuid),
-      );
-      return rows
-        .map((row) => {
-          const parts = accepted.get(row.uuid);
-          const unknownOutcomes = unknown.get(row.uuid) ?? 0;
-          return {
-            message: rowToMessage(row),
-            attempts: attempts.get(row.uuid) ?? 0,
-            ...(parts ? { accepted: parts } : {}),
-            ...(unknownOutcomes > 0 ? { unknownOutcomes } : {}),
-          };
-        })
-        .sort((a, b) => a.message.priority - b.message.priority);
+      return claim(owner, now, leaseMs, due);
     },
 
+    async claimQueued(owner, uuids, now, leaseMs) {
+      const claimed: ClaimedMessage[] = [];
+      for (const chunk of paddedChunks([...uuids])) {
+        claimed.push(...(await claim(owner, now, leaseMs, free(now).where("message_uuid", "in", chunk))));
+      }
+      return claimed;
+    },
+  };
+
+  /** Due queue rows nobody holds a live lease on. */
+  function free(now: number) {
+    return kysely
+      .selectFrom("queue")
+      .select("message_uuid")
+      .where("due_at", "<=", now)
+      .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]));
+  }
+
+  /** Leases the rows `due` selects and reads their messages. */
+  async function claim(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    selected: ReturnType<typeof free>,
+  ): Promise<ClaimedMessage[]> {
+    // Several processes share a PostgreSQL queue: each takes rows the others have not locked.
+    const due = dialect === "postgres" ? selected.forUpdate().skipLocked() : selected;
+    const claimed = await kysely
+      .updateTable("queue")
+      // A row still leased to someone (whose lease lapsed) was never recorded by its holder: a crashed or
+      // stalled dispatcher that may have sent it. That counts as an unknown outcome.
+      .set((eb) => ({
+        lease_owner: owner,
+        lease_until: now + leaseMs,
+        unknown_outcomes: eb(
+          "unknown_outcomes",
+          "+",
+          eb.case().when("lease_owner", "is not", null).then(1).else(0).end(),
+        ),
+      }))
+      .where("message_uuid", "in", due)
+      .returning(["message_uuid", "attempts", "unknown_outcomes"])
+      .execute();
+    if (claimed.length === 0) return [];
+    const rows = [];
+    for (const chunk of paddedChunks(claimed.map((c) => c.message_uuid))) {
+      rows.push(...(await kysely.selectFrom("messages").selectAll().where("uuid", "in", chunk).execute()));
+    }
+    const attempts = new Map(claimed.map((c) => [c.message_uuid, c.attempts]));
+    const unknown = new Map(claimed.map((c) => [c.message_uuid, Number(c.unknown_outcomes)]));
+    const accepted = await acceptedParts(
+      kysely,
+      rows.filter((r) => r.parts_count > 1).map((r) => r.uuid),
+    );
+    return rows
+      .map((row) => {
+        const parts = accepted.get(row.uuid);
+        const unknownOutcomes = unknown.get(row.uuid) ?? 0;
+        return {
+          message: rowToMessage(row),
+          attempts: attempts.get(row.uuid) ?? 0,
+          ...(parts ? { accepted: parts } : {}),
+          ...(unknownOutcomes > 0 ? { unknownOutcomes } : {}),
+        };
+      })
+      .sort((a, b) => a.message.priority - b.message.priority);
+  }
+
+  return {
+    ...claims,
     async renewLeases(owner, uuids, until) {
       for (const chunk of paddedChunks(uuids)) {
         await kysely
