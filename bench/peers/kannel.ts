@@ -7,7 +7,7 @@
  * `apt-get install -y kannel` first.
  *
  *   npx tsx bench/peers/kannel.ts [N=5000] [--pairs 3] [--connections 50] [--receipt-delay-ms 100]
- *   npx tsx bench/peers/kannel.ts [N=5000] --accept-only [--pairs 3]   (acceptance only: kannel-accept.ts)
+ *   npx tsx bench/peers/kannel.ts [N=5000] --accept-only [--pairs 3] [--baseline DIR]   (kannel-accept.ts)
  *
  * Starling: `npm start` as a child on durable SQLite, POST /sms (LOX24), a webhook to the sink.
  * Kannel: bearerbox + smsbox (bench/peers/kannel.conf.in), POST /cgi-bin/sendsms, dlr-mask 27 (delivered,
@@ -49,6 +49,8 @@ const { values: args, positionals } = parseArgs({
     warmup: { type: "string" },
     /** Only accept (nothing delivered): CPU per accepted message, see kannel-accept.ts. */
     "accept-only": { type: "boolean", default: false },
+    /** With --accept-only: another checkout's gateway alongside, as "Starling base" (before/after). */
+    baseline: { type: "string" },
   },
 });
 const N = Number(positionals[0] ?? 5000);
@@ -64,7 +66,13 @@ if (missing) {
   process.exit(2);
 }
 if (args["accept-only"]) {
-  await runAcceptOnly({ messages: N, pairs, connections, warmup: Number(args.warmup ?? N) });
+  await runAcceptOnly({
+    messages: N,
+    pairs,
+    connections,
+    warmup: Number(args.warmup ?? N),
+    ...(args.baseline ? { baseline: args.baseline } : {}),
+  });
   process.exit();
 }
 
