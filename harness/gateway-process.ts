@@ -63,6 +63,8 @@ export interface SpawnOptions {
   port: number;
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** The checkout to run (default this one): a benchmark may compare another build. */
+  cwd?: string;
   /**
    * Gives up on a start-up that takes longer. Default none: start-up is awaited until /health answers or
    * the process exits (the conditions that matter), since a loaded machine may take any time to recover a
@@ -76,7 +78,7 @@ export interface SpawnOptions {
 /** Starts `node [nodeArgs] --import tsx src/main.ts` and resolves once GET /health answers. */
 export async function spawnGateway(options: SpawnOptions): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
-    cwd: REPO,
+    cwd: options.cwd ?? REPO,
     // The admin listener on an ephemeral port: its default (server.port + 1) may be another test's port.
     env: { ...process.env, STARLING_ADMIN_PORT: "0", ...options.env, STARLING_CONFIG: options.configFile },
     stdio: ["ignore", "pipe", "pipe"],

@@ -3,9 +3,11 @@
  * receipts called back to the same sink, loaded by the same client (autocannon, own process) with N
  * messages each, in alternating runs K, S, K, S …. Per run: accepted/s, submitted/s, final/s, request
  * p50/p99, CPU µs per message per process (/proc, all threads) and the load average; then medians and the
- * Starling/Kannel ratios. Kannel is Debian's (apt-get install kannel); this bench never installs it.
+ * Starling/Kannel ratios. Kannel is Debian's: when it is missing and the bench runs as root, it runs
+ * `apt-get install -y kannel` first.
  *
  *   npx tsx bench/peers/kannel.ts [N=5000] [--pairs 3] [--connections 50] [--receipt-delay-ms 100]
+ *   npx tsx bench/peers/kannel.ts [N=5000] --accept-only [--pairs 3] [--baseline DIR]   (kannel-accept.ts)
  *
  * Starling: `npm start` as a child on durable SQLite, POST /sms (LOX24), a webhook to the sink.
  * Kannel: bearerbox + smsbox (bench/peers/kannel.conf.in), POST /cgi-bin/sendsms, dlr-mask 27 (delivered,
@@ -29,7 +31,8 @@ import {
   table,
   tempDir,
 } from "../lib.js";
-import { kannelMissing, startKannel } from "./kannel-process.js";
+import { runAcceptOnly } from "./kannel-accept.js";
+import { ensureKannel, startKannel } from "./kannel-process.js";
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -38,8 +41,16 @@ const { values: args, positionals } = parseArgs({
     connections: { type: "string", default: "50" },
     "receipt-delay-ms": { type: "string", default: "100" },
     timeout: { type: "string", default: "120" },
-    /** Messages each gateway gets once before the measured runs (JIT, caches, connections), not reported. */
-    warmup: { type: "string", default: "1000" },
+    /**
+     * Messages each gateway gets once before the measured runs (JIT, caches, connections), not reported:
+     * 1,000 by default, N with --accept-only (a run there is short, and a first run after 1,000 still paid
+     * for V8's optimising: 1.5–2× the CPU per message of the later runs).
+     */
+    warmup: { type: "string" },
+    /** Only accept (nothing delivered): CPU per accepted message, see kannel-accept.ts. */
+    "accept-only": { type: "boolean", default: false },
+    /** With --accept-only: another checkout's gateway alongside, as "Starling base" (before/after). */
+    baseline: { type: "string" },
   },
 });
 const N = Number(positionals[0] ?? 5000);
@@ -49,10 +60,20 @@ if (![N, pairs, connections].every((v) => Number.isInteger(v) && v > 0)) {
   throw new Error("N, --pairs and --connections must be positive integers");
 }
 const WINDOW = 100;
-const missing = kannelMissing();
+const missing = ensureKannel();
 if (missing) {
   process.stderr.write(`${missing}\n`);
   process.exit(2);
+}
+if (args["accept-only"]) {
+  await runAcceptOnly({
+    messages: N,
+    pairs,
+    connections,
+    warmup: Number(args.warmup ?? N),
+    ...(args.baseline ? { baseline: args.baseline } : {}),
+  });
+  process.exit();
 }
 
 // The network side, shared: one SMSC, one sink for Starling's webhooks and Kannel's DLR callbacks.
@@ -211,7 +232,7 @@ async function measure(peer: Peer, messages = N): Promise<RunResult> {
 const loadBefore = loadavg()
   .map((l) => l.toFixed(2))
   .join(" ");
-const warmup = Number(args.warmup);
+const warmup = Number(args.warmup ?? 1000);
 if (warmup > 0) for (const peer of ["Kannel", "Starling"] as const) await measure(peer, warmup);
 const results: RunResult[] = [];
 for (let pair = 1; pair <= pairs; pair++) {

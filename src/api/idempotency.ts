@@ -3,7 +3,7 @@
  * claims the key or answers the stored response, an onSend hook stores the first answer before it leaves.
  * Errors are AppErrors, so each dialect renders them in its own shape.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppDeps } from "../app/deps.js";
 import { beginKey, checkKey, finishKey, fingerprintOf } from "../app/idempotency.js";
 
@@ -31,9 +31,7 @@ export function idempotentRoutes(
   if (!deps.idempotency) return;
   const covered = new Set(operations);
 
-  scope.addHook("preHandler", async (request, reply) => {
-    const header = request.headers[IDEMPOTENCY_HEADER];
-    if (header === undefined) return;
+  const begin = async (request: FastifyRequest, reply: FastifyReply, header: string | string[]) => {
     const operation = `${request.method} ${request.routeOptions.url}`;
     if (!covered.has(operation)) return;
     const accountId = accountOf(request);
@@ -45,12 +43,16 @@ export function idempotentRoutes(
       return reply.code(status).header("content-type", contentType).header(REPLAY_HEADER, "true").send(body);
     }
     claimed.set(request, { accountId, key });
+  };
+  // Callback style: a request without the header (most of them) passes without a promise or a microtask.
+  scope.addHook("preHandler", (request, reply, done) => {
+    const header = request.headers[IDEMPOTENCY_HEADER];
+    if (header === undefined) return done();
+    // As fastify runs an async hook: go on when it resolves (after a replay fastify sees the reply sent).
+    begin(request, reply, header).then(() => done(), done);
   });
 
-  scope.addHook("onSend", async (request, reply, payload) => {
-    const claim = claimed.get(request);
-    if (!claim) return payload;
-    claimed.delete(request);
+  const storeAnswer = async (request: FastifyRequest, reply: FastifyReply, payload: unknown, claim: Claimed) => {
     const body =
       typeof payload === "string" ? payload : Buffer.isBuffer(payload) ? payload.toString("utf8") : null;
     // A streamed answer cannot be stored to replay: give the key up rather than replay something else.
@@ -64,5 +66,11 @@ export function idempotentRoutes(
       request.log.error({ err }, "could not store the answer of an idempotent request");
     }
     return payload;
+  };
+  scope.addHook("onSend", (request, reply, payload, done) => {
+    const claim = claimed.get(request);
+    if (!claim) return done(null, payload);
+    claimed.delete(request);
+    storeAnswer(request, reply, payload, claim).then((p) => done(null, p), done);
   });
 }

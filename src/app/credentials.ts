@@ -3,14 +3,22 @@
  * Secrets are 32 random bytes, so a plain SHA-256 is enough to store them (no password stretching needed),
  * and the comparison is constant-time.
  */
+import * as crypto from "node:crypto";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 export function newSecret(): string {
   return randomBytes(24).toString("base64url");
 }
 
+// The one-shot crypto.hash (Node >= 20.12) costs a third of a Hash object's ~1.5 µs; this runs on every
+// authenticated request. Same digest either way; older Node 20 releases take the Hash object.
+const sha256Hex: (data: string) => string =
+  typeof crypto.hash === "function"
+    ? (data) => crypto.hash("sha256", data, "hex")
+    : (data) => createHash("sha256").update(data, "utf8").digest("hex");
+
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret, "utf8").digest("hex");
+  return sha256Hex(secret);
 }
 
 export function secretMatches(secret: string, storedHash: string): boolean {

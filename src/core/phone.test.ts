@@ -31,6 +31,17 @@ describe("normalisePhone", () => {
     assert.deepEqual(normalisePhone("14155552671", "DE"), { e164: "+14155552671", iso2: "US" });
   });
 
+  it("takes a valid number longer than 15 digits (German, with an extension), and none longer that is not", () => {
+    // The one-reading shortcut asks isValid() only for what the possible check refuses.
+    assert.deepEqual(normalisePhone("+49590393602849624", "BR"), { e164: "+49590393602849624", iso2: "DE" });
+    assert.deepEqual(normalisePhone("0838952776867856", "DE"), { e164: "+49838952776867856", iso2: "DE" });
+    assert.equal(normalisePhone("+4915112345678901234", "DE"), null);
+  });
+
+  it("gives a non-geographic number no country", () => {
+    assert.deepEqual(normalisePhone("+80012345678", "DE"), { e164: "+80012345678", iso2: null });
+  });
+
   it("rejects what cannot be a number", () => {
     for (const input of ["", "abc", "+4912", "12", "+49170123456789012", "0049", "+1 415 555 2671 ext 5"]) {
       assert.equal(normalisePhone(input, "DE"), null, input);

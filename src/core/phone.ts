@@ -39,6 +39,18 @@ export function normalisePhone(input: string, country: string, rule: NumberRule 
   } else candidates.push(compact, `+${compact}`);
 
   const parsed = candidates.map((c) => parsePhoneNumberFromString(c, country as CountryCode));
+  if (rule === "possible" && parsed.length === 1) {
+    // One reading (the usual +E.164 or national input): a possible number of at most 15 digits is taken
+    // whether or not it is valid, with the same country either way, so isValid() (a third of the parse's
+    // cost: pattern matches per number type) is only asked for what the possible check refuses (valid
+    // numbers longer than E.164's 15 digits: German ones with extensions).
+    const only = parsed[0];
+    if (!only) return null;
+    if (only.isPossible() && only.number.length <= 16) {
+      return { e164: only.number, iso2: only.country ?? only.getPossibleCountries()[0] ?? null };
+    }
+    return only.isValid() ? { e164: only.number, iso2: only.country ?? null } : null;
+  }
   const valid = parsed.find((p) => p?.isValid());
   if (valid) return { e164: valid.number, iso2: valid.country ?? null };
   if (rule === "valid") return null;

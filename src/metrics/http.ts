@@ -3,7 +3,8 @@ import type { FastifyInstance } from "fastify";
 import type { Metrics } from "./registry.js";
 
 export function instrumentHttp(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook("onResponse", async (request, reply) => {
+  // Callback style: no promise and microtask per request for a synchronous hook.
+  app.addHook("onResponse", (request, reply, done) => {
     const labels = {
       route: request.routeOptions.url ?? "unmatched",
       method: request.method,
@@ -11,5 +12,6 @@ export function instrumentHttp(app: FastifyInstance, metrics: Metrics): void {
     };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 }

@@ -56,6 +56,27 @@ for (const target of storeTargets) {
       assert.equal(await accept(999_999, [message(999_999)]), "no_account");
     });
 
+    it("debits the concurrent batches of several accounts in one group, each account by their sum", async () => {
+      const [a, b] = [await account(1_000_000), await account(1_000_000)];
+      const t = Date.now();
+      // due now (t), so that the next test's drain of earlier rows takes them
+      const at = (accountId: number, now: number) => {
+        const m = message(accountId);
+        return store.messages.accept({ accountId, messages: [m], totalMicros: m.priceMicros, dueAt: [t], now });
+      };
+      // Same tick: one group commit, interleaved accounts, the last of each account's batches not the latest.
+      const outcomes = await Promise.all([at(b.id, t + 1), at(a.id, t + 5), at(b.id, t + 3), at(a.id, t + 2)]);
+      assert.deepEqual(outcomes, ["accepted", "accepted", "accepted", "accepted"]);
+      const price = message(a.id).priceMicros;
+      for (const [acc, last] of [[a, t + 2], [b, t + 3]] as const) {
+        const row = (await store.accounts.get(acc.id))!;
+        assert.equal(row.balanceMicros, 1_000_000 - 2 * price);
+        assert.equal(row.balanceChangedAt, last); // as the last of the separate debits left it
+        const { total } = await store.messages.list(acc.id, { page: 1, perPage: 50, order: "desc" });
+        assert.equal(total, 2);
+      }
+    });
+
     it("claims each due row once across concurrent claimers, transactional lane first", async () => {
       await store.delivery.claimDue("drain", Date.now(), 100_000, 3_600_000); // rows of earlier tests
       const a = await account(1_000_000_000);

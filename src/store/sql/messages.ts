@@ -106,6 +106,42 @@ async function debit(q: AcceptanceQueries, trx: Transaction<Database>, batch: Ac
   return exists ? "insufficient_funds" : "no_account";
 }
 
+/**
+ * Debits every batch of a group, accounts in id order (batches of one account in arrival order). The
+ * batches of one account usually all fit its balance: then one UPDATE debits their sum (k sends, one
+ * statement). When they do not, each is debited on its own, in arrival order, as if the group were not
+ * there: a refused batch leaves no trace and the ones before it commit. (With amounts >= 0, a sum that fits
+ * means every batch would have fitted in turn, so both ways give the same outcomes and the same balance.)
+ */
+async function debitAll(
+  q: AcceptanceQueries,
+  trx: Transaction<Database>,
+  batches: AcceptBatch[],
+): Promise<AcceptOutcome[]> {
+  const outcomes: AcceptOutcome[] = new Array(batches.length);
+  const byAccount = new Map<number, number[]>();
+  batches.forEach((batch, i) => {
+    const indices = byAccount.get(batch.accountId);
+    if (indices) indices.push(i);
+    else byAccount.set(batch.accountId, [i]);
+  });
+  for (const accountId of [...byAccount.keys()].sort((a, b) => a - b)) {
+    const indices = byAccount.get(accountId)!;
+    if (indices.length > 1) {
+      const amount = indices.reduce((sum, i) => sum + batches[i]!.totalMicros, 0);
+      // balance_changed_at as the last of the separate debits would have left it
+      const values = { amount, now: batches[indices.at(-1)!]!.now, accountId };
+      const debited = await q.debit.execute(trx, values);
+      if (Number(debited.numAffectedRows ?? 0) > 0) {
+        for (const i of indices) outcomes[i] = "accepted";
+        continue;
+      }
+    }
+    for (const i of indices) outcomes[i] = await debit(q, trx, batches[i]!);
+  }
+  return outcomes;
+}
+
 /** Inserts the messages of every accepted batch with multi-row statements: few queries per group. */
 async function insertAccepted(q: AcceptanceQueries, trx: Transaction<Database>, batches: AcceptBatch[]): Promise<void> {
   const messages: MessagesTable[] = [];
@@ -138,9 +174,7 @@ export function sqlMessageStore(db: Db): MessageStore {
     rerunOnDeadlock(db.dialect, () => kysely.transaction().execute(async (trx) => {
       // Accounts are debited in id order (arrival order within one account), so two groups, or a group and
       // the delivery writer's refunds, never lock the same accounts in opposite orders on PostgreSQL.
-      const outcomes: AcceptOutcome[] = new Array(batches.length);
-      const byAccount = batches.map((batch, i) => ({ batch, i })).sort((a, b) => a.batch.accountId - b.batch.accountId);
-      for (const { batch, i } of byAccount) outcomes[i] = await debit(queries, trx, batch);
+      const outcomes = await debitAll(queries, trx, batches);
       await insertAccepted(
         queries,
         trx,
