@@ -14,6 +14,8 @@ export interface BenchCluster {
   database(): Promise<string>;
   /** CPU seconds used so far by the cluster's processes, live and exited. */
   cpuSeconds(): number;
+  /** The same, by kind of process (backends, autovacuum, WAL writer …; "exited" for reaped ones). */
+  cpuByKind(): Map<string, number>;
 }
 
 export async function startBenchCluster(options: { statements?: boolean } = {}): Promise<BenchCluster> {
@@ -34,6 +36,7 @@ export async function startBenchCluster(options: { statements?: boolean } = {}):
       return url;
     },
     cpuSeconds: () => clusterCpuSeconds(postmaster),
+    cpuByKind: () => clusterCpuByKind(postmaster),
   };
 }
 
@@ -48,6 +51,30 @@ export function clusterCpuSeconds(postmaster: number): number {
     if (parentOf(Number(entry)) === postmaster) total += cpuSeconds(Number(entry));
   }
   return total;
+}
+
+/** What a cluster process is, from the title PostgreSQL gives it ("postgres: walwriter", "postgres: USER DB HOST state"). */
+function kindOf(pid: number): string {
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+    const m =
+      /^postgres: (autovacuum|walwriter|checkpointer|background writer|logical replication|archiver)/.exec(
+        title,
+      );
+    return m ? m[1]! : /^postgres: \S+ \S+ \S+/.test(title) ? "backends" : "other";
+  } catch {
+    return "other";
+  }
+}
+
+export function clusterCpuByKind(postmaster: number): Map<string, number> {
+  const byKind = new Map<string, number>([["postmaster + exited", cpuSecondsWithReapedChildren(postmaster)]]);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || parentOf(Number(entry)) !== postmaster) continue;
+    const kind = kindOf(Number(entry));
+    byKind.set(kind, (byKind.get(kind) ?? 0) + cpuSeconds(Number(entry)));
+  }
+  return byKind;
 }
 
 function parentOf(pid: number): number | undefined {

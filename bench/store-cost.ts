@@ -10,6 +10,10 @@
  *
  *   npx tsx bench/store-cost.ts [N=3000] [--rounds 2] [--modes sqlite,pg,pg2] [--connections 50]
  *                               [--receipt-delay-ms 100] [--warmup 500] [--statements] [--timeout 120]
+ *                               [--baseline DIR]
+ *
+ * --baseline DIR adds mode "base": PostgreSQL ×1 run from another checkout (the build before a change), so
+ * a change is measured against its baseline in the same run (--modes sqlite,base,pg).
  *
  * PostgreSQL is a throwaway cluster of its own (bench/pg-cluster.ts) with fsync and synchronous_commit on,
  * so both stores acknowledge a message only once it is durable. All gateways run for the whole bench
@@ -48,6 +52,8 @@ const { values: args, positionals } = parseArgs({
     warmup: { type: "string", default: "500" },
     statements: { type: "boolean", default: false },
     timeout: { type: "string", default: "120" },
+    /** Another checkout of Starling (e.g. `git worktree add /tmp/base main` + its node_modules): mode "base". */
+    baseline: { type: "string" },
   },
 });
 const N = Number(positionals[0] ?? 3000);
@@ -56,9 +62,11 @@ const connections = Number(args.connections);
 if (![N, rounds, connections].every((v) => Number.isInteger(v) && v > 0)) {
   throw new Error("N, --rounds and --connections must be positive integers");
 }
-type Mode = "sqlite" | "pg" | "pg2";
+type Mode = "sqlite" | "pg" | "pg2" | "base";
 const modes = args.modes.split(",") as Mode[];
-if (!modes.every((m) => ["sqlite", "pg", "pg2"].includes(m))) throw new Error("--modes: sqlite, pg, pg2");
+if (!modes.every((m) => ["sqlite", "pg", "pg2", "base"].includes(m)))
+  throw new Error("--modes: sqlite, pg, pg2, base");
+if (modes.includes("base") && !args.baseline) throw new Error("mode base needs --baseline DIR");
 if (modes.some((m) => m !== "sqlite") && !postgresAvailable()) {
   process.stderr.write("PostgreSQL server binaries are not installed (apt-get install postgresql)\n");
   process.exit(2);
@@ -121,29 +129,34 @@ async function startTarget(mode: Mode): Promise<Target> {
   const gateways = [];
   for (let i = 0; i < (mode === "pg2" ? 2 : 1); i++) {
     const port = await freePort();
-    const gateway = await startGatewayProcess(dir, {
-      server: { host: "127.0.0.1", port },
-      database: { url: databaseUrl },
-      log: { level: "warn" },
-      demo: { enabled: false },
-      otp: { hashKey: OTP_HASH_KEY },
-      webhooks: { enabled: true },
-      delivery: {
-        enabled: true,
-        simulator: { enabled: false },
-        connectors: [
-          {
-            id: "smsc",
-            host: "127.0.0.1",
-            port: sim.port,
-            systemId: mode,
-            password: "bench",
-            throughputPerSecond: 1_000_000,
-            window: WINDOW,
-          },
-        ],
+    const gateway = await startGatewayProcess(
+      dir,
+      {
+        server: { host: "127.0.0.1", port },
+        database: { url: databaseUrl },
+        log: { level: "warn" },
+        demo: { enabled: false },
+        otp: { hashKey: OTP_HASH_KEY },
+        webhooks: { enabled: true },
+        delivery: {
+          enabled: true,
+          simulator: { enabled: false },
+          connectors: [
+            {
+              id: "smsc",
+              host: "127.0.0.1",
+              port: sim.port,
+              systemId: mode,
+              password: "bench",
+              throughputPerSecond: 1_000_000,
+              window: WINDOW,
+            },
+          ],
+        },
       },
-    });
+      [],
+      mode === "base" ? args.baseline : undefined,
+    );
     gateways.push({ gateway, port });
   }
   return { mode, databaseUrl, token, gateways };
@@ -161,6 +174,8 @@ interface RunResult {
   /** µs per message. */
   gatewayCpu: number;
   serverCpu: number;
+  /** PostgreSQL's CPU per message by kind of process. */
+  serverSplit: string;
   statements: number;
   commits: number;
   load1: number;
@@ -176,7 +191,7 @@ async function measure(target: Target, messages: number): Promise<RunResult> {
   if (pg && args.statements) await query(target.databaseUrl, "SELECT pg_stat_statements_reset()");
   const pids = target.gateways.map((g) => g.gateway.child.pid ?? 0);
   const gatewayBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-  const serverBefore = pg ? cluster!.cpuSeconds() : 0;
+  const serverBefore = pg ? cluster!.cpuByKind() : new Map<string, number>();
   // The load is split evenly between the gateways, each with its share of the connections.
   const share = target.gateways.length;
   const loads = await Promise.all(
@@ -201,7 +216,9 @@ async function measure(target: Target, messages: number): Promise<RunResult> {
   while (run.finals < sent && Date.now() < deadline) await sleep(50);
   await sleep(300); // the last messages' non-final events
   const gatewayCpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - gatewayBefore;
-  const serverCpu = pg ? cluster!.cpuSeconds() - serverBefore : Number.NaN;
+  const serverAfter = pg ? cluster!.cpuByKind() : new Map<string, number>();
+  const serverSplit = [...serverAfter].map(([kind, s]) => [kind, s - (serverBefore.get(kind) ?? 0)] as const);
+  const serverCpu = pg ? serverSplit.reduce((sum, [, s]) => sum + s, 0) : Number.NaN;
   let statements = Number.NaN;
   let commits = Number.NaN;
   if (pg && args.statements) ({ statements, commits } = await readStatements(target, sent));
@@ -214,6 +231,10 @@ async function measure(target: Target, messages: number): Promise<RunResult> {
     p99: mean((l) => l.p99),
     gatewayCpu: microsPerItem(gatewayCpu, sent),
     serverCpu: microsPerItem(serverCpu, sent),
+    serverSplit: serverSplit
+      .filter(([, s]) => s > 0)
+      .map(([kind, s]) => `${kind} ${Math.round(microsPerItem(s, sent))}`)
+      .join(", "),
     statements,
     commits,
     load1: loadavg()[0]!,
@@ -278,7 +299,12 @@ for (const target of targets.values()) for (const { gateway } of target.gateways
 await new Promise<void>((resolve) => sink.close(() => resolve()));
 await sim.close();
 
-const label: Record<Mode, string> = { sqlite: "SQLite", pg: "PostgreSQL ×1", pg2: "PostgreSQL ×2" };
+const label: Record<Mode, string> = {
+  sqlite: "SQLite",
+  pg: "PostgreSQL ×1",
+  pg2: "PostgreSQL ×2",
+  base: "PostgreSQL ×1 baseline",
+};
 const total = (r: RunResult) => r.gatewayCpu + (Number.isNaN(r.serverCpu) ? 0 : r.serverCpu);
 process.stdout.write(
   `\n${N.toLocaleString("en-US")} messages per run, ${connections} connections, window ${WINDOW}, receipt delay ` +
@@ -314,6 +340,13 @@ process.stdout.write(
     ]),
   )}\n\n`,
 );
+process.stdout.write(
+  `PostgreSQL server CPU by process, µs/msg:\n${results
+    .map((r, i) =>
+      r.serverSplit ? `  ${Math.floor(i / modes.length) + 1} ${label[r.mode]}: ${r.serverSplit}\n` : "",
+    )
+    .join("")}\n`,
+);
 const median = (mode: Mode, pick: (r: RunResult) => number) =>
   percentile(results.filter((r) => r.mode === mode).map(pick), 50);
 const medianRow = (mode: Mode) => [
@@ -340,6 +373,8 @@ const ratio = (a: Mode, b: Mode, name: string) =>
     : [];
 ratio("pg", "sqlite", "PostgreSQL ×1 / SQLite");
 ratio("pg2", "pg", "PostgreSQL ×2 / ×1");
+ratio("base", "sqlite", "baseline / SQLite");
+ratio("pg", "base", "PostgreSQL ×1 / baseline");
 process.stdout.write(
   `${table(["median", "accepted/s", "final/s", "gateway µs/msg", "PG server µs/msg", "total µs/msg"], lines)}\n` +
     "(final/s from the first submit at the SMSC to the last final webhook; medians nearest-rank, the lower of two middles; " +

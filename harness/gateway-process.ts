@@ -69,6 +69,8 @@ export interface SpawnOptions {
    * store after a crash; the test runner's own timeout is the last resort.
    */
   startTimeoutMs?: number;
+  /** Another checkout of Starling to run (a benchmark's baseline build); default this one. */
+  cwd?: string;
   /** Default grace of `stop()`. */
   stopGraceMs?: number;
 }
@@ -76,7 +78,7 @@ export interface SpawnOptions {
 /** Starts `node [nodeArgs] --import tsx src/main.ts` and resolves once GET /health answers. */
 export async function spawnGateway(options: SpawnOptions): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
-    cwd: REPO,
+    cwd: options.cwd ?? REPO,
     // The admin listener on an ephemeral port: its default (server.port + 1) may be another test's port.
     env: { ...process.env, STARLING_ADMIN_PORT: "0", ...options.env, STARLING_CONFIG: options.configFile },
     stdio: ["ignore", "pipe", "pipe"],

@@ -4,12 +4,22 @@ import pg from "pg";
 import type { Store } from "../ports/index.js";
 import type { Database as Tables } from "../sql/db.js";
 import { createSqlStore, migrate, type StoreOptions } from "../sql/index.js";
+import { namingClient, StatementNames } from "./named-statements.js";
 
 // Money (micros) and times (unix ms) are int8; they stay far below 2^53, so a JS number is exact.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export async function openPostgresStore(url: string, poolSize = 10, options: StoreOptions = {}): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+export async function openPostgresStore(
+  url: string,
+  poolSize = 10,
+  options: StoreOptions = {},
+): Promise<Store> {
+  // Repeated statements run as named ones: parsed and planned once per connection (named-statements.ts).
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    Client: namingClient(new StatementNames()),
+  });
   const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   await migrate(kysely, "postgres");
   return createSqlStore({ kysely, dialect: "postgres" }, options);
