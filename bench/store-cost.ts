@@ -183,7 +183,7 @@ interface RunResult {
 }
 
 /** Per mode, per statement text: calls and execution time over its runs (with --statements). */
-const statementTotals = new Map<Mode, Map<string, { calls: number; ms: number }>>();
+const statementTotals = new Map<Mode, Map<string, { calls: number; ms: number; blocks: number }>>();
 
 async function measure(target: Target, messages: number): Promise<RunResult> {
   Object.assign(run, { submits: 0, firstSubmitAt: 0, finals: 0, lastFinalAt: 0 });
@@ -246,13 +246,15 @@ async function readStatements(
   target: Target,
   messages: number,
 ): Promise<{ statements: number; commits: number }> {
-  const rows = await query<{ query: string; calls: number; ms: number }>(
+  const rows = await query<{ query: string; calls: number; ms: number; blocks: number }>(
     target.databaseUrl,
-    `SELECT query, calls::int AS calls, total_exec_time AS ms FROM pg_stat_statements
+    `SELECT query, calls::int AS calls, total_exec_time AS ms, shared_blks_hit + shared_blks_read AS blocks
+       FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
         AND query NOT LIKE '%pg_stat_statements%'`,
   );
-  const totals = statementTotals.get(target.mode) ?? new Map<string, { calls: number; ms: number }>();
+  const totals =
+    statementTotals.get(target.mode) ?? new Map<string, { calls: number; ms: number; blocks: number }>();
   statementTotals.set(target.mode, totals);
   let statements = 0;
   let commits = 0;
@@ -260,9 +262,10 @@ async function readStatements(
     statements += row.calls;
     if (/^\s*commit\b/i.test(row.query)) commits += row.calls;
     const key = row.query.replace(/\s+/g, " ").slice(0, 110);
-    const t = totals.get(key) ?? { calls: 0, ms: 0 };
+    const t = totals.get(key) ?? { calls: 0, ms: 0, blocks: 0 };
     t.calls += row.calls;
     t.ms += row.ms;
+    t.blocks += Number(row.blocks);
     totals.set(key, t);
   }
   return { statements: statements / messages, commits: commits / messages };
@@ -389,11 +392,11 @@ if (modes.includes("pg") && modes.includes("sqlite")) {
 }
 for (const [mode, totals] of statementTotals) {
   const messages = N * rounds + warmup;
-  const top = [...totals.entries()].sort((a, b) => b[1].calls - a[1].calls).slice(0, 20);
+  const top = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 24);
   process.stdout.write(
-    `\n${label[mode]}: statements per message (all its runs and the warm-up, pg_stat_statements)\n${table(
-      ["statement", "calls/msg", "exec µs/call"],
-      top.map(([text, t]) => [text, t.calls / messages, (t.ms * 1000) / t.calls]),
+    `\n${label[mode]}: statements by execution time (all its runs and the warm-up, pg_stat_statements)\n${table(
+      ["statement", "calls/msg", "exec µs/call", "blocks/call"],
+      top.map(([text, t]) => [text, t.calls / messages, (t.ms * 1000) / t.calls, t.blocks / t.calls]),
     )}\n`,
   );
 }
