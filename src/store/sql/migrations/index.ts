@@ -18,6 +18,7 @@ import * as voicePrices from "./012-voice-prices.js";
 import * as enRouteParts from "./013-en-route-parts.js";
 import * as strictNumbers from "./014-strict-numbers.js";
 import * as deliveryAttempts from "./015-delivery-attempts.js";
+import * as credentialNotify from "./017-credential-notify.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -36,10 +37,14 @@ const steps: Record<string, Step> = {
   "013-en-route-parts": enRouteParts,
   "014-strict-numbers": strictNumbers,
   "015-delivery-attempts": deliveryAttempts,
+  "017-credential-notify": credentialNotify,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return Object.fromEntries(
-    Object.entries(steps).map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, dialect) }]),
+    Object.entries(steps).map(([name, step]) => [
+      name,
+      { up: (db: Kysely<unknown>) => step.up(db, dialect) },
+    ]),
   );
 }
