@@ -12,7 +12,7 @@ import type { Store } from "../../src/store/ports/index.js";
 import { createTestDatabase, skipWithoutPostgres } from "../helpers/postgres.js";
 
 const waitFor = async (what: string, condition: () => Promise<boolean>) => {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((r) => setTimeout(r, 20));

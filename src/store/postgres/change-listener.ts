@@ -57,18 +57,21 @@ export async function listenForCredentialChanges(url: string): Promise<ChangeLis
     if (!closed) scheduleReconnect();
   };
 
+  const reconnectAfterFailure = () => {
+    if (client) lost(client);
+    else if (!closed) scheduleReconnect();
+  };
+
   const scheduleReconnect = () => {
     retry ??= setTimeout(() => {
       retry = undefined;
-      connect().catch(() => {
-        if (client) lost(client);
-        else if (!closed) scheduleReconnect();
-      });
+      connect().catch(reconnectAfterFailure);
     }, RECONNECT_MS);
     retry.unref();
   };
 
-  await connect();
+  // Not listening only means nothing is kept in memory: the store still works, and listening resumes later.
+  await connect().catch(reconnectAfterFailure);
   return {
     version: () => (listening ? counter : Number.NaN),
     async close() {
@@ -77,6 +80,8 @@ export async function listenForCredentialChanges(url: string): Promise<ChangeLis
       if (retry) clearTimeout(retry);
       const last = client;
       client = undefined;
+      // Referenced again, or a process with nothing else to do would exit while the goodbye is under way.
+      (last as unknown as { ref(): void } | undefined)?.ref();
       await last?.end().catch(() => {});
     },
   };
