@@ -123,7 +123,10 @@ async function startTarget(mode: Mode): Promise<Target> {
     mode === "sqlite"
       ? `sqlite:${join(dir, "starling.db")}`
       : await (cluster ?? { database: async () => "" }).database();
-  const { token } = await setupAccount(databaseUrl, balance, async (store, accountId) => {
+  // The baseline's database is set up by the baseline's own code (its migrations, not this checkout's).
+  const setup: typeof setupAccount =
+    mode === "base" ? (await import(join(args.baseline!, "bench/lib.ts"))).setupAccount : setupAccount;
+  const { token } = await setup(databaseUrl, balance, async (store, accountId) => {
     await store.webhooks.add(accountId, hookUrl, Date.now());
   });
   const gateways = [];
