@@ -36,6 +36,12 @@ export function cpuSeconds(pid: number | "self"): number {
   return t ? (t[0]! + t[1]!) / clockTicks() : Number.NaN;
 }
 
+/** CPU seconds of `pid` (all threads) and of its children that have exited and been reaped. */
+export function cpuSecondsWithReapedChildren(pid: number): number {
+  const t = statTimes(pid);
+  return t ? (t[0]! + t[1]! + t[2]! + t[3]!) / clockTicks() : Number.NaN;
+}
+
 /** CPU seconds of this process's children that have exited (and been waited for) so far. */
 export function exitedChildrenCpuSeconds(): number {
   const t = statTimes("self");

@@ -42,12 +42,14 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
 
-interface Cluster {
+export interface Cluster {
   port: number;
   process: ChildProcess;
   dir: string;
@@ -56,20 +58,31 @@ interface Cluster {
 let cluster: Promise<Cluster> | undefined;
 let databases = 0;
 
-async function startCluster(): Promise<Cluster> {
+/** Tests run without fsync: they test behaviour, not durability, and the disk is shared. */
+const TEST_SETTINGS = ["fsync=off", "max_connections=200"];
+
+/**
+ * Starts a cluster of its own in a temp folder with `settings` (`name=value`, as `postgres -c` takes
+ * them); it is stopped and removed when this process exits. Benchmarks start a durable one this way.
+ */
+export async function startPostgresCluster(settings: readonly string[] = TEST_SETTINGS): Promise<Cluster> {
   if (!binDir) throw new Error("PostgreSQL is not installed");
   const dir = mkdtempSync(join(tmpdir(), "starling-pg-"));
   const user = runAs();
   if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, "data");
-  execFileSync(join(binDir, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"], {
-    stdio: "ignore",
-    ...(user ?? {}),
-  });
+  execFileSync(
+    join(binDir, "initdb"),
+    ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"],
+    {
+      stdio: "ignore",
+      ...(user ?? {}),
+    },
+  );
   const port = await freePort();
   const child = spawn(
     join(binDir, "postgres"),
-    ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, "-c", "fsync=off", "-c", "max_connections=200"],
+    ["-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir, ...settings.flatMap((s) => ["-c", s])],
     { stdio: "ignore", ...(user ?? {}) },
   );
   // The test process must be able to exit while the server runs; it is stopped on exit.
@@ -96,8 +109,12 @@ async function startCluster(): Promise<Cluster> {
 
 /** A new empty database in the shared throwaway cluster; returns its URL. */
 export async function createTestDatabase(): Promise<string> {
-  cluster ??= startCluster();
-  const { port } = await cluster;
+  cluster ??= startPostgresCluster();
+  return createDatabaseIn(await cluster);
+}
+
+/** A new empty database in `cluster`; returns its URL. */
+export async function createDatabaseIn({ port }: Cluster): Promise<string> {
   const name = `starling_${process.pid}_${++databases}`;
   const admin = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres" });
   await admin.connect();
@@ -107,14 +124,18 @@ export async function createTestDatabase(): Promise<string> {
 }
 
 /** Waits until `n` statements of this database other than `sql`'s own wait for a row lock. */
-export async function waitForLockWaiters(sql: { query(text: string): Promise<{ rows: { n: number }[] }> }, n: number): Promise<void> {
+export async function waitForLockWaiters(
+  sql: { query(text: string): Promise<{ rows: { n: number }[] }> },
+  n: number,
+): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const { rows } = await sql.query(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
     );
     if (rows[0]!.n >= n) return;
-    if (Date.now() > deadline) throw new Error(`expected ${n} statement(s) waiting for a lock, saw ${rows[0]!.n}`);
+    if (Date.now() > deadline)
+      throw new Error(`expected ${n} statement(s) waiting for a lock, saw ${rows[0]!.n}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -2,7 +2,9 @@
  * Authenticated keys kept in memory, so that a request does not read its key and account from the store
  * every time (~15% of a POST /sms). Only where the store can say exactly when the copy may be stale:
  * SQLite's `PRAGMA data_version` changes whenever another connection (the CLI, another process) commits,
- * and this process's own changes to keys and accounts go through the stores that call `invalidate()`. So a
+ * (PostgreSQL: a NOTIFY from migration 017's triggers, store/postgres/change-listener.ts, which arrives
+ * just after the other transaction commits), and this process's own changes to keys and accounts go
+ * through the stores that call `invalidate()`. So a
  * revoked key or a disabled account is refused from the next request on, as without the cache. Balances
  * are not part of what is cached (AccountProfile): they change with every send.
  */

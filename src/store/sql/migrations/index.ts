@@ -19,6 +19,7 @@ import * as enRouteParts from "./013-en-route-parts.js";
 import * as strictNumbers from "./014-strict-numbers.js";
 import * as deliveryAttempts from "./015-delivery-attempts.js";
 import * as unknownSubmits from "./016-unknown-submits.js";
+import * as credentialNotify from "./017-credential-notify.js";
 
 type Step = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -38,10 +39,14 @@ const steps: Record<string, Step> = {
   "014-strict-numbers": strictNumbers,
   "015-delivery-attempts": deliveryAttempts,
   "016-unknown-submits": unknownSubmits,
+  "017-credential-notify": credentialNotify,
 };
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return Object.fromEntries(
-    Object.entries(steps).map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, dialect) }]),
+    Object.entries(steps).map(([name, step]) => [
+      name,
+      { up: (db: Kysely<unknown>) => step.up(db, dialect) },
+    ]),
   );
 }
