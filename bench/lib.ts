@@ -35,6 +35,7 @@ export async function startGatewayProcess(
   dir: string,
   config: Record<string, unknown> & { server: { host?: string; port: number } },
   nodeArgs: string[] = [],
+  repo?: string,
 ): Promise<GatewayChild> {
   const configFile = join(dir, `config-${Date.now()}.json`);
   writeFileSync(configFile, JSON.stringify({ fraud: LOAD_TEST_FRAUD, ...config }, null, 2));
@@ -46,6 +47,7 @@ export async function startGatewayProcess(
     nodeArgs,
     startTimeoutMs: 30_000,
     stopGraceMs: 30_000,
+    repo,
   });
 }
 

@@ -71,12 +71,14 @@ export interface SpawnOptions {
   startTimeoutMs?: number;
   /** Default grace of `stop()`. */
   stopGraceMs?: number;
+  /** Another checkout of Starling to run (a bench comparing two builds); default this one. */
+  repo?: string;
 }
 
 /** Starts `node [nodeArgs] --import tsx src/main.ts` and resolves once GET /health answers. */
 export async function spawnGateway(options: SpawnOptions): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/main.ts"], {
-    cwd: REPO,
+    cwd: options.repo ?? REPO,
     // The admin listener on an ephemeral port: its default (server.port + 1) may be another test's port.
     env: { ...process.env, STARLING_ADMIN_PORT: "0", ...options.env, STARLING_CONFIG: options.configFile },
     stdio: ["ignore", "pipe", "pipe"],
@@ -98,7 +100,8 @@ export async function spawnGateway(options: SpawnOptions): Promise<GatewayProces
   void exited.then(() => {
     gone = true;
   });
-  const deadline = options.startTimeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.startTimeoutMs;
+  const deadline =
+    options.startTimeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.startTimeoutMs;
   for (;;) {
     if (gone) throw new Error(`gateway ${options.label} exited during start-up\n${output()}`);
     if (Date.now() > deadline) {
