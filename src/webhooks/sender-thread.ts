@@ -1,12 +1,13 @@
 /**
- * Entry point of the webhook sender thread: runs a WebhookClient, builds and signs event bodies, and
+ * Entry point of the webhook sender thread: runs an undici client (undici-client.ts: a third of
+ * node:http's CPU per POST), builds and signs event bodies, and
  * answers each batch of requests from the main thread with the response statuses or errors, gathered per
  * turn of this thread's loop. See threaded-client.ts.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { trimHeapWhenIdle } from "../runtime/idle-heap-trim.js";
-import { WebhookClient } from "./http.js";
 import { type EventPost, signedRequest } from "./signed-request.js";
+import { UndiciWebhookClient } from "./undici-client.js";
 
 /** A ready POST, or an event the thread turns into one. */
 export type Request =
@@ -25,7 +26,7 @@ const port = parentPort;
 if (!port) throw new Error("sender-thread.ts runs only as a worker thread");
 // This thread has its own V8 heap: after a drain it would keep its high-water mark too.
 trimHeapWhenIdle();
-const client = new WebhookClient((workerData as { socketsPerOrigin: number }).socketsPerOrigin);
+const client = new UndiciWebhookClient((workerData as { socketsPerOrigin: number }).socketsPerOrigin);
 const secrets = new Map<number, string>();
 
 let inFlight = 0;
@@ -44,8 +45,7 @@ function sendAnswers() {
 // Posts already taken are answered before the thread goes, so none is reported lost while it was sent.
 function finishIfDone() {
   if (!closing || inFlight > 0 || answers.length > 0) return;
-  client.close();
-  port!.close();
+  void client.close().finally(() => port!.close());
 }
 
 function start(request: Request) {
