@@ -4,7 +4,7 @@
  * cannot tell which of them was the limit. Linux only (/proc); elsewhere every figure is NaN.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 let ticksPerSecond: number | undefined;
 function clockTicks(): number {
@@ -19,7 +19,7 @@ function clockTicks(): number {
 }
 
 /** Fields 14–17 of /proc/<pid>/stat: utime, stime, cutime, cstime, in clock ticks. */
-function statTimes(pid: number | "self"): number[] | undefined {
+function statTimes(pid: number | string): number[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may hold spaces and parentheses; the fields after it do not.
@@ -51,4 +51,45 @@ export function exitedChildrenCpuSeconds(): number {
 /** Microseconds of CPU per item, for tables. */
 export function microsPerItem(seconds: number, items: number): number {
   return items > 0 ? (seconds * 1e6) / items : Number.NaN;
+}
+
+/** CPU seconds (user + system) of each thread of a process so far, by thread id (Linux; empty elsewhere). */
+export function threadCpuSeconds(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const tid of tids) {
+    const t = statTimes(`${pid}/task/${tid}`);
+    if (t) threads.set(Number(tid), (t[0]! + t[1]!) / clockTicks());
+  }
+  return threads;
+}
+
+/**
+ * A Node process's CPU split by thread between two `threadCpuSeconds` readings: the main thread (its id is
+ * the pid), the busiest other thread, and the rest (V8's GC helpers, libuv's pool). Every Node thread is
+ * called "node" in /proc, so the busiest other one is named by its share; in a Starling gateway that
+ * posts webhooks it is the webhook sender thread (it posts two events per message; the helpers do GC).
+ */
+export function threadSplit(
+  pid: number,
+  before: Map<number, number>,
+  after: Map<number, number>,
+): { main: number; busiest: number; rest: number } {
+  let main = 0;
+  let busiest = 0;
+  let rest = 0;
+  for (const [tid, seconds] of after) {
+    const used = seconds - (before.get(tid) ?? 0);
+    if (tid === pid) main = used;
+    else if (used > busiest) {
+      rest += busiest;
+      busiest = used;
+    } else rest += used;
+  }
+  return { main, busiest, rest };
 }

@@ -100,7 +100,8 @@ export async function spawnGateway(options: SpawnOptions): Promise<GatewayProces
   void exited.then(() => {
     gone = true;
   });
-  const deadline = options.startTimeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.startTimeoutMs;
+  const deadline =
+    options.startTimeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.startTimeoutMs;
   for (;;) {
     if (gone) throw new Error(`gateway ${options.label} exited during start-up\n${output()}`);
     if (Date.now() > deadline) {

@@ -7,7 +7,13 @@
  * `apt-get install -y kannel` first.
  *
  *   npx tsx bench/peers/kannel.ts [N=5000] [--pairs 3] [--connections 50] [--receipt-delay-ms 100]
+ *                                  [--baseline DIR]
  *   npx tsx bench/peers/kannel.ts [N=5000] --accept-only [--pairs 3] [--baseline DIR]   (kannel-accept.ts)
+ *
+ * `--baseline DIR` runs a second Starling from another checkout (e.g. `git worktree add DIR <commit>` with
+ * node_modules linked) in every pair, on its own database, so two builds are compared in one run; the pair
+ * order of the two Starlings alternates. For each Starling the gateway's CPU is also split by thread: the
+ * main thread per message, the webhook sender thread per webhook event (see threadSplit in ../cpu.ts).
  *
  * Starling: `npm start` as a child on durable SQLite, POST /sms (LOX24), a webhook to the sink.
  * Kannel: bearerbox + smsbox (bench/peers/kannel.conf.in), POST /cgi-bin/sendsms, dlr-mask 27 (delivered,
@@ -18,7 +24,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startSimulator } from "../../src/delivery/simulator/index.js";
-import { cpuSeconds, microsPerItem } from "../cpu.js";
+import { cpuSeconds, microsPerItem, threadCpuSeconds, threadSplit } from "../cpu.js";
 import {
   autocannon,
   formatNumber,
@@ -49,7 +55,7 @@ const { values: args, positionals } = parseArgs({
     warmup: { type: "string" },
     /** Only accept (nothing delivered): CPU per accepted message, see kannel-accept.ts. */
     "accept-only": { type: "boolean", default: false },
-    /** With --accept-only: another checkout's gateway alongside, as "Starling base" (before/after). */
+    /** Another checkout's gateway alongside: with --accept-only as "Starling base"; end to end in every pair. */
     baseline: { type: "string" },
   },
 });
@@ -115,30 +121,59 @@ const sink = createServer((req, res) => {
 await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
 
-// Starling, as npm start runs it, on durable SQLite.
-const dir = tempDir("kannel-peer");
-const databaseUrl = `sqlite:${join(dir, "starling.db")}`;
-const { token } = await setupAccount(databaseUrl, N * pairs, async (store, accountId) => {
-  await store.webhooks.add(accountId, `${sinkUrl}/starling`, Date.now());
-});
-const port = await freePort();
-const starling = await startGatewayProcess(dir, {
-  server: { host: "127.0.0.1", port },
-  database: { url: databaseUrl },
-  log: { level: "warn" },
-  demo: { enabled: false },
-  webhooks: { enabled: true },
-  delivery: {
-    enabled: true,
-    simulator: { enabled: false },
-    connectors: [
-      { id: "smsc", host: "127.0.0.1", port: sim.port, systemId: "starling", password: "bench" },
-    ].map((c) => ({ ...c, throughputPerSecond: 1_000_000, window: WINDOW })),
-  },
-});
+// Starling, as npm start runs it, on durable SQLite (and the baseline build, when asked for, on its own file).
+async function startStarling(systemId: string, repo?: string) {
+  const dir = tempDir("kannel-peer");
+  const databaseUrl = `sqlite:${join(dir, "starling.db")}`;
+  const warmupAndRuns = Number(args.warmup ?? 1000) + N * pairs;
+  const { token } = await setupAccount(databaseUrl, warmupAndRuns, async (store, accountId) => {
+    await store.webhooks.add(accountId, `${sinkUrl}/${systemId}`, Date.now());
+  });
+  const port = await freePort();
+  const gateway = await startGatewayProcess(
+    dir,
+    {
+      server: { host: "127.0.0.1", port },
+      database: { url: databaseUrl },
+      log: { level: "warn" },
+      demo: { enabled: false },
+      webhooks: { enabled: true },
+      delivery: {
+        enabled: true,
+        simulator: { enabled: false },
+        connectors: [{ id: "smsc", host: "127.0.0.1", port: sim.port, systemId, password: "bench" }].map(
+          (c) => ({
+            ...c,
+            throughputPerSecond: 1_000_000,
+            window: WINDOW,
+          }),
+        ),
+      },
+    },
+    [],
+    repo,
+  );
+  const load: Omit<LoadOptions, "connections" | "amount"> = {
+    url: `http://127.0.0.1:${port}/sms`,
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json", "x-lox24-auth-token": token },
+    body: JSON.stringify({ sender_id: "Starling", phone: "+4915112345678", text: "bench [<id>]" }),
+    idReplacement: true,
+  };
+  return { gateway, load };
+}
+const starling = await startStarling("starling");
+const baseline =
+  args.baseline === undefined ? undefined : await startStarling("starling-base", args.baseline);
 const kannel = await startKannel({ smscPort: sim.port, systemId: "kannel", window: WINDOW });
 
-type Peer = "Kannel" | "Starling";
+type Peer = "Kannel" | "Starling" | "Starling base";
+const peersOfPair = (pair: number): Peer[] =>
+  !baseline
+    ? ["Kannel", "Starling"]
+    : pair % 2
+      ? ["Kannel", "Starling base", "Starling"]
+      : ["Kannel", "Starling", "Starling base"];
 const loads: Record<Peer, Omit<LoadOptions, "connections" | "amount">> = {
   Kannel: {
     url: kannel.sendsmsUrl,
@@ -156,17 +191,13 @@ const loads: Record<Peer, Omit<LoadOptions, "connections" | "amount">> = {
     body: "bench [<id>] via Kannel",
     idReplacement: true,
   },
-  Starling: {
-    url: `http://127.0.0.1:${port}/sms`,
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json", "x-lox24-auth-token": token },
-    body: JSON.stringify({ sender_id: "Starling", phone: "+4915112345678", text: "bench [<id>]" }),
-    idReplacement: true,
-  },
+  Starling: starling.load,
+  "Starling base": baseline?.load ?? starling.load,
 };
 const pidsOf: Record<Peer, Record<string, number>> = {
   Kannel: kannel.pids,
-  Starling: { gateway: starling.child.pid ?? 0 },
+  Starling: { gateway: starling.gateway.child.pid ?? 0 },
+  "Starling base": { gateway: baseline?.gateway.child.pid ?? 0 },
 };
 const selfCpu = () => {
   const u = process.cpuUsage();
@@ -183,6 +214,8 @@ interface RunResult {
   /** µs per message: the gateway's processes together, each of them, autocannon, this process. */
   gatewayCpu: number;
   perProcess: string;
+  /** Starling: CPU µs of the main thread per message, of the webhook sender thread per event, of the rest per message. */
+  threads: { main: number; sender: number; rest: number } | undefined;
   /** Callbacks (webhooks / DLR requests) the sink received per message. */
   callbacks: number;
   loadCpu: number;
@@ -203,11 +236,17 @@ async function measure(peer: Peer, messages = N): Promise<RunResult> {
   const pids = pidsOf[peer];
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   const self = selfCpu();
+  const gatewayPid = peer === "Kannel" ? undefined : pids.gateway!;
+  const threadsBefore = gatewayPid === undefined ? undefined : threadCpuSeconds(gatewayPid);
   const result = await autocannon({ ...loads[peer], connections, amount: messages });
   const deadline = Date.now() + Number(args.timeout) * 1000;
   while (run.finals < messages && Date.now() < deadline) await sleep(50);
   await sleep(300); // callbacks that follow the final ones (Starling's non-final events)
   const used = Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) - before[name]!] as const);
+  const split =
+    gatewayPid === undefined || !threadsBefore
+      ? undefined
+      : threadSplit(gatewayPid, threadsBefore, threadCpuSeconds(gatewayPid));
   const perSecond = (count: number, until: number) => count / ((until - run.firstSubmitAt) / 1000);
   return {
     peer,
@@ -221,6 +260,11 @@ async function measure(peer: Peer, messages = N): Promise<RunResult> {
       messages,
     ),
     perProcess: used.map(([name, s]) => `${name} ${formatNumber(microsPerItem(s, messages))}`).join(", "),
+    threads: split && {
+      main: microsPerItem(split.main, messages),
+      sender: microsPerItem(split.busiest, run.callbacks),
+      rest: microsPerItem(split.rest, messages),
+    },
     callbacks: run.callbacks / messages,
     loadCpu: microsPerItem(result.loadCpuSeconds, messages),
     networkCpu: microsPerItem(selfCpu() - self, messages),
@@ -233,10 +277,10 @@ const loadBefore = loadavg()
   .map((l) => l.toFixed(2))
   .join(" ");
 const warmup = Number(args.warmup ?? 1000);
-if (warmup > 0) for (const peer of ["Kannel", "Starling"] as const) await measure(peer, warmup);
+if (warmup > 0) for (const peer of peersOfPair(1)) await measure(peer, warmup);
 const results: RunResult[] = [];
 for (let pair = 1; pair <= pairs; pair++) {
-  for (const peer of ["Kannel", "Starling"] as const) {
+  for (const peer of peersOfPair(pair)) {
     process.stderr.write(`pair ${pair}: ${peer} …\n`);
     results.push(await measure(peer));
   }
@@ -244,7 +288,8 @@ for (let pair = 1; pair <= pairs; pair++) {
 const loadAfter = loadavg()
   .map((l) => l.toFixed(2))
   .join(" ");
-await starling.stop();
+await starling.gateway.stop();
+await baseline?.gateway.stop();
 await kannel.stop();
 await new Promise<void>((resolve) => sink.close(() => resolve()));
 await sim.close();
@@ -264,13 +309,15 @@ process.stdout.write(
       "p99 ms",
       "gateway CPU µs/msg",
       "per process",
+      "main thread µs/msg",
+      "sender µs/event",
       "callbacks/msg",
       "autocannon",
       "sim+sink",
       "load 1m",
     ],
     results.map((r, i) => [
-      `${Math.floor(i / 2) + 1} ${r.peer}${r.complete ? "" : " (incomplete)"}`,
+      `${Math.floor(i / peersOfPair(1).length) + 1} ${r.peer}${r.complete ? "" : " (incomplete)"}`,
       r.accepted,
       r.submitted,
       r.final,
@@ -278,6 +325,8 @@ process.stdout.write(
       r.p99,
       r.gatewayCpu,
       r.perProcess,
+      r.threads?.main ?? "",
+      r.threads?.sender ?? "",
       r.callbacks,
       r.loadCpu,
       r.networkCpu,
@@ -285,30 +334,46 @@ process.stdout.write(
     ]),
   )}\n\n`,
 );
-const FIGURES = ["accepted", "submitted", "final", "p50", "p99", "gatewayCpu"] as const;
+const FIGURES = ["accepted", "submitted", "final", "p50", "p99", "gatewayCpu", "main", "sender"] as const;
+const figure = (r: RunResult, key: (typeof FIGURES)[number]) =>
+  key === "main" || key === "sender" ? (r.threads?.[key] ?? Number.NaN) : r[key];
 const median = (peer: Peer, key: (typeof FIGURES)[number]) =>
   percentile(
-    results.filter((r) => r.peer === peer).map((r) => r[key]),
+    results.filter((r) => r.peer === peer).map((r) => figure(r, key)),
     50,
   );
+const ratioRows = (a: Peer, b: Peer) => [`${a} / ${b}`, ...FIGURES.map((f) => median(a, f) / median(b, f))];
 process.stdout.write(
   `${table(
-    ["median", "accepted/s", "submitted/s", "final/s", "p50 ms", "p99 ms", "gateway CPU µs/msg"],
     [
-      ["Kannel", ...FIGURES.map((f) => median("Kannel", f))],
-      ["Starling", ...FIGURES.map((f) => median("Starling", f))],
-      ["Starling / Kannel", ...FIGURES.map((f) => median("Starling", f) / median("Kannel", f))],
+      "median",
+      "accepted/s",
+      "submitted/s",
+      "final/s",
+      "p50 ms",
+      "p99 ms",
+      "gateway CPU µs/msg",
+      "main thread µs/msg",
+      "sender µs/event",
+    ],
+    [
+      ...peersOfPair(1).map((peer) => [peer, ...FIGURES.map((f) => median(peer, f))]),
+      ratioRows("Starling", "Kannel"),
+      ...(baseline ? [ratioRows("Starling base", "Kannel"), ratioRows("Starling", "Starling base")] : []),
     ],
   )}\n` +
     "(rates from the first submit at the SMSC to the stage's last event; accepted/s is autocannon's 2xx/s; " +
     "medians are nearest-rank, the lower of two middles)\n",
 );
-const perPair = (key: "final" | "gatewayCpu") =>
-  Array.from({ length: pairs }, (_, i) => formatNumber(results[2 * i + 1]![key] / results[2 * i]![key])).join(
-    ", ",
-  );
-process.stdout.write(
-  `per pair, Starling / Kannel: final/s ${perPair("final")}; gateway CPU per message ${perPair("gatewayCpu")}\n`,
-);
+const perPair = (key: "final" | "gatewayCpu", a: Peer, b: Peer) =>
+  Array.from({ length: pairs }, (_, i) => {
+    const of = (peer: Peer) =>
+      results.find((r, j) => Math.floor(j / peersOfPair(1).length) === i && r.peer === peer)!;
+    return formatNumber(of(a)[key] / of(b)[key]);
+  }).join(", ");
+const pairLine = (a: Peer, b: Peer) =>
+  `per pair, ${a} / ${b}: final/s ${perPair("final", a, b)}; gateway CPU per message ${perPair("gatewayCpu", a, b)}\n`;
+process.stdout.write(pairLine("Starling", "Kannel"));
+if (baseline) process.stdout.write(pairLine("Starling", "Starling base"));
 if (results.some((r) => !r.complete)) process.exitCode = 1;
 process.exit();

@@ -1,16 +1,18 @@
 /**
  * Delivers webhook events from the durable outbox: POST, signed, retried with growing intervals until
  * a 2xx or the attempt limit, never on the delivery path (a slow receiver delays only its own events).
+ * New events come from the delivery writer in memory after their commit when their receiver takes them
+ * (receivers.ts), from claims otherwise.
  */
 import type { Logger } from "pino";
 import type { Clock } from "../app/deps.js";
-import type { OutboxItem, Store, WebhookAttempt, WebhookPost } from "../store/ports/index.js";
+import type { OutboxItem, OutboxListener, Store, WebhookAttempt } from "../store/ports/index.js";
 import type { BreakerOptions } from "./breaker.js";
 import { redactUrl } from "../core/urls.js";
-import { chainOf, eventBody } from "./event.js";
+import { attempt } from "./attempt.js";
+import { chainOf } from "./event.js";
 import { WebhookClient } from "./http.js";
 import { type Queued, type Receiver, Receivers } from "./receivers.js";
-import { sign } from "./signature.js";
 import { ThreadedWebhookClient, type WebhookPoster } from "./threaded-client.js";
 
 export interface WebhookDispatcherOptions {
@@ -33,7 +35,7 @@ export interface WebhookDispatcherOptions {
  * (`concurrency`, as many as the HTTP client's sockets per receiver, so no post waits for a socket while its
  * timeout runs), and each result is recorded as it comes (the store groups them into one transaction).
  */
-export class WebhookDispatcher {
+export class WebhookDispatcher implements OutboxListener {
   readonly stats = { delivered: 0, failed: 0, dead: 0, deferred: 0 };
   private running = false;
   private claimerDone: Promise<void> | undefined;
@@ -76,7 +78,9 @@ export class WebhookDispatcher {
     });
     this.http =
       deps.http ??
-      (options.senderThread === false ? new WebhookClient(this.concurrency) : new ThreadedWebhookClient(this.concurrency));
+      (options.senderThread === false
+        ? new WebhookClient(this.concurrency)
+        : new ThreadedWebhookClient(this.concurrency));
   }
 
   /**
@@ -94,6 +98,7 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.deps.store.webhooks.listen?.(this);
     this.claimerDone = this.claimLoop();
   }
 
@@ -104,6 +109,7 @@ export class WebhookDispatcher {
    */
   async stop(): Promise<void> {
     this.running = false;
+    this.deps.store.webhooks.listen?.(undefined);
     this.wakeAll();
     await this.claimerDone;
     const unsent: string[] = [];
@@ -122,6 +128,28 @@ export class WebhookDispatcher {
     }
     for (const id of unsent) this.held.delete(id);
     await this.http.close();
+  }
+
+  /** OutboxListener: whether this process posts a new event itself, and under which lease. */
+  leaseFor(url: string, timeoutMs: number | null): number | undefined {
+    if (!this.running || !this.receivers.takesInMemory(url, this.deps.clock.now())) return undefined;
+    if (timeoutMs && timeoutMs > this.longestTimeoutMs) this.longestTimeoutMs = timeoutMs;
+    return this.leaseMs();
+  }
+
+  /** OutboxListener: the events written leased to this process are committed (or their transaction failed). */
+  settled(declinedUrls: readonly string[], taken: readonly OutboxItem[]): void {
+    this.receivers.declinesSettled(declinedUrls);
+    if (taken.length === 0) return;
+    if (!this.running) {
+      // Stopped meanwhile: give them back at once rather than leave them to their lease.
+      this.deps.store.webhooks
+        .release(taken.map((item) => item.id))
+        .catch((e) => this.deps.log.error({ err: e }, "giving back unsent webhook events failed"));
+      return;
+    }
+    for (const item of taken) this.enqueue(item);
+    this.pump();
   }
 
   private wakeAll(): void {
@@ -150,8 +178,13 @@ export class WebhookDispatcher {
         continue;
       }
       let items: OutboxItem[] = [];
+      const exceptUrls = this.receivers.notToClaim(now);
+      const claim = this.receivers.beforeClaim(exceptUrls);
       try {
-        items = await this.deps.store.webhooks.claimDue(now, this.batch, this.leaseMs(), this.receivers.notToClaim(now));
+        // Taken after beforeClaim: every event it may drain was committed with a time before this one.
+        const due = this.deps.clock.now();
+        items = await this.deps.store.webhooks.claimDue(due, this.batch, this.leaseMs(), exceptUrls);
+        claim.drained(items.length < this.batch);
       } catch (error) {
         this.deps.log.error({ err: error }, "claiming webhook events failed");
       }
@@ -226,16 +259,30 @@ export class WebhookDispatcher {
     const { log, clock } = this.deps;
     const now = clock.now();
     if (result.delivered) {
-      if (receiver.breaker.succeeded()) log.info({ webhook: redactUrl(item.url) }, "webhook receiver answers again: resumed");
+      if (receiver.breaker.succeeded())
+        log.info({ webhook: redactUrl(item.url) }, "webhook receiver answers again: resumed");
       return;
     }
-    const where = { webhook: redactUrl(item.url), event: item.eventId, name: item.name, attempt: result.attempts };
+    const where = {
+      webhook: redactUrl(item.url),
+      event: item.eventId,
+      name: item.name,
+      attempt: result.attempts,
+    };
     if (result.nextAttemptAt === null) log.warn({ ...where, reason: result.error }, "webhook event given up");
-    else log.info({ ...where, reason: result.error, retryAt: new Date(result.nextAttemptAt).toISOString() }, "webhook event will be retried");
+    else
+      log.info(
+        { ...where, reason: result.error, retryAt: new Date(result.nextAttemptAt).toISOString() },
+        "webhook event will be retried",
+      );
     const pausedUntil = receiver.breaker.failed(now, result.error);
     if (pausedUntil !== undefined) {
       log.warn(
-        { webhook: redactUrl(item.url), until: new Date(pausedUntil).toISOString(), reason: receiver.breaker.reason },
+        {
+          webhook: redactUrl(item.url),
+          until: new Date(pausedUntil).toISOString(),
+          reason: receiver.breaker.reason,
+        },
         "webhook receiver paused",
       );
       this.deferWaiting(receiver);
@@ -249,9 +296,17 @@ export class WebhookDispatcher {
   private deferWaiting(receiver: Receiver): void {
     const until = receiver.breaker.pausedUntil;
     const error = `not sent: receiver paused (${receiver.breaker.reason})`;
+    // They wait in the outbox now: the receiver's new events must queue behind them there.
+    if (receiver.waiting.length > 0) receiver.claimOnly = true;
     for (const queued of receiver.waiting.splice(0)) {
       this.stats.deferred++;
-      this.record({ id: queued.item.id, delivered: false, attempts: queued.item.attempts, nextAttemptAt: until, error });
+      this.record({
+        id: queued.item.id,
+        delivered: false,
+        attempts: queued.item.attempts,
+        nextAttemptAt: until,
+        error,
+      });
       this.finished(queued);
     }
   }
@@ -278,39 +333,11 @@ export class WebhookDispatcher {
 
   /** One attempt; what to record about it (never rejects). */
   private async deliver(item: OutboxItem): Promise<WebhookAttempt> {
-    const { clock } = this.deps;
-    const body = JSON.stringify(eventBody(item, this.options.maxAttempts));
-    const timestamp = Math.floor(clock.now() / 1000);
-    let error: string;
-    const post: WebhookPost = { at: clock.now(), url: redactUrl(item.url), httpStatus: null, messageUuid: messageOf(item) };
-    try {
-      const headers = {
-        "content-type": "application/json",
-        "user-agent": "Starling-Webhooks/1",
-        "x-starling-event": item.name,
-        "x-starling-signature": sign(await this.secretOf(item.accountId), timestamp, body),
-      };
-      const status = await this.http.post(item.url, headers, body, item.timeoutMs ?? this.options.timeoutMs);
-      post.httpStatus = status;
-      if (status >= 200 && status < 300) {
-        this.stats.delivered++;
-        return { id: item.id, delivered: true, post };
-      }
-      error = `HTTP ${status}`;
-    } catch (e) {
-      error = (e as Error).message;
-    }
-    const attempts = item.attempts + 1;
-    const giveUp = attempts >= this.options.maxAttempts;
-    if (giveUp) this.stats.dead++;
+    const secret = () => this.secretOf(item.accountId);
+    const result = await attempt(this.http, item, secret, this.options, () => this.deps.clock.now());
+    if (result.delivered) this.stats.delivered++;
+    else if (result.nextAttemptAt === null) this.stats.dead++;
     else this.stats.failed++;
-    const nextAttemptAt = giveUp ? null : clock.now() + this.options.baseDelayMs * 4 ** (attempts - 1);
-    return { id: item.id, delivered: false, attempts, nextAttemptAt, error, post };
+    return result;
   }
-}
-
-/** The message an event reports: its data's `id` (as the dialects' delivery events carry it). */
-function messageOf(item: OutboxItem): string | null {
-  const id = (item.data as { id?: unknown } | null)?.id;
-  return typeof id === "string" ? id : null;
 }

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import { WebhookClient } from "./http.js";
 import { ThreadedWebhookClient, type WebhookPoster } from "./threaded-client.js";
+import { UndiciWebhookClient } from "./undici-client.js";
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
   const sockets = new Set<Socket>();
@@ -30,6 +31,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: 
 // The same behaviour in the event loop and from the sender thread.
 for (const [name, make] of [
   ["in the event loop", () => new WebhookClient(4)],
+  ["in the event loop (undici)", () => new UndiciWebhookClient(4)],
   ["on its own thread", () => new ThreadedWebhookClient(4)],
 ] as [string, () => WebhookPoster][])
   describe(`webhook HTTP client ${name}`, () => {

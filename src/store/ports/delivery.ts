@@ -134,6 +134,8 @@ export interface OutboxItem {
   url: string;
   name: string;
   data: unknown;
+  /** `data` as stored (JSON), when the store has it at hand: the body is built from it without serialising again. */
+  dataJson?: string;
   createdAt: number;
   attempts: number;
   /** The receiver's own timeout for a post, when it has one (`webhooks timeout`); else the configured default. */
@@ -165,7 +167,32 @@ export interface Webhook {
   timeoutMs: number | null;
 }
 
+/**
+ * This process's webhook dispatcher, told of events as the delivery writer commits them, so that it need
+ * not claim them back from the outbox (issue 12). The rows stay the durable record: an event handed over is
+ * written already leased to this process, and if the process dies before recording its result, the lease
+ * lapses and a claim (here after a restart, or in another process) finds it again.
+ */
+export interface OutboxListener {
+  /**
+   * Asked inside the transaction that writes an event for `url`: the lease (ms) under which this process
+   * will post it itself, or undefined to leave it to the claims (the receiver is full or paused, or may
+   * still have older events waiting in the outbox). No side effect may assume the transaction commits.
+   */
+  leaseFor(url: string, timeoutMs: number | null): number | undefined;
+  /**
+   * After that transaction: the URLs for which it left events to the claims (once per event), and, when it
+   * committed, the events leased for this process in the order they were written (none when it failed).
+   */
+  settled(declinedUrls: readonly string[], taken: readonly OutboxItem[]): void;
+}
+
 export interface WebhookStore {
+  /**
+   * Registers (or, with undefined, removes) the listener to which the delivery writer hands new events after
+   * commit. A store that cannot (the in-memory one) leaves it out: its events are claimed as before.
+   */
+  listen?(listener: OutboxListener | undefined): void;
   add(accountId: number, url: string, now: number, timeoutMs?: number | null): Promise<Webhook>;
   list(accountId: number): Promise<Webhook[]>;
   remove(id: number): Promise<boolean>;

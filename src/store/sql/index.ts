@@ -12,6 +12,7 @@ import { sqlOtpStore } from "./otp.js";
 import { sqlFraudStore, sqlIdempotencyStore } from "./safety.js";
 import { sqlSmppServerStore } from "./smpp-server/index.js";
 import { sqlAdminStore } from "./operator/admins.js";
+import { OutboxHandOff } from "./outbox-hand-off.js";
 import { sqlOperatorStore } from "./operator/reads.js";
 
 export async function migrate(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
@@ -36,6 +37,8 @@ export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
   const { kysely } = db;
   // Only a store that can tell when another connection changed something may keep credentials.
   const credentials = db.changeCounter ? new CredentialCache<Credentials>(db.changeCounter) : undefined;
+  // The delivery writer hands new webhook events to whichever dispatcher listens on the webhook store.
+  const handOff = new OutboxHandOff();
   return {
     kind: db.dialect,
     accounts: sqlAccountStore(db, credentials),
@@ -43,8 +46,8 @@ export function createSqlStore(db: Db, options: StoreOptions = {}): Store {
     prices: sqlPriceStore(db),
     voicePrices: sqlPriceStore(db, "voice_prices"),
     messages: sqlMessageStore(db),
-    delivery: sqlDeliveryStore(db, options.renderWebhook),
-    webhooks: sqlWebhookStore(db),
+    delivery: sqlDeliveryStore(db, options.renderWebhook, handOff),
+    webhooks: sqlWebhookStore(db, handOff),
     inbound: sqlInboundStore(db),
     fullsms: sqlFullsmsStore(db),
     otp: sqlOtpStore(db),

@@ -6,8 +6,9 @@ import type { Db } from "./db.js";
 import type { WebhooksTable } from "./schema.js";
 import { enqueueEvents } from "./delivery/changes.js";
 import { GroupCommit } from "./group-commit.js";
+import type { OutboxHandOff } from "./outbox-hand-off.js";
 
-export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
+export function sqlWebhookStore({ kysely, dialect }: Db, handOff?: OutboxHandOff): WebhookStore {
   // Results of concurrent deliveries share one transaction and one statement per kind: one fsync per
   // batch, not one per event.
   const attempts = new GroupCommit<readonly WebhookAttempt[], void>((batches) =>
@@ -72,6 +73,7 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
     return timeouts;
   }
   return {
+    ...(handOff && { listen: (listener) => handOff.listen(listener) }),
     async add(accountId, url, now, timeoutMs = null) {
       const row = await kysely
         .insertInto("webhooks")
@@ -125,6 +127,7 @@ export function sqlWebhookStore({ kysely, dialect }: Db): WebhookStore {
         url: r.url,
         name: r.name,
         data: JSON.parse(r.data) as unknown,
+        dataJson: r.data,
         createdAt: Number(r.created_at),
         attempts: r.attempts,
         timeoutMs: timeouts.get(`${r.account_id} ${r.url}`) ?? null,

@@ -10,6 +10,7 @@ import { FINAL_DLR_CODES } from "../../../core/delivery-state.js";
 import { timeOrderedUuid } from "../../../ids.js";
 import type { WebhookRenderer } from "../../ports/index.js";
 import { insertRows, paddedChunks, updateFromRows } from "../bulk.js";
+import type { HandOffTicket } from "../outbox-hand-off.js";
 import { queueSmppReceipts } from "../smpp-server/receipts.js";
 import type { Trx } from "./types.js";
 
@@ -27,29 +28,40 @@ export async function enqueueDeliveryEvents(
   trx: Trx,
   events: readonly DeliveryEvent[],
   render: WebhookRenderer,
+  handOff?: HandOffTicket,
 ): Promise<void> {
   // Receipts for ESMEs bound to Starling's SMPP server travel with the webhook events (the same outbox idea).
   await queueSmppReceipts(trx, events);
   return enqueueEvents(
     trx,
     events.map((e) => ({ accountId: e.message.accountId, ...render(e), now: e.at, about: e.message.uuid })),
+    handOff,
   );
 }
 
-/** Fans events out to their accounts' callback URLs inside the caller's transaction. */
-export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): Promise<void> {
+/**
+ * Fans events out to their accounts' callback URLs inside the caller's transaction. With a hand-off ticket,
+ * the events this process's dispatcher takes are written leased to it and given to it after the commit
+ * (store/sql/outbox-hand-off.ts).
+ */
+export async function enqueueEvents(
+  trx: Trx,
+  events: readonly OutboxEvent[],
+  handOff?: HandOffTicket,
+): Promise<void> {
   if (events.length === 0) return;
-  const urls = new Map<number, string[]>();
+  const urls = new Map<number, { url: string; timeoutMs: number | null }[]>();
   for (const chunk of paddedChunks([...new Set(events.map((e) => e.accountId))])) {
     const hooks = await trx
       .selectFrom("webhooks")
-      .select(["account_id", "url"])
+      .select(["account_id", "url", "timeout_ms"])
       .where("account_id", "in", chunk)
       .orderBy("id")
       .execute();
     for (const h of hooks) {
       const accountId = Number(h.account_id);
-      urls.set(accountId, [...(urls.get(accountId) ?? []), h.url]);
+      const hook = { url: h.url, timeoutMs: h.timeout_ms === null ? null : Number(h.timeout_ms) };
+      urls.set(accountId, [...(urls.get(accountId) ?? []), hook]);
     }
   }
   const rows: unknown[][] = [];
@@ -63,13 +75,30 @@ export async function enqueueEvents(trx: Trx, events: readonly OutboxEvent[]): P
     const about = e.about ?? (e.data as { id?: unknown } | null)?.id;
     const at = about === undefined ? e.now : Math.max(e.now, latest.get(about) ?? e.now);
     if (about !== undefined) latest.set(about, at);
-    for (const url of urls.get(e.accountId) ?? [])
-      rows.push([timeOrderedUuid(), eventId, e.accountId, url, e.name, json, at]);
+    for (const { url, timeoutMs } of urls.get(e.accountId) ?? []) {
+      const id = timeOrderedUuid();
+      const leaseUntil = handOff?.leaseUntil(url, timeoutMs, at) ?? null;
+      rows.push([id, eventId, e.accountId, url, e.name, json, at, leaseUntil]);
+      if (leaseUntil !== null) {
+        handOff!.take({
+          id,
+          eventId,
+          accountId: e.accountId,
+          url,
+          name: e.name,
+          data: e.data,
+          dataJson: json,
+          createdAt: at,
+          attempts: 0,
+          timeoutMs,
+        });
+      }
+    }
   }
   await insertRows(
     trx,
-    "webhook_outbox (id, event_id, account_id, url, name, data, created_at, attempts, next_attempt_at, status)",
-    "v.column1, v.column2, CAST(v.column3 AS bigint), v.column4, v.column5, v.column6, CAST(v.column7 AS bigint), 0, CAST(v.column7 AS bigint), 'pending'",
+    "webhook_outbox (id, event_id, account_id, url, name, data, created_at, attempts, next_attempt_at, status, lease_until)",
+    "v.column1, v.column2, CAST(v.column3 AS bigint), v.column4, v.column5, v.column6, CAST(v.column7 AS bigint), 0, CAST(v.column7 AS bigint), 'pending', CAST(v.column8 AS bigint)",
     rows,
   );
 }

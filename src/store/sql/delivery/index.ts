@@ -10,13 +10,18 @@ import { expireStale } from "./expire.js";
 import { DROP_BATCH, dropUnmatchedReceipts } from "./pending-receipts.js";
 import { sqlQueue } from "./queue.js";
 import { deliveryWriter } from "./writer.js";
+import type { OutboxHandOff } from "../outbox-hand-off.js";
 
 /** 100,000 unmatched receipts per maintenance run (every ≤ 30 s): ~3,300/s, well above any connector's rate. */
 const MAX_DROP_BATCHES_PER_RUN = 100;
 
-export function sqlDeliveryStore(db: Db, render: WebhookRenderer = neutralWebhook): DeliveryStore {
+export function sqlDeliveryStore(
+  db: Db,
+  render: WebhookRenderer = neutralWebhook,
+  handOff?: OutboxHandOff,
+): DeliveryStore {
   // One writer for all delivery state, so a receipt is never applied before the submit it follows.
-  const writer = deliveryWriter(db, render);
+  const writer = deliveryWriter(db, render, handOff);
 
   return {
     ...sqlQueue(db),

@@ -17,6 +17,7 @@ import { applyReceipts } from "./receipts.js";
 import type { Timed, Trx } from "./types.js";
 import { dropUnknownSubmits, linkUnknownReceipts, unknownScopes } from "./unknown-receipts.js";
 import { rerunOnDeadlock } from "../deadlock.js";
+import { type HandOffTicket, type OutboxHandOff, withHandOff } from "../outbox-hand-off.js";
 
 /**
  * Splits outcomes into rounds in which each message occurs at most once, keeping their order: rounds run
@@ -46,7 +47,13 @@ export type Op =
  * follows finds its part; receipts that waited past their submit's record go next (they are older than
  * the batch's own), and the batch's receipts then apply in arrival order.
  */
-async function writeBatch(trx: Trx, dialect: Dialect, render: WebhookRenderer, ops: readonly Op[]): Promise<void> {
+async function writeBatch(
+  trx: Trx,
+  dialect: Dialect,
+  render: WebhookRenderer,
+  ops: readonly Op[],
+  handOff: HandOffTicket | undefined,
+): Promise<void> {
   const changes = new Changes();
   const timed = <T>(op: { items: T[]; now: number }) => op.items.map((item) => ({ item, now: op.now }));
   const outcomes = ops.flatMap((op) => (op.kind === "outcomes" ? timed(op) : []));
@@ -64,10 +71,15 @@ async function writeBatch(trx: Trx, dialect: Dialect, render: WebhookRenderer, o
     await dropUnknownSubmits(trx, op.receivedBefore);
   }
   await applyReceipts(trx, dialect, receipts, changes);
-  await enqueueDeliveryEvents(trx, changes.events, render);
+  await enqueueDeliveryEvents(trx, changes.events, render, handOff);
 }
 
-export function deliveryWriter({ kysely, dialect }: Db, render: WebhookRenderer): GroupCommit<Op, void> {
+/** `handOff`: new webhook events go to this process's dispatcher after the commit (outbox-hand-off.ts). */
+export function deliveryWriter(
+  { kysely, dialect }: Db,
+  render: WebhookRenderer,
+  handOff?: OutboxHandOff,
+): GroupCommit<Op, void> {
   return new GroupCommit<Op, void>(
     // A batch that takes a second round of message locks (receipts after submit records) can still close a
     // cycle with another process's batch, if rarely (a message submitted twice). PostgreSQL then aborts one
@@ -75,7 +87,9 @@ export function deliveryWriter({ kysely, dialect }: Db, render: WebhookRenderer)
     // submitted once more.
     async (ops) =>
       rerunOnDeadlock(dialect, async () => {
-        await kysely.transaction().execute((trx) => writeBatch(trx, dialect, render, ops));
+        await withHandOff(handOff, (ticket) =>
+          kysely.transaction().execute((trx) => writeBatch(trx, dialect, render, ops, ticket)),
+        );
         return ops.map(() => undefined);
       }),
     500,
