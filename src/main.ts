@@ -31,7 +31,6 @@ async function main(): Promise<void> {
     throw error;
   });
   const log = gateway.http.log;
-  log.info({ url: gateway.url, store: gateway.store.kind }, "Starling is listening");
   // The heap a drain or a burst grew goes back once the gateway is quiet (see runtime/idle-heap-trim.ts).
   trimHeapWhenIdle(undefined, (before, after) =>
     log.debug({ heapTotalBefore: before, heapTotalAfter: after }, "idle: heap trimmed"),
@@ -53,6 +52,9 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => shutdown("SIGINT"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
+  // Announced only once the handlers are in place: a supervisor (or a test) that signals as soon as it reads
+  // this line must get a graceful stop, not the default action of SIGINT.
+  log.info({ url: gateway.url, store: gateway.store.kind }, "Starling is listening");
 
   if (gateway.adminUrl) await printConsole(gateway);
 
