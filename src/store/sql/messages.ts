@@ -175,7 +175,8 @@ async function acceptCovered(
     const sum = byAccount.get(b.accountId);
     byAccount.set(b.accountId, {
       total: (sum?.total ?? 0) + b.totalMicros,
-      now: Math.max(sum?.now ?? 0, b.now),
+      // balance_changed_at as the last of the separate debits (arrival order) would have left it
+      now: b.now,
     });
   }
   try {
